@@ -1,0 +1,55 @@
+namespace LabelRep.Cli;
+
+/// <summary>Runs a command body; user errors become one line on stderr and a non-zero exit code, never a stack trace.</summary>
+public static class CliErrors
+{
+    public const int UserError = 2;
+    public const int Interrupted = 130;
+
+    public static int Run(Func<CancellationToken, int> body)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            return body(cancel.Token);
+        }
+        catch (LabelRepException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted; what was finished is on disk (rerun with --resume to continue)");
+            return Interrupted;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("LABELREP_DEBUG") != "1")
+        {
+            Console.Error.WriteLine($"error: {Describe(e)} (set LABELREP_DEBUG=1 for the stack trace)");
+            return 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        while (e is TypeInitializationException or AggregateException && e.InnerException != null) e = e.InnerException!;
+        return e switch
+        {
+            OutOfMemoryException => "out of memory; use a smaller --batch-size or model",
+            IOException io => $"file error: {io.Message}",
+            UnauthorizedAccessException ua => $"permission denied: {ua.Message}",
+            _ => $"{e.GetType().Name}: {e.Message}",
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Text.Json;
+using LabelRep.IO;
+using LabelRep.Native;
+using LabelRep.Training;
+
+namespace LabelRep.Cli.Commands;
+
+/// <summary><c>labelrep bench</c>: training images/s for the CPU models; writes bench.json.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var threads = new Option<int>("--threads") { Description = "CPU threads", DefaultValueFactory = _ => 2 };
+        var batch = new Option<int>("--batch-size") { Description = "batch size", DefaultValueFactory = _ => 128 };
+        var repeats = new Option<int>("--repeats") { Description = "timed repeats (the median is reported)", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int>("--steps") { Description = "steps per repeat (0 = about 2 s worth per model)", DefaultValueFactory = _ => 0 };
+        var models = new Option<string>("--models") { Description = "comma-separated subset of smallcnn,resnet20,resnet32", DefaultValueFactory = _ => "" };
+        var decoder = new Option<bool>("--decoder") { Description = "also time each model with the paper's label decoder head" };
+        var output = new Option<string>("--out") { Description = "where to write the results", DefaultValueFactory = _ => "bench.json" };
+        var device = new Option<string>("--device") { Description = "device: auto, cpu, cuda", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("bench", "Measure training throughput (images/s, median of repeats after warm-up)");
+        foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device }) command.Options.Add(o);
+        command.SetAction(r => CliErrors.Run(cancel =>
+        {
+            var wanted = r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var cases = ThroughputBenchmark.Default.Where(c => wanted.Length == 0 || wanted.Contains(c.Model)).ToList();
+            if (cases.Count == 0) throw new LabelRepException($"--models: none of '{r.GetValue(models)}' is a benchmark model; valid: smallcnn, resnet20, resnet32");
+            if (r.GetValue(decoder)) cases.AddRange(cases.ToList().Select(c => c with { Head = "decoder" }));
+            var dev = DeviceSelector.Resolve(r.GetValue(device)!);
+            var results = new List<ThroughputBenchmark.Result>();
+            Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  repeats");
+            foreach (var c in cases)
+            {
+                cancel.ThrowIfCancellationRequested();
+                int n = r.GetValue(steps) > 0 ? r.GetValue(steps) : c.Model == "smallcnn" ? 24 : 6;
+                var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev);
+                results.Add(result);
+                Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
+            }
+            string path = r.GetValue(output)!;
+            AtomicFile.WriteText(path, JsonSerializer.Serialize(new { results = results.Select(x => new
+            {
+                model = x.Model, input = x.Input, head = x.Head, batch_size = x.BatchSize, threads = x.Threads,
+                images_per_second = Math.Round(x.Median, 1), repeats = x.ImagesPerSecond.Select(v => Math.Round(v, 1)),
+            }), implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" }, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using LabelRep.Cli.Commands;
+
+namespace LabelRep.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("LabelRep: image classifiers trained on label representations beyond one-hot (Chen et al., ICLR 2021)");
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,66 @@
+using LabelRep.Training;
+
+namespace LabelRep.Cli;
+
+/// <summary>
+/// Training progress on the console: one rewritten line on a terminal (at most 5 updates a second), or a line
+/// every 10% of an epoch when output is redirected; a summary line per finished epoch.
+/// </summary>
+public sealed class ProgressLine : IProgress<TrainProgress>
+{
+    private readonly bool _interactive = !Console.IsOutputRedirected;
+    private readonly string _prefix;
+    private DateTime _last = DateTime.MinValue;
+    private int _lastDecile = -1;
+
+    public ProgressLine(string prefix = "") => _prefix = prefix;
+
+    public void Report(TrainProgress p)
+    {
+        switch (p.Phase)
+        {
+            case "epoch":
+                Clear();
+                Console.WriteLine($"{_prefix}epoch {p.Epoch}/{p.Epochs}  train loss {p.Loss:F4}  val acc {p.ValAccuracy:P2}");
+                _lastDecile = -1;
+                return;
+            case "validate":
+                if (_interactive) Write($"{_prefix}epoch {p.Epoch}/{p.Epochs}  validating…");
+                return;
+        }
+        string line = $"{_prefix}epoch {p.Epoch}/{p.Epochs}  step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}";
+        if (_interactive)
+        {
+            if ((DateTime.UtcNow - _last).TotalMilliseconds < 200 && p.Step != p.Steps) return;
+            _last = DateTime.UtcNow;
+            Write(line);
+        }
+        else
+        {
+            int decile = p.Step * 10 / p.Steps;
+            if (decile == _lastDecile) return;
+            _lastDecile = decile;
+            Console.WriteLine(line);
+        }
+    }
+
+    private void Write(string line)
+    {
+        int width = Math.Max(20, SafeWidth() - 1);
+        Console.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
+    }
+
+    private void Clear()
+    {
+        if (_interactive) Console.Write("\r" + new string(' ', Math.Max(20, SafeWidth() - 1)) + "\r");
+    }
+
+    private static int SafeWidth()
+    {
+        try { return Console.WindowWidth > 0 ? Console.WindowWidth : 100; }
+        catch (IOException) { return 100; }
+    }
+
+    public static string Format(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : $"{t.Minutes}m{t.Seconds:D2}s";
+}

@@ -1,0 +1,27 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Labels;
+
+/// <summary>One fixed target per class: a float32 tensor (C, d) or (C, 64, 64). Row i is class i's label.</summary>
+public sealed class LabelBank : IDisposable
+{
+    public LabelBank(string kind, Tensor targets)
+    {
+        if (targets.dtype != ScalarType.Float32) targets = targets.to_type(ScalarType.Float32);
+        if (targets.dim() < 2) throw new ArgumentException("a label bank has shape (C, d) or (C, H, W)");
+        Kind = kind;
+        Targets = targets;
+    }
+
+    public string Kind { get; }
+    public Tensor Targets { get; }
+    public int ClassCount => (int)Targets.shape[0];
+    public int[] LabelShape => Targets.shape.Skip(1).Select(d => (int)d).ToArray();
+    public long Dimension => Targets[0].numel();
+
+    /// <summary>Class c's label as a managed array (row-major).</summary>
+    public float[] Row(int c) => Targets[c].contiguous().data<float>().ToArray();
+
+    public void Dispose() => Targets.Dispose();
+}

@@ -1,0 +1,79 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace LabelRep.Models;
+
+/// <summary>
+/// The CIFAR ResNet of depth 6n+2 (bearpaw, paper-protocol.md §4.1): conv3×3(16) → BN → ReLU, three stages of n
+/// BasicBlocks (16, 32, 64 planes; strides 1, 2, 2) with 1×1 conv + BN projection shortcuts, then global average
+/// pooling (AvgPool2d(8) on 32×32 input) to 64 features. ResNet-20, -32 and -110 are n = 3, 5, 18.
+/// </summary>
+public sealed class CifarResNet : Backbone
+{
+    private readonly Module<Tensor, Tensor> conv1;
+    private readonly Module<Tensor, Tensor> bn1;
+    private readonly Module<Tensor, Tensor> layer1;
+    private readonly Module<Tensor, Tensor> layer2;
+    private readonly Module<Tensor, Tensor> layer3;
+    private readonly Module<Tensor, Tensor> avgpool;
+
+    public CifarResNet(int depth, int channels) : base($"resnet{depth}")
+    {
+        if ((depth - 2) % 6 != 0) throw new ArgumentException("depth must be 6n+2", nameof(depth));
+        int n = (depth - 2) / 6;
+        conv1 = Conv2d(channels, 16, 3, padding: 1, bias: false);
+        bn1 = BatchNorm2d(16);
+        int inplanes = 16;
+        layer1 = MakeStage(ref inplanes, 16, n, 1);
+        layer2 = MakeStage(ref inplanes, 32, n, 2);
+        layer3 = MakeStage(ref inplanes, 64, n, 2);
+        avgpool = Sequential(AdaptiveAvgPool2d(1), Flatten());
+        RegisterComponents();
+        InitializeAsPaper();
+    }
+
+    public override int FeatureSize => 64;
+
+    public override Tensor forward(Tensor input)
+    {
+        Tensor x = functional.relu(bn1.call(conv1.call(input)), inplace: true);
+        return avgpool.call(layer3.call(layer2.call(layer1.call(x))));
+    }
+
+    private static Module<Tensor, Tensor> MakeStage(ref int inplanes, int planes, int blocks, int stride)
+    {
+        var list = new List<Module<Tensor, Tensor>> { new BasicBlock(inplanes, planes, stride) };
+        inplanes = planes;
+        for (int i = 1; i < blocks; i++) list.Add(new BasicBlock(planes, planes, 1));
+        return Sequential(list);
+    }
+
+    private sealed class BasicBlock : Module<Tensor, Tensor>
+    {
+        private readonly Module<Tensor, Tensor> conv1;
+        private readonly Module<Tensor, Tensor> bn1;
+        private readonly Module<Tensor, Tensor> conv2;
+        private readonly Module<Tensor, Tensor> bn2;
+        private readonly Module<Tensor, Tensor>? downsample;
+
+        public BasicBlock(int inplanes, int planes, int stride) : base(nameof(BasicBlock))
+        {
+            conv1 = Conv2d(inplanes, planes, 3, stride: stride, padding: 1, bias: false);
+            bn1 = BatchNorm2d(planes);
+            conv2 = Conv2d(planes, planes, 3, padding: 1, bias: false);
+            bn2 = BatchNorm2d(planes);
+            if (stride != 1 || inplanes != planes)
+                downsample = Sequential(Conv2d(inplanes, planes, 1, stride: stride, bias: false), BatchNorm2d(planes));
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            Tensor residual = downsample is null ? x : downsample.call(x);
+            Tensor y = functional.relu(bn1.call(conv1.call(x)), inplace: true);
+            y = bn2.call(conv2.call(y));
+            return functional.relu(y.add_(residual), inplace: true);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace LabelRep.Models;
+
+/// <summary>
+/// A ~93k-parameter CNN for CPU work: three conv-BN-ReLU blocks (32, 64, 128 channels) with 2×2 max pooling
+/// between them and global average pooling. Not in the paper; it makes the study fit on a laptop.
+/// </summary>
+public sealed class SmallCnn : Backbone
+{
+    private readonly Module<Tensor, Tensor> features;
+
+    public SmallCnn(int channels) : base(nameof(SmallCnn))
+    {
+        features = Sequential(
+            Conv2d(channels, 32, 3, padding: 1, bias: false), BatchNorm2d(32), ReLU(inplace: true), MaxPool2d(2),
+            Conv2d(32, 64, 3, padding: 1, bias: false), BatchNorm2d(64), ReLU(inplace: true), MaxPool2d(2),
+            Conv2d(64, 128, 3, padding: 1, bias: false), BatchNorm2d(128), ReLU(inplace: true),
+            AdaptiveAvgPool2d(1), Flatten());
+        RegisterComponents();
+        InitializeAsPaper();
+    }
+
+    public override int FeatureSize => 128;
+
+    public override Tensor forward(Tensor input) => features.call(input);
+}

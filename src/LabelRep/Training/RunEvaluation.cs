@@ -1,0 +1,14 @@
+namespace LabelRep.Training;
+
+/// <summary>Loads a finished run's best weights and evaluates them.</summary>
+public static class RunEvaluation
+{
+    /// <summary>Rebuilds the run from config.json, loads best.safetensors and evaluates on the test set.</summary>
+    public static Evaluator.Result Test(RunDirectory dir, string device)
+    {
+        TrainConfig config = dir.ReadConfig() with { Device = device };
+        using var setup = RunSetup.Create(config);
+        RunDirectory.LoadModel(setup.Model, dir.BestPath);
+        return Evaluator.Evaluate(setup.Model, setup.Objective, setup.Data.Test, setup.TestIndices, config.EvalBatchSize, setup.Device);
+    }
+}

@@ -1,0 +1,81 @@
+using LabelRep.Data;
+using LabelRep.IO;
+using LabelRep.Labels;
+using LabelRep.Models;
+using LabelRep.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Training;
+
+/// <summary>
+/// Everything a configuration turns into before the first step: the data and its split, the objective (label kind)
+/// and the model, on the chosen device. Training, evaluation, attacks and export all start here.
+/// </summary>
+public sealed class RunSetup : IDisposable
+{
+    private RunSetup(TrainConfig config, DatasetSplits data, DataSplit split, Objective objective, LabelRepModel model, Device device)
+    {
+        Config = config;
+        Data = data;
+        Split = split;
+        Objective = objective;
+        Model = model;
+        Device = device;
+    }
+
+    public TrainConfig Config { get; }
+    public DatasetSplits Data { get; }
+    public DataSplit Split { get; }
+    public Objective Objective { get; }
+    public LabelRepModel Model { get; }
+    public Device Device { get; }
+    public DatasetInfo Info => Data.Info;
+
+    /// <summary>Test-set indices, honouring <see cref="TrainConfig.TestLimit"/>.</summary>
+    public int[] TestIndices => Enumerable.Range(0, Config.TestLimit > 0 ? Math.Min(Config.TestLimit, Data.Test.Count) : Data.Test.Count).ToArray();
+
+    public static RunSetup Create(TrainConfig config, DatasetSplits? preloaded = null)
+    {
+        config.Validate();
+        LabelKinds.Validate(config.Label);
+        Device device = DeviceSelector.Resolve(config.Device);
+        TorchRuntime.SetThreads(config.Threads);
+        DatasetSplits data = preloaded ?? DatasetRegistry.Open(config.Dataset, config.DataDir).Load();
+        DatasetInfo info = data.Info;
+        DataSplit split = DataSplit.Create(data.Train.Count, config.ValidationCount ?? info.ValidationCount, config.Fraction, config.Seed);
+        Objective objective = CreateObjective(config, info);
+        torch.manual_seed(config.Seed);
+        Backbone backbone = ModelRegistry.Create(config.Model, info.Channels);
+        var model = new LabelRepModel(new Normalize(info.Mean, info.Std), backbone, objective.Head);
+        model.to(device);
+        objective.To(device);
+        return new RunSetup(config, data, split, objective, model, device);
+    }
+
+    /// <summary>The objective of a label kind for a dataset: categorical, a generated bank, or a bank read from --labels.</summary>
+    public static Objective CreateObjective(TrainConfig config, DatasetInfo info)
+    {
+        if (LabelKinds.IsCategorical(config.Label))
+        {
+            if (config.LabelsFile != null) throw new LabelRepException("--labels FILE needs a regression label kind, not categorical");
+            return new CategoricalObjective(info.ClassCount, config.LabelSmoothing);
+        }
+        if (config.LabelSmoothing != 0) throw new LabelRepException("--label-smoothing applies to categorical labels only");
+        LabelBank bank = config.LabelsFile != null ? LabelBankFile.Read(config.LabelsFile, config.Label, info.ClassCount) : BuildBank(config, info);
+        return new RegressionObjective(bank);
+    }
+
+    public static LabelBank BuildBank(TrainConfig config, DatasetInfo info) =>
+        LabelKinds.Get(config.Label).Build(new LabelContext(info, new LabelOptions
+        {
+            LabelSeed = config.LabelSeed, Voice = config.Voice, AudioDir = config.AudioDir, LowDim = config.LowDim,
+        }));
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        Objective.Dispose();
+        Data.Dispose();
+    }
+}

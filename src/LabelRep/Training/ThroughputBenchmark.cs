@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using LabelRep.Models;
+using LabelRep.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Training;
+
+/// <summary>
+/// Training throughput of a backbone + head on synthetic data: warm-up steps (oneDNN builds its primitives on first
+/// use), then repeats of timed forward/backward/SGD steps; the median of the repeats in images/s.
+/// </summary>
+public static class ThroughputBenchmark
+{
+    public sealed record Case(string Model, int Channels, int Size, string Head);
+
+    public sealed record Result(string Model, string Input, string Head, int BatchSize, int Threads, double[] ImagesPerSecond)
+    {
+        public double Median => ImagesPerSecond.OrderBy(v => v).ElementAt(ImagesPerSecond.Length / 2);
+    }
+
+    public static readonly Case[] Default =
+    {
+        new("smallcnn", 1, 28, "categorical"),
+        new("resnet20", 1, 28, "categorical"),
+        new("resnet32", 3, 32, "categorical"),
+    };
+
+    public static Result Run(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device)
+    {
+        TorchRuntime.SetThreads(threads);
+        torch.manual_seed(0);
+        HeadShape head = c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10);
+        using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
+            ModelRegistry.Create(c.Model, c.Channels), head);
+        model.to(device);
+        model.train();
+        using var sgd = new Sgd(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), 0.9, 1e-4);
+        using var x = torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device);
+        using var y = torch.randint(0, 10, batchSize).to(device);
+        using var target = torch.randn(batchSize, 64, 64).to(device);
+
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            Tensor output = model.call(x);
+            Tensor loss = c.Head == "decoder" ? nn.functional.smooth_l1_loss(output, target) : nn.functional.cross_entropy(output, y);
+            sgd.ZeroGrad();
+            loss.backward();
+            sgd.Step(0.01);
+            loss.item<float>();
+        }
+
+        for (int i = 0; i < warmup; i++) Step();
+        var rates = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++) Step();
+            rates[r] = steps * batchSize / clock.Elapsed.TotalSeconds;
+        }
+        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, batchSize, torch.get_num_threads(), rates);
+    }
+}

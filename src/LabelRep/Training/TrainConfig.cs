@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LabelRep.Training;
+
+/// <summary>Everything that defines a run. Its hash is the run's identity; it is saved as config.json beside the results.</summary>
+public sealed record TrainConfig
+{
+    public string Dataset { get; init; } = "fashion-mnist";
+    public string? DataDir { get; init; }
+    public string Model { get; init; } = "smallcnn";
+    public string Label { get; init; } = "categorical";
+    /// <summary>A label bank read from an .npy file instead of generating one.</summary>
+    public string? LabelsFile { get; init; }
+    public int LabelSeed { get; init; } = 8;
+    public string Voice { get; init; } = "en";
+    public string? AudioDir { get; init; }
+    public int LowDim { get; init; } = 10;
+    public int Seed { get; init; } = 7;
+    public double Fraction { get; init; } = 1.0;
+    public int Epochs { get; init; } = 2;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 0.1;
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 1e-4;
+    /// <summary>Epoch counts after which the learning rate is multiplied by <see cref="Gamma"/> (paper: 300, 450 of 600).</summary>
+    public int[] Milestones { get; init; } = Array.Empty<int>();
+    public double Gamma { get; init; } = 0.1;
+    public double LabelSmoothing { get; init; }
+    public bool Augment { get; init; } = true;
+    /// <summary>Validation hold-out size; null = the dataset's default (5,000 for CIFAR and Fashion-MNIST).</summary>
+    public int? ValidationCount { get; init; }
+    /// <summary>Evaluate only the first N test images (0 = all). For quick checks; reported in the metrics.</summary>
+    public int TestLimit { get; init; }
+
+    /// <summary>Not part of the identity: where and how fast it runs.</summary>
+    [JsonIgnore] public string Device { get; init; } = "auto";
+    [JsonIgnore] public int Threads { get; init; }
+    [JsonIgnore] public int EvalBatchSize { get; init; } = 256;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new LabelRepException($"{source}: empty configuration");
+        }
+        catch (JsonException e)
+        {
+            throw new LabelRepException($"{source}: not a valid run configuration ({e.Message})");
+        }
+    }
+
+    /// <summary>First 16 hex digits of SHA-256 over the canonical JSON: the run's identity.</summary>
+    public string Hash() => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson()))).ToLowerInvariant()[..16];
+
+    /// <summary>Learning rate for a 0-based epoch under the multi-step schedule.</summary>
+    public double LearningRateAt(int epoch) => LearningRate * Math.Pow(Gamma, Milestones.Count(m => epoch >= m));
+
+    public void Validate()
+    {
+        if (Epochs < 1) throw new LabelRepException($"--epochs {Epochs}: must be at least 1");
+        if (BatchSize < 2) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 2 (BatchNorm needs two images)");
+        if (LearningRate <= 0) throw new LabelRepException($"--lr {LearningRate}: must be positive");
+        if (Momentum < 0 || Momentum >= 1) throw new LabelRepException($"--momentum {Momentum}: must be in [0, 1)");
+        if (WeightDecay < 0) throw new LabelRepException($"--weight-decay {WeightDecay}: must be non-negative");
+        if (Gamma <= 0) throw new LabelRepException($"--gamma {Gamma}: must be positive");
+        if (Fraction <= 0 || Fraction > 1) throw new LabelRepException($"--fraction {Fraction}: must be in (0, 1], e.g. 0.01 for 1%");
+        if (Milestones.Any(m => m < 1)) throw new LabelRepException("--milestones: epoch counts must be positive, e.g. 300,450");
+        if (LowDim < 1) throw new LabelRepException($"--lowdim {LowDim}: must be at least 1");
+        if (TestLimit < 0) throw new LabelRepException($"--test-limit {TestLimit}: must be 0 (all) or positive");
+    }
+}

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LabelRep.Data;
+using LabelRep.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Training;
+
+/// <summary>
+/// The paper's training loop (§5): SGD with momentum and weight decay, multi-step learning rate, best epoch by
+/// validation accuracy (ties: lower validation loss), then the real test set (not the validation set: the official
+/// code's issue #2). Checkpoints every epoch; resumes exactly: batch order and augmentation of epoch e come from a
+/// generator seeded by (seed, e), so nothing random needs saving beyond the weights and momentum.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly RunSetup _setup;
+    private readonly RunDirectory _dir;
+    private readonly IProgress<TrainProgress>? _progress;
+
+    public Trainer(RunSetup setup, RunDirectory dir, IProgress<TrainProgress>? progress = null)
+    {
+        _setup = setup;
+        _dir = dir;
+        _progress = progress;
+    }
+
+    /// <summary>Trains (or resumes) and writes metrics.json. Cancelling stops between steps; the last finished epoch stays on disk.</summary>
+    public TrainMetrics Run(bool resume, CancellationToken cancel = default)
+    {
+        TrainConfig config = _setup.Config;
+        string hash = config.Hash();
+        PrepareDirectory(resume, hash);
+
+        var model = _setup.Model;
+        var sgd = new Sgd(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), config.Momentum, config.WeightDecay);
+        CheckpointState state = resume && File.Exists(_dir.CheckpointPath) ? RestoreCheckpoint(sgd, hash) : NewState(hash);
+
+        var writer = torch.utils.tensorboard.SummaryWriter(_dir.TensorBoardPath);
+        int[] train = _setup.Split.Train;
+        int steps = StepsPerEpoch(train.Length, config.BatchSize);
+        var history = new List<EpochRecord>(state.History);
+        var clock = Stopwatch.StartNew();
+        double trainSeconds = state.TrainSeconds;
+        long imagesTrained = state.ImagesTrained;
+
+        for (int epoch = state.EpochsCompleted; epoch < config.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            double lr = config.LearningRateAt(epoch);
+            double trainLoss = TrainEpoch(sgd, epoch, lr, train, steps, cancel, ref imagesTrained, ref trainSeconds);
+
+            _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero));
+            var val = Evaluator.Evaluate(model, _setup.Objective, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize, _setup.Device);
+            var record = new EpochRecord(epoch + 1, lr, trainLoss, val.Loss, val.Accuracy, epochClock.Elapsed.TotalSeconds);
+            history.Add(record);
+            _progress?.Report(new TrainProgress("epoch", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero, val.Accuracy));
+            writer.add_scalar("train/loss", (float)trainLoss, epoch + 1);
+            writer.add_scalar("val/loss", (float)val.Loss, epoch + 1);
+            writer.add_scalar("val/accuracy", (float)val.Accuracy, epoch + 1);
+            writer.add_scalar("lr", (float)lr, epoch + 1);
+
+            bool better = val.Accuracy > state.BestValAccuracy || (val.Accuracy == state.BestValAccuracy && val.Loss < state.BestValLoss);
+            if (better)
+            {
+                RunDirectory.SaveModel(model, _dir.BestPath);
+                state = state with { BestEpoch = epoch + 1, BestValAccuracy = val.Accuracy, BestValLoss = val.Loss };
+            }
+            state = SaveCheckpoint(sgd, state with
+            {
+                EpochsCompleted = epoch + 1, TrainSeconds = trainSeconds, ImagesTrained = imagesTrained, History = history,
+            });
+            WriteEpochsCsv(history);
+        }
+
+        RunDirectory.LoadModel(model, _dir.BestPath);
+        var test = Evaluator.Evaluate(model, _setup.Objective, _setup.Data.Test, _setup.TestIndices, config.EvalBatchSize, _setup.Device);
+        var metrics = new TrainMetrics
+        {
+            Dataset = config.Dataset, Model = config.Model, Label = config.Label, Loss = _setup.Objective.LossName,
+            Seed = config.Seed, Fraction = config.Fraction, Epochs = config.Epochs,
+            TrainImages = train.Length, ValImages = _setup.Split.Validation.Length, TestImages = test.Images,
+            ValAccuracy = state.BestValAccuracy, ValLoss = state.BestValLoss,
+            TestAccuracy = test.Accuracy, TestLoss = test.Loss, BestEpoch = state.BestEpoch,
+            TrainSeconds = Math.Round(trainSeconds, 2),
+            ImagesPerSecond = Math.Round(trainSeconds > 0 ? imagesTrained / trainSeconds : 0, 1),
+            Parameters = model.ParameterCount(), ConfigHash = hash,
+            Device = _setup.Device.type.ToString().ToLowerInvariant(), Threads = torch.get_num_threads(),
+            Decision = _setup.Objective is CategoricalObjective ? "argmax" : "nearest-label-mse",
+        };
+        AtomicFile.WriteText(_dir.MetricsPath, metrics.ToJson());
+        sgd.Dispose();
+        return metrics;
+    }
+
+    /// <summary>Batches per epoch; a last batch of one image is dropped (BatchNorm cannot train on it).</summary>
+    public static int StepsPerEpoch(int images, int batchSize)
+    {
+        int full = images / batchSize, rest = images % batchSize;
+        return full + (rest >= 2 ? 1 : 0);
+    }
+
+    private double TrainEpoch(Sgd sgd, int epoch, double lr, int[] train, int steps, CancellationToken cancel, ref long imagesTrained, ref double trainSeconds)
+    {
+        TrainConfig config = _setup.Config;
+        var model = _setup.Model;
+        model.train();
+        using var generator = new Generator((ulong)EpochSeed(config.Seed, epoch));
+        using var trainIndex = torch.tensor(train.Select(i => (long)i).ToArray(), ScalarType.Int64);
+        using var order = trainIndex.index_select(0, torch.randperm(train.Length, generator: generator));
+        double lossSum = 0;
+        var clock = Stopwatch.StartNew();
+        long epochImages = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            int start = step * config.BatchSize, count = Math.Min(config.BatchSize, train.Length - start);
+            var (x, y) = _setup.Data.Train.Batch(order.narrow(0, start, count));
+            if (config.Augment)
+                x = BatchAugmentation.Apply(x, _setup.Info.CropPadding, _setup.Info.HorizontalFlip, generator);
+            x = x.to(_setup.Device);
+            y = y.to(_setup.Device);
+            Tensor loss = _setup.Objective.Loss(model.call(x), y);
+            sgd.ZeroGrad();
+            loss.backward();
+            sgd.Step(lr);
+            double value = loss.item<float>();
+            if (!double.IsFinite(value))
+                throw new LabelRepException($"training diverged at epoch {epoch + 1}, step {step + 1} (loss {value}); lower --lr");
+            lossSum += value;
+            epochImages += count;
+            double seconds = clock.Elapsed.TotalSeconds;
+            double rate = epochImages / Math.Max(seconds, 1e-9);
+            double remaining = (steps - step - 1) * (seconds / (step + 1)) + (config.Epochs - epoch - 1) * steps * (seconds / (step + 1));
+            _progress?.Report(new TrainProgress("train", epoch + 1, config.Epochs, step + 1, steps, lossSum / (step + 1), rate, TimeSpan.FromSeconds(remaining)));
+        }
+        imagesTrained += epochImages;
+        trainSeconds += clock.Elapsed.TotalSeconds;
+        return lossSum / steps;
+    }
+
+    /// <summary>The seed of epoch e's batch order and augmentation.</summary>
+    public static long EpochSeed(int seed, int epoch) => (long)seed * 1_000_003L + epoch;
+
+    private void PrepareDirectory(bool resume, string hash)
+    {
+        Directory.CreateDirectory(_dir.Root);
+        if (_dir.HasConfig)
+        {
+            TrainConfig existing = _dir.ReadConfig();
+            if (existing.Hash() != hash)
+                throw new LabelRepException($"{_dir.Root} holds a run with another configuration; choose a new --out folder");
+            if (!resume)
+                throw new LabelRepException($"{_dir.Root} already holds this run; add --resume to continue it, or choose a new --out folder");
+            return;
+        }
+        AtomicFile.WriteText(_dir.ConfigPath, _setup.Config.ToJson());
+    }
+
+    private static CheckpointState NewState(string hash) => new()
+    {
+        ConfigHash = hash, EpochsCompleted = 0, BestEpoch = 0, BestValAccuracy = -1, BestValLoss = double.MaxValue,
+        TrainSeconds = 0, ImagesTrained = 0, Weights = "", Optimizer = "", History = new List<EpochRecord>(),
+    };
+
+    private CheckpointState RestoreCheckpoint(Sgd sgd, string hash)
+    {
+        CheckpointState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(_dir.CheckpointPath), TrainConfig.Json)!;
+        }
+        catch (JsonException e)
+        {
+            throw new LabelRepException($"{_dir.CheckpointPath}: corrupt checkpoint ({e.Message}); delete the run folder to start over");
+        }
+        if (state.ConfigHash != hash) throw new LabelRepException($"{_dir.CheckpointPath}: checkpoint of another configuration");
+        RunDirectory.LoadModel(_setup.Model, _dir.Combine(state.Weights));
+        var optimizer = SafeTensors.Load(_dir.Combine(state.Optimizer));
+        sgd.LoadState(optimizer, _setup.Device);
+        foreach (var t in optimizer.Values) t.Dispose();
+        return state;
+    }
+
+    private CheckpointState SaveCheckpoint(Sgd sgd, CheckpointState state)
+    {
+        string weights = $"epoch-{state.EpochsCompleted:D4}.safetensors";
+        string optimizer = $"epoch-{state.EpochsCompleted:D4}.sgd.safetensors";
+        RunDirectory.SaveModel(_setup.Model, _dir.Combine(weights));
+        SafeTensors.Save(_dir.Combine(optimizer), sgd.State);
+        state = state with { Weights = weights, Optimizer = optimizer };
+        AtomicFile.WriteText(_dir.CheckpointPath, JsonSerializer.Serialize(state, TrainConfig.Json));
+        foreach (string old in Directory.GetFiles(_dir.Root, "epoch-*.safetensors"))
+        {
+            string name = Path.GetFileName(old);
+            if (name != weights && name != optimizer) File.Delete(old);
+        }
+        return state;
+    }
+
+    private void WriteEpochsCsv(List<EpochRecord> history)
+    {
+        var sb = new StringBuilder("epoch,lr,train_loss,val_loss,val_accuracy,seconds\n");
+        foreach (var r in history)
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Epoch},{r.LearningRate},{r.TrainLoss:G9},{r.ValLoss:G9},{r.ValAccuracy:G9},{r.Seconds:F2}"));
+        AtomicFile.WriteText(_dir.EpochsPath, sb.ToString());
+    }
+}
