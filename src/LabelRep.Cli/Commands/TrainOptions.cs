@@ -29,7 +29,7 @@ public sealed class TrainOptions
     public Option<double> Lr { get; } = new("--lr") { Description = "initial learning rate", DefaultValueFactory = _ => D.LearningRate };
     public Option<double> Momentum { get; } = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => D.Momentum };
     public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay", DefaultValueFactory = _ => D.WeightDecay };
-    public Option<string> Milestones { get; } = new("--milestones") { Description = "comma-separated epoch counts after which lr is multiplied by --gamma (paper: 300,450)", DefaultValueFactory = _ => "" };
+    public Option<string> Milestones { get; } = new("--milestones") { Description = "comma-separated epoch counts after which lr is multiplied by --gamma; default: after 1/2 and 3/4 of the epochs (the paper's 300,450 of 600); 'none' for a constant lr", DefaultValueFactory = _ => "" };
     public Option<double> Gamma { get; } = new("--gamma") { Description = "learning-rate factor at each milestone", DefaultValueFactory = _ => D.Gamma };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "categorical label smoothing s (1−s on the true class, s/(C−1) elsewhere)", DefaultValueFactory = _ => 0.0 };
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "train without random crop and flip" };
@@ -56,14 +56,15 @@ public sealed class TrainOptions
         LabelSeed = r.GetValue(LabelSeed), Voice = r.GetValue(Voice)!, AudioDir = r.GetValue(AudioDir) is { } a ? Path.GetFullPath(a) : null,
         LowDim = r.GetValue(LowDim), Seed = r.GetValue(Seed), Fraction = r.GetValue(Fraction), Epochs = r.GetValue(Epochs),
         BatchSize = r.GetValue(BatchSize), LearningRate = r.GetValue(Lr), Momentum = r.GetValue(Momentum),
-        WeightDecay = r.GetValue(WeightDecay), Milestones = ParseMilestones(r.GetValue(Milestones)!), Gamma = r.GetValue(Gamma),
+        WeightDecay = r.GetValue(WeightDecay), Milestones = ParseMilestones(r.GetValue(Milestones)!, r.GetValue(Epochs)), Gamma = r.GetValue(Gamma),
         LabelSmoothing = r.GetValue(LabelSmoothing), Augment = !r.GetValue(NoAugment), ValidationCount = r.GetValue(ValidationCount),
         TestLimit = r.GetValue(TestLimit), Device = r.GetValue(Device)!, Threads = r.GetValue(Threads),
     };
 
-    public static int[] ParseMilestones(string text)
+    public static int[] ParseMilestones(string text, int epochs)
     {
-        if (string.IsNullOrWhiteSpace(text)) return Array.Empty<int>();
+        if (string.IsNullOrWhiteSpace(text)) return TrainConfig.PaperMilestones(epochs);
+        if (text.Trim() == "none") return Array.Empty<int>();
         try
         {
             return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -18,8 +18,14 @@ public static class ModelRegistry
 
     public static Backbone Create(string name, int channels)
     {
-        if (!Entries.TryGetValue(name, out var entry))
+        Validate(name);
+        return Entries[name].Create(channels);
+    }
+
+    /// <summary>Throws a listing of the valid names when <paramref name="name"/> is not a backbone.</summary>
+    public static void Validate(string name)
+    {
+        if (!Entries.ContainsKey(name))
             throw new LabelRepException($"unknown model '{name}'; valid: {string.Join(", ", Entries.Keys)}");
-        return entry.Create(channels);
     }
 }

@@ -39,6 +39,7 @@ public sealed class RunSetup : IDisposable
     {
         config.Validate();
         LabelKinds.Validate(config.Label);
+        ModelRegistry.Validate(config.Model);
         Device device = DeviceSelector.Resolve(config.Device);
         TorchRuntime.SetThreads(config.Threads);
         DatasetSplits data = preloaded ?? DatasetRegistry.Open(config.Dataset, config.DataDir).Load();

@@ -64,6 +64,10 @@ public sealed record TrainConfig
     /// <summary>First 16 hex digits of SHA-256 over the canonical JSON: the run's identity.</summary>
     public string Hash() => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson()))).ToLowerInvariant()[..16];
 
+    /// <summary>The paper's schedule shape (decay after 300 and 450 of 600 epochs) scaled to <paramref name="epochs"/>: after 1/2 and 3/4.</summary>
+    public static int[] PaperMilestones(int epochs) =>
+        new[] { (int)Math.Ceiling(epochs / 2.0), (int)Math.Ceiling(epochs * 3 / 4.0) }.Where(m => m < epochs).Distinct().ToArray();
+
     /// <summary>Learning rate for a 0-based epoch under the multi-step schedule.</summary>
     public double LearningRateAt(int epoch) => LearningRate * Math.Pow(Gamma, Milestones.Count(m => epoch >= m));
 

@@ -1,0 +1,76 @@
+using LabelRep.Cli;
+using Xunit;
+
+namespace LabelRep.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        TextWriter oldOut = Console.Out, oldErr = Console.Error;
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            int code = Program.Main(args);
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    [Theory]
+    [InlineData("--model", "resnet18", "resnet32")]
+    [InlineData("--dataset", "imagenet", "fashion-mnist")]
+    [InlineData("--label", "glove", "speech")]
+    [InlineData("--device", "tpu", "cuda")]
+    public void A_wrong_name_lists_the_valid_ones_and_exits_non_zero(string option, string value, string listed)
+    {
+        var (code, _, err) = Run("train", option, value, "--out", TestData.TempDir("cli"), "--data-dir", TestData.TempDir("nodata"));
+        Assert.NotEqual(0, code);
+        Assert.Contains(listed, err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Missing_data_says_where_it_looked()
+    {
+        string empty = TestData.TempDir("nodata");
+        var (code, _, err) = Run("train", "--data-dir", empty, "--out", TestData.TempDir("cli"));
+        Assert.Equal(2, code);
+        Assert.Contains(empty, err);
+    }
+
+    [Fact]
+    public void Evaluate_of_a_folder_without_a_run_is_a_clear_error()
+    {
+        var (code, _, err) = Run("evaluate", "--run", TestData.TempDir("norun"));
+        Assert.Equal(2, code);
+        Assert.Contains("no config.json", err);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("evaluate")]
+    [InlineData("bench")]
+    public void Every_command_has_help(string command)
+    {
+        var (code, output, _) = Run(command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("--", output);
+    }
+
+    [Fact]
+    public void Bad_numbers_are_rejected_with_the_option_name()
+    {
+        var (code, _, err) = Run("train", "--fraction", "2", "--out", TestData.TempDir("cli"));
+        Assert.Equal(2, code);
+        Assert.Contains("--fraction", err);
+    }
+}

@@ -1,0 +1,115 @@
+using LabelRep.Training;
+using Xunit;
+
+namespace LabelRep.Tests.Training;
+
+public class TrainerTests
+{
+    private static readonly string DataDir = TestData.WriteIdxDataset(train: 400, test: 100);
+
+    private static TrainMetrics Train(TrainConfig config, string outDir, bool resume = false, IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
+    {
+        using var setup = RunSetup.Create(config);
+        return new Trainer(setup, new RunDirectory(outDir), progress).Run(resume, cancel);
+    }
+
+    private static string Csv(string runDir) => File.ReadAllText(Path.Combine(runDir, "epochs.csv"))
+        .Split('\n').Select(l => string.Join(",", l.Split(',').Take(5))).Aggregate((a, b) => a + "\n" + b); // without the seconds column
+
+    [Fact]
+    public void Training_learns_the_synthetic_task_and_writes_every_file()
+    {
+        string dir = TestData.TempDir("run");
+        var m = Train(TestData.TinyConfig(DataDir, epochs: 2), dir);
+
+        Assert.True(m.TestAccuracy > 0.5, $"test accuracy {m.TestAccuracy}");
+        Assert.Equal(100, m.TestImages);
+        Assert.Equal(336, m.TrainImages);
+        Assert.InRange(m.BestEpoch, 1, 2);
+        foreach (string f in new[] { "config.json", "metrics.json", "best.safetensors", "checkpoint.json", "epochs.csv" })
+            Assert.True(File.Exists(Path.Combine(dir, f)), f);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "tensorboard"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Same_seed_gives_identical_losses_and_accuracy()
+    {
+        string a = TestData.TempDir("det-a"), b = TestData.TempDir("det-b");
+        var ma = Train(TestData.TinyConfig(DataDir, epochs: 2), a);
+        var mb = Train(TestData.TinyConfig(DataDir, epochs: 2), b);
+
+        Assert.Equal(Csv(a), Csv(b));
+        Assert.Equal(ma.TestAccuracy, mb.TestAccuracy);
+        Assert.Equal(ma.TestLoss, mb.TestLoss);
+    }
+
+    [Fact]
+    public void An_interrupted_run_resumes_to_the_same_result_as_an_uninterrupted_one()
+    {
+        // Given: an uninterrupted 3-epoch run
+        var config = TestData.TinyConfig(DataDir, epochs: 3);
+        string straight = TestData.TempDir("straight");
+        var expected = Train(config, straight);
+
+        // When: a run cancelled in the middle of epoch 2, then resumed
+        string broken = TestData.TempDir("broken");
+        using var cancel = new CancellationTokenSource();
+        var stopper = new Stopper(p => p.Phase == "train" && p.Epoch == 2 && p.Step == 3, cancel);
+        Assert.Throws<OperationCanceledException>(() => Train(config, broken, progress: stopper, cancel: cancel.Token));
+        Assert.False(File.Exists(Path.Combine(broken, "metrics.json")));
+        var resumed = Train(config, broken, resume: true);
+
+        // Then
+        Assert.Equal(Csv(straight), Csv(broken));
+        Assert.Equal(expected.TestAccuracy, resumed.TestAccuracy);
+        Assert.Equal(expected.TestLoss, resumed.TestLoss);
+        Assert.Equal(expected.BestEpoch, resumed.BestEpoch);
+    }
+
+    [Fact]
+    public void A_finished_run_folder_is_not_overwritten_without_resume()
+    {
+        string dir = TestData.TempDir("twice");
+        Train(TestData.TinyConfig(DataDir), dir);
+        var e = Assert.Throws<LabelRepException>(() => Train(TestData.TinyConfig(DataDir), dir));
+        Assert.Contains("--resume", e.Message);
+        var other = Assert.Throws<LabelRepException>(() => Train(TestData.TinyConfig(DataDir) with { Seed = 99 }, dir, resume: true));
+        Assert.Contains("another configuration", other.Message);
+    }
+
+    [Fact]
+    public void Evaluate_recomputes_the_test_accuracy_from_the_checkpoint()
+    {
+        string dir = TestData.TempDir("eval");
+        var m = Train(TestData.TinyConfig(DataDir), dir);
+        var result = RunEvaluation.Test(new RunDirectory(dir), "cpu");
+        Assert.Equal(m.TestAccuracy, result.Accuracy);
+    }
+
+    [Fact]
+    public void The_learning_rate_follows_the_paper_schedule_shape()
+    {
+        Assert.Equal(new[] { 300, 450 }, TrainConfig.PaperMilestones(600));
+        Assert.Equal(new[] { 1 }, TrainConfig.PaperMilestones(2));
+        var config = new TrainConfig { LearningRate = 0.1, Milestones = new[] { 300, 450 }, Gamma = 0.1 };
+        Assert.Equal(0.1, config.LearningRateAt(299), 12);
+        Assert.Equal(0.01, config.LearningRateAt(300), 12);
+        Assert.Equal(0.001, config.LearningRateAt(450), 12);
+    }
+
+    [Fact]
+    public void A_last_batch_of_one_image_is_dropped()
+    {
+        Assert.Equal(2, Trainer.StepsPerEpoch(257, 128));
+        Assert.Equal(2, Trainer.StepsPerEpoch(256, 128));
+        Assert.Equal(3, Trainer.StepsPerEpoch(258, 128));
+    }
+
+    private sealed class Stopper : IProgress<TrainProgress>
+    {
+        private readonly Func<TrainProgress, bool> _when;
+        private readonly CancellationTokenSource _cancel;
+        public Stopper(Func<TrainProgress, bool> when, CancellationTokenSource cancel) { _when = when; _cancel = cancel; }
+        public void Report(TrainProgress value) { if (_when(value)) _cancel.Cancel(); }
+    }
+}
