@@ -18,6 +18,8 @@ public sealed class RunDirectory
     public string CheckpointPath => Combine("checkpoint.json");
     public string BestPath => Combine("best.safetensors");
     public string MetricsPath => Combine("metrics.json");
+    /// <summary>The label bank the run trained against (regression kinds), so evaluation never regenerates it.</summary>
+    public string LabelsPath => Combine("labels.npy");
     public string EpochsPath => Combine("epochs.csv");
     public string TensorBoardPath => Combine("tensorboard");
 

@@ -6,9 +6,8 @@ public static class RunEvaluation
     /// <summary>Rebuilds the run from config.json, loads best.safetensors and evaluates on the test set.</summary>
     public static Evaluator.Result Test(RunDirectory dir, string device)
     {
-        TrainConfig config = dir.ReadConfig() with { Device = device };
-        using var setup = RunSetup.Create(config);
+        using var setup = RunSetup.ForRun(dir, device);
         RunDirectory.LoadModel(setup.Model, dir.BestPath);
-        return Evaluator.Evaluate(setup.Model, setup.Objective, setup.Data.Test, setup.TestIndices, config.EvalBatchSize, setup.Device);
+        return Evaluator.Evaluate(setup.Model, setup.Objective, setup.Data.Test, setup.TestIndices, setup.Config.EvalBatchSize, setup.Device);
     }
 }

@@ -35,7 +35,14 @@ public sealed class RunSetup : IDisposable
     /// <summary>Test-set indices, honouring <see cref="TrainConfig.TestLimit"/>.</summary>
     public int[] TestIndices => Enumerable.Range(0, Config.TestLimit > 0 ? Math.Min(Config.TestLimit, Data.Test.Count) : Data.Test.Count).ToArray();
 
-    public static RunSetup Create(TrainConfig config, DatasetSplits? preloaded = null)
+    /// <summary>The setup of a run already on disk, using the label bank it trained with (labels.npy) when it has one.</summary>
+    public static RunSetup ForRun(RunDirectory dir, string device)
+    {
+        TrainConfig config = dir.ReadConfig() with { Device = device };
+        return Create(config, bankFile: File.Exists(dir.LabelsPath) ? dir.LabelsPath : null);
+    }
+
+    public static RunSetup Create(TrainConfig config, DatasetSplits? preloaded = null, string? bankFile = null)
     {
         config.Validate();
         LabelKinds.Validate(config.Label);
@@ -45,7 +52,7 @@ public sealed class RunSetup : IDisposable
         DatasetSplits data = preloaded ?? DatasetRegistry.Open(config.Dataset, config.DataDir).Load();
         DatasetInfo info = data.Info;
         DataSplit split = DataSplit.Create(data.Train.Count, config.ValidationCount ?? info.ValidationCount, config.Fraction, config.Seed);
-        Objective objective = CreateObjective(config, info);
+        Objective objective = CreateObjective(bankFile != null ? config with { LabelsFile = bankFile } : config, info);
         torch.manual_seed(config.Seed);
         Backbone backbone = ModelRegistry.Create(config.Model, info.Channels);
         var model = new LabelRepModel(new Normalize(info.Mean, info.Std), backbone, objective.Head);

@@ -158,6 +158,7 @@ public sealed class Trainer
                 throw new LabelRepException($"{_dir.Root} already holds this run; add --resume to continue it, or choose a new --out folder");
             return;
         }
+        if (_setup.Objective is RegressionObjective regression) Labels.LabelBankFile.Write(_dir.LabelsPath, regression.Bank);
         AtomicFile.WriteText(_dir.ConfigPath, _setup.Config.ToJson());
     }
 

@@ -1,0 +1,59 @@
+using TorchSharp;
+
+namespace LabelRep.Labels;
+
+/// <summary>
+/// Statistics of a label bank as in paper-protocol.md §3.11: value range, mean Shannon entropy (base 2 over one
+/// class label's distinct values, averaged over classes), and pairwise distances between classes after a global
+/// min-max normalization to [0, 1] (L2 norm, and mean absolute difference per element).
+/// </summary>
+public sealed record LabelStats(
+    string Kind, string Shape, long Dimension, double Min, double Max, double Mean, double Std,
+    double Entropy, double EntropyStd, double PairwiseL2, double PairwiseL2Std, double NormalizedL1)
+{
+    public static LabelStats Compute(LabelBank bank)
+    {
+        int classes = bank.ClassCount;
+        float[][] rows = Enumerable.Range(0, classes).Select(bank.Row).ToArray();
+        float[] all = rows.SelectMany(r => r).ToArray();
+        double min = all.Min(), max = all.Max(), mean = all.Average();
+        double std = Math.Sqrt(all.Select(v => (v - mean) * (v - mean)).Average());
+        double[] entropies = rows.Select(ShannonEntropy).ToArray();
+        double eMean = entropies.Average();
+        double eStd = Math.Sqrt(entropies.Select(e => (e - eMean) * (e - eMean)).Average());
+
+        double range = max - min;
+        var l2 = new List<double>();
+        var l1 = new List<double>();
+        for (int i = 0; i < classes; i++)
+        {
+            for (int j = i + 1; j < classes; j++)
+            {
+                double sq = 0, abs = 0;
+                for (int k = 0; k < rows[i].Length; k++)
+                {
+                    double d = range > 0 ? (rows[i][k] - rows[j][k]) / range : 0;
+                    sq += d * d;
+                    abs += Math.Abs(d);
+                }
+                l2.Add(Math.Sqrt(sq));
+                l1.Add(abs / rows[i].Length);
+            }
+        }
+        double l2Mean = l2.Count > 0 ? l2.Average() : 0;
+        double l2Std = l2.Count > 0 ? Math.Sqrt(l2.Select(v => (v - l2Mean) * (v - l2Mean)).Average()) : 0;
+        return new LabelStats(bank.Kind, string.Join("x", bank.LabelShape), bank.Dimension, min, max, mean, std,
+            eMean, eStd, l2Mean, l2Std, l1.Count > 0 ? l1.Average() : 0);
+    }
+
+    /// <summary>skimage.measure.shannon_entropy: −Σ p log2 p over the distinct values.</summary>
+    public static double ShannonEntropy(float[] values)
+    {
+        var counts = values.GroupBy(v => v).Select(g => (double)g.Count()).ToArray();
+        double n = values.Length;
+        return -counts.Sum(c => c / n * Math.Log2(c / n));
+    }
+
+    /// <summary>The one-hot bank, for comparing categorical labels on the same footing.</summary>
+    public static LabelBank OneHot(int classes) => new(LabelKinds.Categorical, torch.eye(classes));
+}
