@@ -86,6 +86,31 @@ public class TrainerTests
         Assert.Equal(m.TestAccuracy, result.Accuracy);
     }
 
+    [Theory]
+    [InlineData("random")]
+    [InlineData("lowdim")]
+    public void Regression_labels_train_and_report_nearest_label_accuracy(string label)
+    {
+        string dir = TestData.TempDir("reg-" + label);
+        var m = Train(TestData.TinyConfig(DataDir, label, epochs: 10), dir);
+
+        Assert.Equal("nearest-label-mse", m.Decision);
+        Assert.Equal("smooth-l1", m.Loss);
+        Assert.True(m.TestAccuracy > 0.3, $"test accuracy {m.TestAccuracy}");
+        Assert.True(File.Exists(Path.Combine(dir, "labels.npy")));
+        Assert.Equal(m.TestAccuracy, RunEvaluation.Test(new RunDirectory(dir), "cpu").Accuracy);
+    }
+
+    [Fact]
+    public void A_label_bank_file_replaces_the_generated_bank()
+    {
+        string bankPath = Path.Combine(TestData.TempDir("bank"), "bank.npy");
+        LabelRep.IO.Npy.Write(bankPath, Enumerable.Range(0, 10 * 64 * 64).Select(i => (float)(i % 977 % 80)).ToArray(), new[] { 10, 64, 64 });
+        using var setup = RunSetup.Create(TestData.TinyConfig(DataDir, "random") with { LabelsFile = bankPath });
+        var bank = Assert.IsType<RegressionObjective>(setup.Objective).Bank;
+        Assert.Equal(1f, bank.Row(0)[1]);
+    }
+
     [Fact]
     public void The_learning_rate_follows_the_paper_schedule_shape()
     {

@@ -1,0 +1,48 @@
+using LabelRep.Labels;
+using LabelRep.Models;
+using LabelRep.Training;
+using TorchSharp;
+using Xunit;
+
+namespace LabelRep.Tests.Evaluation;
+
+public class DecisionTests
+{
+    [Fact]
+    public void The_nearest_label_by_mse_wins_and_ties_go_to_the_lowest_index()
+    {
+        // Given: three 1×2 labels
+        using var bank = new LabelBank("test", torch.tensor(new float[] { 0, 0, 10, 10, 0, 0 }, new long[] { 3, 2 }));
+        using var objective = new RegressionObjective(bank);
+        using var outputs = torch.tensor(new float[] { 9, 9, 1, 0, 5, 5 }, new long[] { 3, 2 });
+
+        // When
+        using var scores = objective.Scores(outputs);
+        long[] predicted = objective.Predict(outputs).data<long>().ToArray();
+
+        // Then: scores are −MSE; (5, 5) is equally far from class 0 and 1 (tie → 0) and class 2 repeats class 0
+        Assert.Equal(new long[] { 1, 0, 0 }, predicted);
+        Assert.Equal(-1f, scores[0, 1].item<float>(), 5);
+        Assert.Equal(-0.5f, scores[1, 0].item<float>(), 5);
+    }
+
+    [Theory]
+    [InlineData("vgg19", 20_178_281)]
+    [InlineData("resnet32", 579_577)]
+    [InlineData("resnet110", 1_843_385)]
+    public void Backbones_with_the_label_decoder_have_the_official_parameter_counts(string name, long expected)
+    {
+        using var model = new LabelRepModel(new Normalize(new[] { 0f, 0f, 0f }, new[] { 1f, 1f, 1f }), ModelRegistry.Create(name, 3), new HeadShape(new[] { 64, 64 }));
+        Assert.Equal(expected, model.ParameterCount());
+    }
+
+    [Fact]
+    public void The_decoder_outputs_a_64_by_64_label_and_lowdim_a_vector()
+    {
+        using var image = new LabelRepModel(new Normalize(new[] { 0f }, new[] { 1f }), ModelRegistry.Create("smallcnn", 1), new HeadShape(new[] { 64, 64 }));
+        using var vector = new LabelRepModel(new Normalize(new[] { 0f }, new[] { 1f }), ModelRegistry.Create("smallcnn", 1), HeadShape.Vector(10));
+        using var x = torch.rand(4, 1, 28, 28);
+        Assert.Equal(new long[] { 4, 64, 64 }, image.call(x).shape);
+        Assert.Equal(new long[] { 4, 10 }, vector.call(x).shape);
+    }
+}
