@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs LabelRep (TorchSharp) and the PyTorch reference alternately, ROUNDS times each, in one run, and prints the
+# median images/s of each side and the TorchSharp/PyTorch ratio per model. Both sides get the same allocator
+# settings (LabelRep sets them with mallopt; PyTorch gets them from GLIBC_TUNABLES), 2 threads, batch 128.
+#   bench/compare.sh [ROUNDS]      (default 3)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-3}"
+[[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c "import torch" 2>/dev/null || {
+  echo "bench/compare.sh: needs Debian's PyTorch: apt-get install -y python3-torch" >&2; exit 1; }
+out="$(mktemp -d)"
+"$here/labelrep" --help >/dev/null   # build once before timing
+for r in $(seq 1 "$rounds"); do
+  echo "round $r/$rounds: TorchSharp" >&2
+  "$here/labelrep" bench --repeats 3 --out "$out/ts-$r.json" >/dev/null
+  echo "round $r/$rounds: PyTorch" >&2
+  GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
+    /usr/bin/python3 "$here/bench/pytorch_bench.py" --repeats 3 > "$out/pt-$r.json"
+done
+/usr/bin/python3 - "$out" "$rounds" <<'PY'
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+ts, pt = {}, {}
+for r in range(1, rounds + 1):
+    for x in json.load(open(f"{out}/ts-{r}.json"))["results"]:
+        ts.setdefault(x["model"], []).append(x["images_per_second"])
+    for x in json.load(open(f"{out}/pt-{r}.json"))["results"]:
+        pt.setdefault(x["model"], []).append(x["images_per_second"])
+print(f"{'model':10} {'TorchSharp img/s':>17} {'PyTorch img/s':>14} {'ratio':>6}")
+for m in ts:
+    a, b = statistics.median(ts[m]), statistics.median(pt[m])
+    print(f"{m:10} {a:17.0f} {b:14.0f} {a / b:6.2f}")
+PY
