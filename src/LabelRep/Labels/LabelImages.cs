@@ -2,7 +2,7 @@ using SkiaSharp;
 
 namespace LabelRep.Labels;
 
-/// <summary>Renders one class's label as a PNG a person can read: viridis colour map, scaled up, with the class name.</summary>
+/// <summary>Renders one class's label as a PNG a person can read: viridis colour map, scaled up, first row at the bottom (low frequencies, as spectrograms are drawn), with the class name.</summary>
 public static class LabelImages
 {
     public static void WritePng(string path, float[] values, int[] shape, string caption, float min, float max, int scale = 4)
@@ -23,7 +23,7 @@ public static class LabelImages
                 double t = max > min ? (values[r * cols + c] - min) / (max - min) : 0.5;
                 var color = colormap.GetColor(t);
                 paint.Color = new SKColor(color.R, color.G, color.B);
-                canvas.DrawRect(c * cell, r * cell, cell, cell, paint);
+                canvas.DrawRect(c * cell, (rows - 1 - r) * cell, cell, cell, paint); // row 0 (lowest mel band) at the bottom
             }
         }
         using var font = new SKFont(SKTypeface.Default, 14);
