@@ -9,12 +9,9 @@ set +e
 dotnet test "$here/tests/LabelRep.Tests/LabelRep.Tests.csproj" -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-summary=$(grep -E "^(Passed|Failed)! +- +Failed:" "$log" | tail -1)
-rm -f "$log"
-if [[ -n "$summary" ]]; then
-  failed=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$summary")
-  passed=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
-  skipped=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$summary")
-  echo "tests: $passed passed, $failed failed, $skipped skipped"
+count() { grep -E "^ +$1: +[0-9]+$" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0; }
+if grep -qE "^Total tests: +[0-9]+" "$log"; then
+  echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 fi
+rm -f "$log"
 exit "$status"
