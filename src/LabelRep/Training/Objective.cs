@@ -86,9 +86,6 @@ public sealed class RegressionObjective : Objective
         return -torch.stack(columns, 1);
     }
 
-    /// <summary>The labels of the given classes, (B, …): the targets the paper's attacks use.</summary>
-    public Tensor TargetLabels(Tensor classes) => _targets.index_select(0, classes);
-
     public override void To(Device device)
     {
         if (_targets.device.type != device.type) _targets = _targets.to(device);

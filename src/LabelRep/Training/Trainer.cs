@@ -43,7 +43,6 @@ public sealed class Trainer
         int[] train = _setup.Split.Train;
         int steps = StepsPerEpoch(train.Length, config.BatchSize);
         var history = new List<EpochRecord>(state.History);
-        var clock = Stopwatch.StartNew();
         double trainSeconds = state.TrainSeconds;
         long imagesTrained = state.ImagesTrained;
 
