@@ -6,7 +6,7 @@ namespace LabelRep.Cli;
 /// Training progress on the console: one rewritten line on a terminal (at most 5 updates a second), or a line
 /// every 10% of an epoch when output is redirected; a summary line per finished epoch.
 /// </summary>
-public sealed class ProgressLine : IProgress<TrainProgress>
+public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.Evaluation.AttackProgress>
 {
     private readonly bool _interactive = !Console.IsOutputRedirected;
     private readonly string _prefix;
@@ -43,6 +43,28 @@ public sealed class ProgressLine : IProgress<TrainProgress>
             Console.WriteLine(line);
         }
     }
+
+    /// <summary>Attack sweeps: the setting under attack, images attacked so far, speed and ETA.</summary>
+    public void Report(LabelRep.Evaluation.AttackProgress p)
+    {
+        string line = $"{_prefix}{p.Setting}  {p.Done}/{p.Total} images  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}";
+        if (_interactive)
+        {
+            if ((DateTime.UtcNow - _last).TotalMilliseconds < 200 && p.Done != p.Total) return;
+            _last = DateTime.UtcNow;
+            Write(line);
+        }
+        else
+        {
+            int decile = p.Total == 0 ? 10 : (int)(p.Done * 10 / p.Total);
+            if (decile == _lastDecile) return;
+            _lastDecile = decile;
+            Console.WriteLine(line);
+        }
+    }
+
+    /// <summary>Clears a rewritten line before other output follows.</summary>
+    public void Done() => Clear();
 
     private void Write(string line)
     {

@@ -46,6 +46,12 @@ public sealed class LabelRepModel : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => head.call(features.call(normalize.call(input)));
 
+    /// <summary>The model from normalized inputs on: backbone → head, skipping the first layer (the paper's attack space).</summary>
+    public Tensor ForwardNormalized(Tensor normalized) => head.call(features.call(normalized));
+
+    /// <summary>The first layer, (x − mean) / std.</summary>
+    public Normalize Normalization => normalize;
+
     /// <summary>The backbone's features (penultimate layer) for images in [0, 1].</summary>
     public Tensor Features(Tensor input) => features.call(normalize.call(input));
 

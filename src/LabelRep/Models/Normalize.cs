@@ -19,4 +19,10 @@ public sealed class Normalize : Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => (input - mean) / std;
+
+    /// <summary>Per-channel means, shape (1, C, 1, 1).</summary>
+    public Tensor Mean => mean;
+
+    /// <summary>Per-channel standard deviations, shape (1, C, 1, 1).</summary>
+    public Tensor Std => std;
 }

@@ -19,6 +19,9 @@ public abstract class Objective : IDisposable
     /// <summary>Mean training loss of a batch of model outputs against class indices.</summary>
     public abstract Tensor Loss(Tensor output, Tensor classes);
 
+    /// <summary>The training loss of each image on its own (B): what the paper's attacks ascend, one image at a time.</summary>
+    public abstract Tensor PerImageLoss(Tensor output, Tensor classes);
+
     /// <summary>Per-class scores (B, C): logits, or −MSE to each class's label.</summary>
     public abstract Tensor Scores(Tensor output);
 
@@ -54,6 +57,10 @@ public sealed class CategoricalObjective : Objective
         return -(target * logp).sum(1).mean();
     }
 
+    /// <summary>Plain cross-entropy per image (the official attack code ignores label smoothing).</summary>
+    public override Tensor PerImageLoss(Tensor output, Tensor classes) =>
+        nn.functional.cross_entropy(output, classes, reduction: nn.Reduction.None);
+
     public override Tensor Scores(Tensor output) => output;
 }
 
@@ -75,6 +82,11 @@ public sealed class RegressionObjective : Objective
 
     public override Tensor Loss(Tensor output, Tensor classes) =>
         nn.functional.smooth_l1_loss(output, _targets.index_select(0, classes));
+
+    /// <summary>Smooth-L1 to the image's class label, averaged over the label's elements.</summary>
+    public override Tensor PerImageLoss(Tensor output, Tensor classes) =>
+        nn.functional.smooth_l1_loss(output, _targets.index_select(0, classes), reduction: nn.Reduction.None)
+            .reshape(output.shape[0], -1).mean(new long[] { 1 });
 
     /// <summary>score_c = −mean over the label's elements of (output − label_c)², one class at a time (exact, differentiable, small memory).</summary>
     public override Tensor Scores(Tensor output)

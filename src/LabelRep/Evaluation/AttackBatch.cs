@@ -1,0 +1,31 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>
+/// The images one attack call perturbs, in the attack space: clean inputs, true classes, optional target classes
+/// (targeted attack), and the valid range each input must stay in (scalars, or per image for the paper's clamp).
+/// </summary>
+public sealed record AttackBatch(Tensor Clean, Tensor Labels, Tensor? Targets, Tensor Lower, Tensor Upper)
+{
+    public bool Targeted => Targets is not null;
+
+    public long Count => Clean.shape[0];
+
+    /// <summary>Projects onto the L∞ ball of radius <paramref name="eps"/> around the clean inputs, then (when <paramref name="clamp"/>) into [Lower, Upper].</summary>
+    public Tensor Project(Tensor x, double eps, bool clamp = true)
+    {
+        Tensor projected = torch.minimum(torch.maximum(x, Clean - eps), Clean + eps);
+        return clamp ? Clamp(projected) : projected;
+    }
+
+    public Tensor Clamp(Tensor x) => torch.minimum(torch.maximum(x, Lower), Upper);
+
+    /// <summary>True per image where <paramref name="scores"/> make the attack succeed: misclassified, or (targeted) the target class.</summary>
+    public Tensor Succeeded(Tensor scores)
+    {
+        Tensor predicted = scores.argmax(1);
+        return Targets is null ? predicted.ne(Labels) : predicted.eq(Targets);
+    }
+}

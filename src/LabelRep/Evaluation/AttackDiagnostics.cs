@@ -1,0 +1,73 @@
+using LabelRep.Evaluation.Attacks;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>
+/// Checks a sweep's numbers for the signs of gradient masking that attack-practice lists: accuracy rising with ε,
+/// an iterative attack weaker than FGSM, a gradient-free or transfer attack beating the white-box ones, many zero
+/// gradients, and accuracy far from zero at a large ε. A flag is a reason to distrust a number, not proof.
+/// </summary>
+public static class AttackDiagnostics
+{
+    /// <summary>Differences below this share of images (half a percentage point) are treated as noise.</summary>
+    public const double Tolerance = 0.005;
+
+    /// <summary>Zero gradients on more than this share of images are flagged.</summary>
+    public const double ZeroGradientLimit = 0.1;
+
+    /// <summary>ε (pixel units) from which an undefended-looking model should be near zero accuracy.</summary>
+    public const double LargeEps = 32 / 255.0;
+
+    public static IReadOnlyList<AttackFlag> Check(IReadOnlyList<AttackResult> rows, double zeroGradientShare)
+    {
+        var flags = new List<AttackFlag>();
+        foreach (var series in rows.GroupBy(r => r.Series))
+        {
+            AttackResult[] byEps = series.OrderBy(r => r.Eps).ToArray();
+            for (int i = 1; i < byEps.Length; i++)
+            {
+                if (byEps[i].Accuracy > byEps[i - 1].Accuracy + Tolerance)
+                    flags.Add(new("rises-with-eps",
+                        $"{series.Key}: accuracy rises from {byEps[i - 1].Accuracy:P1} at ε={byEps[i - 1].Eps:G4} to {byEps[i].Accuracy:P1} at ε={byEps[i].Eps:G4}"));
+            }
+        }
+
+        foreach (var setting in rows.Where(r => r.Eps > 0 && r.Attack != AttackResult.WorstCase).GroupBy(r => (r.Targeted, r.Eps)))
+        {
+            string where = $"ε={setting.Key.Eps:G4}{(setting.Key.Targeted ? " targeted" : "")}";
+            var byAttack = setting.ToLookup(r => Family(r.Attack));
+            foreach (AttackResult fgsm in setting.Where(r => r.Attack == "fgsm"))
+            {
+                foreach (AttackResult iterative in byAttack[AttackFamily.Iterative].Where(r => r.Loss == fgsm.Loss))
+                {
+                    if (iterative.Accuracy > fgsm.Accuracy + Tolerance)
+                        flags.Add(new("iterative-weaker-than-fgsm",
+                            $"{where}: {iterative.Series} leaves {iterative.Accuracy:P1}, more than fgsm/{fgsm.Loss}'s {fgsm.Accuracy:P1}"));
+                }
+            }
+            var whiteBox = byAttack[AttackFamily.SingleStep].Concat(byAttack[AttackFamily.Iterative]).ToArray();
+            if (whiteBox.Length == 0) continue;
+            AttackResult strongest = whiteBox.MinBy(r => r.Accuracy)!;
+            foreach (AttackResult other in byAttack[AttackFamily.GradientFree].Concat(byAttack[AttackFamily.Transfer]))
+            {
+                if (other.Accuracy < strongest.Accuracy - Tolerance)
+                    flags.Add(new("black-box-beats-white-box",
+                        $"{where}: {other.Series} leaves {other.Accuracy:P1}, less than the strongest white-box attack ({strongest.Series}, {strongest.Accuracy:P1})"));
+            }
+        }
+
+        if (zeroGradientShare > ZeroGradientLimit)
+            flags.Add(new("zero-gradients", $"the attack loss has an exactly zero input gradient on {zeroGradientShare:P1} of the images"));
+
+        foreach (AttackResult worst in rows.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted && r.EpsPixels >= LargeEps - 1e-9))
+        {
+            if (worst.Accuracy > 0.1)
+                flags.Add(new("not-near-zero-at-large-eps",
+                    $"worst case at ε={worst.Eps:G4} ({worst.EpsPixels * 255:F0}/255 in pixels) still leaves {worst.Accuracy:P1}; an attack this large should bring accuracy near zero"));
+        }
+        return flags;
+    }
+
+    private static AttackFamily? Family(string attack) =>
+        attack == AttackResult.WorstCase ? null : AttackRegistry.Get(attack).Family;
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>
+/// One row of attacks.csv: an attack with one loss at one ε. Accuracy counts images classified correctly both
+/// before and after the attack, over all attacked images; target_hit_rate (targeted only) counts images whose
+/// prediction became the target. Attack "worst-case" counts an image as robust only if it survived every attack and
+/// loss at that ε.
+/// </summary>
+public sealed record AttackResult
+{
+    public required string Protocol { get; init; }
+    public required string Attack { get; init; }
+    public required string Loss { get; init; }
+    public required bool Targeted { get; init; }
+    public required double Eps { get; init; }
+    /// <summary>ε as an L∞ bound in [0, 1] pixel units (for the paper protocol: ε · the largest channel std).</summary>
+    public required double EpsPixels { get; init; }
+    public required int Steps { get; init; }
+    public required int Restarts { get; init; }
+    public required double Accuracy { get; init; }
+    public double? TargetHitRate { get; init; }
+    public required int Images { get; init; }
+    public string? Source { get; init; }
+    public required double Seconds { get; init; }
+
+    public const string WorstCase = "worst-case";
+
+    public static readonly string CsvHeader = "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds";
+
+    public string ToCsv()
+    {
+        var c = CultureInfo.InvariantCulture;
+        return string.Join(",", Protocol, Attack, Loss, Targeted ? "yes" : "no", Eps.ToString("R", c), EpsPixels.ToString("R", c),
+            Steps.ToString(c), Restarts.ToString(c), Accuracy.ToString("R", c), TargetHitRate?.ToString("R", c) ?? "",
+            Images.ToString(c), Source ?? "", Seconds.ToString("F2", c));
+    }
+
+    /// <summary>A series is one line in a plot: the same attack, loss and targeting over ε.</summary>
+    [JsonIgnore] public string Series => $"{Attack}/{Loss}{(Targeted ? " targeted" : "")}";
+}
+
+/// <summary>A possible sign of gradient masking, found in the numbers (AutoAttack's and Athalye et al.'s checks).</summary>
+public sealed record AttackFlag(string Check, string Message);
+
+/// <summary>Everything one sweep measured: the rows, the clean accuracy, the checks that failed.</summary>
+public sealed record AttackReport
+{
+    public required string Protocol { get; init; }
+    public required string Run { get; init; }
+    public string? Source { get; init; }
+    public required int Images { get; init; }
+    public required double CleanAccuracy { get; init; }
+    /// <summary>Share of images whose attack-loss gradient at the clean input is exactly zero.</summary>
+    public required double ZeroGradientShare { get; init; }
+    public required bool OfficialQuirks { get; init; }
+    public required int BatchSize { get; init; }
+    public required double Seconds { get; init; }
+    public required IReadOnlyList<AttackResult> Results { get; init; }
+    public required IReadOnlyList<AttackFlag> Flags { get; init; }
+
+    public static string ToCsv(IEnumerable<AttackResult> rows)
+    {
+        var text = new StringBuilder(AttackResult.CsvHeader).Append('\n');
+        foreach (AttackResult row in rows) text.Append(row.ToCsv()).Append('\n');
+        return text.ToString();
+    }
+}

@@ -1,0 +1,86 @@
+namespace LabelRep.Evaluation;
+
+/// <summary>Which of untargeted and targeted attacks a sweep runs.</summary>
+public enum TargetMode
+{
+    No,
+    Yes,
+    Both,
+}
+
+/// <summary>What to attack and how: a protocol, the attacks, the ε grid, and the budgets. Null means the protocol's default.</summary>
+public sealed record AttackRequest
+{
+    public AttackProtocol Protocol { get; init; } = AttackProtocol.Standard;
+    public IReadOnlyList<string>? Attacks { get; init; }
+    public IReadOnlyList<double>? Eps { get; init; }
+    public TargetMode Targeted { get; init; } = TargetMode.No;
+
+    /// <summary>Attack only the first N test images (0 = all).</summary>
+    public int Limit { get; init; }
+
+    /// <summary>Images per attack call; 1 attacks one image at a time, as the official code does.</summary>
+    public int BatchSize { get; init; } = 250;
+
+    public int? Steps { get; init; }
+    public int Restarts { get; init; } = 1;
+    public int Queries { get; init; } = 500;
+
+    /// <summary>The official code's iterative attack: gradients accumulate across steps and the range is not clamped.</summary>
+    public bool OfficialQuirks { get; init; }
+
+    /// <summary>Seed of the target classes (the official code: torch.manual_seed(444)).</summary>
+    public int TargetSeed { get; init; } = 444;
+
+    /// <summary>Seed of random starts and of the Square attack's search.</summary>
+    public int Seed { get; init; }
+
+    public IReadOnlyList<string> AttackNames(bool hasSource)
+    {
+        if (Attacks is { Count: > 0 }) return Attacks;
+        return hasSource && Protocol == AttackProtocol.Standard ? Protocol.DefaultAttacks.Append("transfer").ToArray() : Protocol.DefaultAttacks;
+    }
+
+    public IReadOnlyList<double> EpsGrid => Eps is { Count: > 0 } ? Eps : Protocol.DefaultEps;
+
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 1");
+        if (Limit < 0) throw new LabelRepException($"--limit {Limit}: must be 0 (all) or a positive number of test images");
+        if (Steps is < 1) throw new LabelRepException($"--steps {Steps}: must be at least 1");
+        if (Restarts < 1) throw new LabelRepException($"--restarts {Restarts}: must be at least 1");
+        if (Queries < 1) throw new LabelRepException($"--queries {Queries}: must be at least 1");
+        foreach (double e in EpsGrid)
+            if (e < 0 || double.IsNaN(e)) throw new LabelRepException($"--eps {e}: every ε must be ≥ 0");
+        if (OfficialQuirks && Protocol != AttackProtocol.Paper) throw new LabelRepException("--official-quirks applies to --protocol paper only");
+    }
+}
+
+/// <summary>Reads lists of ε such as "0,0.05,0.1" or "0,1/255,8/255".</summary>
+public static class EpsList
+{
+    public static double[] Parse(string text)
+    {
+        var values = new List<double>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] fraction = part.Split('/');
+            bool ok = fraction.Length switch
+            {
+                1 => double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && Add(v),
+                2 => double.TryParse(fraction[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double a)
+                     && double.TryParse(fraction[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double b)
+                     && b != 0 && Add(a / b),
+                _ => false,
+            };
+            if (!ok) throw new LabelRepException($"--eps '{text}': '{part}' is not a number; give comma-separated values such as 0,0.05,0.1 or 0,1/255,8/255");
+        }
+        return values.ToArray();
+
+        bool Add(double v)
+        {
+            values.Add(v);
+            return true;
+        }
+    }
+}

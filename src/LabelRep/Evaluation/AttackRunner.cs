@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using LabelRep.Evaluation.Attacks;
+using LabelRep.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>Where a sweep is: the setting being attacked, attacked images so far, speed and time left.</summary>
+public sealed record AttackProgress(string Setting, long Done, long Total, double ImagesPerSecond, TimeSpan Eta);
+
+/// <summary>
+/// Runs an attack sweep on a trained model: every requested attack × loss × ε (× targeted), batch by batch, and
+/// the worst case per image over all of them. Models are in eval mode; images not classified correctly before the
+/// attack count as failures, so ε = 0 gives the clean accuracy.
+/// </summary>
+public sealed class AttackRunner
+{
+    private readonly RunSetup _target;
+    private readonly RunSetup? _source;
+    private readonly AttackRequest _request;
+
+    /// <param name="target">The attacked run, with its weights loaded.</param>
+    /// <param name="source">The transfer attack's source run (same dataset), weights loaded; or null.</param>
+    public AttackRunner(RunSetup target, RunSetup? source, AttackRequest request)
+    {
+        request.Validate();
+        _target = target;
+        _source = source;
+        _request = request;
+        if (source != null && source.Config.Dataset != target.Config.Dataset)
+            throw new LabelRepException($"--source was trained on {source.Config.Dataset}, the attacked run on {target.Config.Dataset}; a transfer attack needs the same dataset");
+    }
+
+    public AttackReport Run(string runName, IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
+    {
+        AttackProtocol protocol = _request.Protocol;
+        IAttack[] attacks = _request.AttackNames(_source != null).Select(AttackRegistry.Get).ToArray();
+        foreach (IAttack attack in attacks)
+        {
+            protocol.Validate(attack);
+            if (attack.Family == AttackFamily.Transfer && _source == null)
+                throw new LabelRepException("the transfer attack needs a source model: add --source RUN_DIR (for example a categorical run)");
+        }
+        double[] epsGrid = _request.EpsGrid.Distinct().OrderBy(e => e).ToArray();
+        bool[] targetings = _request.Targeted switch
+        {
+            TargetMode.No => new[] { false },
+            TargetMode.Yes => new[] { true },
+            _ => new[] { false, true },
+        };
+
+        var total = Stopwatch.StartNew();
+        PrepareForAttack(_target);
+        if (_source != null) PrepareForAttack(_source);
+        var space = new AttackSpace(_target.Model, _target.Objective, protocol.NormalizedSpace);
+        AttackSpace? sourceSpace = _source == null ? null : new AttackSpace(_source.Model, _source.Objective, protocol.NormalizedSpace);
+
+        int[] images = _request.Limit > 0 ? _target.TestIndices.Take(_request.Limit).ToArray() : _target.TestIndices;
+        int n = images.Length;
+        long[] allLabels = _target.Data.Test.LabelArray();
+        long[] labels = images.Select(i => allLabels[i]).ToArray();
+        long[] targets = DrawTargets(labels, _target.Info.ClassCount, _request.TargetSeed);
+        long[] clean = Predict(space, images, null, null, null, null, cancel);
+        bool[] cleanCorrect = clean.Select((p, i) => p == labels[i]).ToArray();
+        double zeroGradients = ZeroGradientShare(space, images, protocol);
+
+        var plan = (from targeted in targetings
+                    from eps in epsGrid
+                    from attack in attacks
+                    from loss in protocol.LossesFor(attack)
+                    select (targeted, eps, attack, loss)).ToArray();
+        long work = plan.Count(p => p.eps > 0) * (long)n, done = 0;
+        var clock = Stopwatch.StartNew();
+        var rows = new List<AttackResult>();
+        var worst = new Dictionary<(bool, double), bool[]>();
+        var worstSeconds = new Dictionary<(bool, double), double>();
+        using var random = new Generator((ulong)_request.Seed);
+        foreach (var (targeted, eps, attack, loss) in plan)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int steps = _request.Steps ?? protocol.DefaultSteps(attack);
+            var settings = new AttackSettings
+            {
+                Eps = eps,
+                Steps = steps,
+                StepSize = protocol.StepSize(eps, steps),
+                Restarts = attack.Name == "pgd" ? _request.Restarts : 1,
+                Queries = _request.Queries,
+                Loss = loss,
+                ClampEachStep = !(_request.OfficialQuirks && attack.Family == AttackFamily.Iterative),
+                AccumulateGradients = _request.OfficialQuirks && attack.Family == AttackFamily.Iterative,
+            };
+            var watch = Stopwatch.StartNew();
+            string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
+            long[] adversarial = eps == 0
+                ? clean
+                : Predict(space, images, targeted ? targets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
+                    batchDone =>
+                    {
+                        done += batchDone;
+                        double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                        progress?.Report(new AttackProgress(name, done, work, rate, TimeSpan.FromSeconds((work - done) / Math.Max(1e-9, rate))));
+                    });
+            bool[] robust = adversarial.Select((p, i) => cleanCorrect[i] && p == labels[i]).ToArray();
+            var key = (targeted, eps);
+            worst[key] = worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;
+            worstSeconds[key] = worstSeconds.GetValueOrDefault(key) + watch.Elapsed.TotalSeconds;
+            rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), settings.Restarts, robust,
+                targeted ? adversarial.Zip(targets, (p, t) => p == t).Count(x => x) / (double)n : null,
+                attack.Family == AttackFamily.Transfer ? _source!.Config.Label + ":" + _source.Config.Model : null, watch.Elapsed.TotalSeconds));
+        }
+        foreach (var ((targeted, eps), robust) in worst)
+            rows.Add(Row(AttackResult.WorstCase, "all", targeted, eps, 0, 0, robust, null, null, worstSeconds[(targeted, eps)]));
+
+        return new AttackReport
+        {
+            Protocol = protocol.Name,
+            Run = runName,
+            Source = _source == null ? null : _source.Config.Label + ":" + _source.Config.Model,
+            Images = n,
+            CleanAccuracy = n == 0 ? 0 : cleanCorrect.Count(c => c) / (double)n,
+            ZeroGradientShare = zeroGradients,
+            OfficialQuirks = _request.OfficialQuirks,
+            BatchSize = _request.BatchSize,
+            Seconds = total.Elapsed.TotalSeconds,
+            Results = rows,
+            Flags = AttackDiagnostics.Check(rows, zeroGradients),
+        };
+
+        AttackResult Row(string attack, string loss, bool targeted, double eps, int steps, int restarts, bool[] robust, double? hits, string? source, double seconds) => new()
+        {
+            Protocol = protocol.Name,
+            Attack = attack,
+            Loss = loss,
+            Targeted = targeted,
+            Eps = eps,
+            EpsPixels = protocol.NormalizedSpace ? eps * _target.Info.Std.Max() : eps,
+            Steps = steps,
+            Restarts = restarts,
+            Accuracy = n == 0 ? 0 : robust.Count(r => r) / (double)n,
+            TargetHitRate = hits,
+            Images = n,
+            Source = source,
+            Seconds = seconds,
+        };
+    }
+
+    /// <summary>
+    /// The paper's targets: a generator seeded once, one draw per image in test order (every image consumes a draw),
+    /// redrawn while it equals the true class.
+    /// </summary>
+    public static long[] DrawTargets(long[] labels, int classes, int seed)
+    {
+        var targets = new long[labels.Length];
+        if (classes < 2) return targets;
+        using var generator = new Generator((ulong)seed);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            long t;
+            do
+            {
+                using Tensor draw = torch.randint(0, classes, new long[] { 1 }, generator: generator);
+                t = draw.item<long>();
+            } while (t == labels[i]);
+            targets[i] = t;
+        }
+        return targets;
+    }
+
+    private static void PrepareForAttack(RunSetup setup)
+    {
+        setup.Model.eval();
+        foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
+    }
+
+    /// <summary>Predictions after attacking each batch (or of the clean images when <paramref name="attack"/> is null).</summary>
+    private long[] Predict(AttackSpace space, int[] images, long[]? targets, IAttack? attack, AttackContext? context,
+        AttackSettings? settings, CancellationToken cancel, Action<int>? batchDone = null)
+    {
+        var predictions = new long[images.Length];
+        for (int start = 0; start < images.Length; start += _request.BatchSize)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            int count = Math.Min(_request.BatchSize, images.Length - start);
+            AttackBatch batch = MakeBatch(space, images.AsSpan(start, count), targets == null ? default : targets.AsSpan(start, count));
+            Tensor input = batch.Clean;
+            if (attack != null)
+            {
+                input = attack.Perturb(context!, batch, settings!);
+                CheckBounds(attack, batch, input, settings!);
+            }
+            space.Predict(input).cpu().data<long>().CopyTo(predictions, start);
+            batchDone?.Invoke(count);
+        }
+        return predictions;
+    }
+
+    private AttackBatch MakeBatch(AttackSpace space, ReadOnlySpan<int> images, ReadOnlySpan<long> targets)
+    {
+        using var index = torch.tensor(images.ToArray().Select(i => (long)i).ToArray(), ScalarType.Int64);
+        var (pixels, labels) = _target.Data.Test.Batch(index);
+        Tensor clean = space.FromPixels(pixels.to(_target.Device));
+        Tensor lower, upper;
+        if (space.Normalized)
+        {
+            // The paper's clamp: each image's own min and max over all its values, in normalized units.
+            lower = clean.amin(new long[] { 1, 2, 3 }, keepdim: true);
+            upper = clean.amax(new long[] { 1, 2, 3 }, keepdim: true);
+        }
+        else
+        {
+            lower = torch.tensor(0f, device: clean.device);
+            upper = torch.tensor(1f, device: clean.device);
+        }
+        Tensor? target = targets.IsEmpty ? null : torch.tensor(targets.ToArray(), ScalarType.Int64).to(clean.device);
+        return new AttackBatch(clean, labels.to(clean.device), target, lower, upper);
+    }
+
+    /// <summary>An attack that leaves the ε-ball or the valid range is a bug in the attack; never report its numbers.</summary>
+    private static void CheckBounds(IAttack attack, AttackBatch batch, Tensor adversarial, AttackSettings settings)
+    {
+        double slack = 1e-5 * Math.Max(1, settings.Eps);
+        double distance = (adversarial - batch.Clean).abs().max().item<float>();
+        if (distance > settings.Eps + slack)
+            throw new InvalidOperationException($"attack {attack.Name} moved an input by {distance} > ε = {settings.Eps}");
+        if (settings.ClampEachStep && (adversarial.lt(batch.Lower - slack).any().item<bool>() || adversarial.gt(batch.Upper + slack).any().item<bool>()))
+            throw new InvalidOperationException($"attack {attack.Name} left the valid input range");
+    }
+
+    /// <summary>Share of images whose (untargeted) attack-loss gradient at the clean input is exactly zero.</summary>
+    private double ZeroGradientShare(AttackSpace space, int[] images, AttackProtocol protocol)
+    {
+        if (images.Length == 0) return 0;
+        int zero = 0;
+        for (int start = 0; start < images.Length; start += _request.BatchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            int count = Math.Min(_request.BatchSize, images.Length - start);
+            AttackBatch batch = MakeBatch(space, images.AsSpan(start, count), default);
+            Tensor gradient = space.Gradient(batch.Clean, batch, protocol.Losses[0]);
+            zero += (int)gradient.abs().flatten(1).amax(new long[] { 1 }).eq(0).sum().item<long>();
+        }
+        return zero / (double)images.Length;
+    }
+}

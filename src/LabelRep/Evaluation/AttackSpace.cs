@@ -1,0 +1,55 @@
+using LabelRep.Models;
+using LabelRep.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>
+/// The differentiable function an attack works on: a trained model and its decision rule (class scores), in pixel
+/// space ([0, 1], the standard protocol) or in normalized space ((x − mean) / std, the paper's protocol).
+/// </summary>
+public sealed class AttackSpace
+{
+    private readonly LabelRepModel _model;
+
+    public AttackSpace(LabelRepModel model, Objective objective, bool normalized)
+    {
+        _model = model;
+        Objective = objective;
+        Normalized = normalized;
+    }
+
+    public Objective Objective { get; }
+
+    /// <summary>True: inputs are normalized images and ε is in normalized units.</summary>
+    public bool Normalized { get; }
+
+    /// <summary>Images in [0, 1] → inputs of this space.</summary>
+    public Tensor FromPixels(Tensor pixels) => Normalized ? _model.Normalization.call(pixels) : pixels;
+
+    /// <summary>The model's raw output (logits, label vector or label image).</summary>
+    public Tensor Output(Tensor input) => Normalized ? _model.ForwardNormalized(input) : _model.call(input);
+
+    /// <summary>Class scores (B, C); argmax is the decision.</summary>
+    public Tensor Scores(Tensor input) => Objective.Scores(Output(input));
+
+    /// <summary>Predicted classes without building a graph.</summary>
+    public Tensor Predict(Tensor input)
+    {
+        using var _ = torch.no_grad();
+        return Scores(input).argmax(1);
+    }
+
+    /// <summary>
+    /// ∇ₓ of the per-image attack loss, summed over the batch. Images do not interact in eval mode, so each image's
+    /// gradient equals the one it would get alone (which makes batched attacks equal one-at-a-time attacks).
+    /// </summary>
+    public Tensor Gradient(Tensor input, AttackBatch batch, AttackLoss loss)
+    {
+        using var _ = torch.enable_grad();
+        Tensor x = input.detach().requires_grad_(true);
+        Tensor value = loss.Compute(this, Output(x), batch).sum();
+        return torch.autograd.grad(new[] { value }, new[] { x })[0];
+    }
+}

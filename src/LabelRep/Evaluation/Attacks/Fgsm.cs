@@ -1,0 +1,18 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation.Attacks;
+
+/// <summary>Fast gradient sign method (Goodfellow et al. 2015): x' = clamp(x + ε·sign(∇ₓL)).</summary>
+public sealed class Fgsm : IAttack
+{
+    public string Name => "fgsm";
+    public string Description => "one signed-gradient step of size ε";
+    public AttackFamily Family => AttackFamily.SingleStep;
+
+    public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
+    {
+        Tensor gradient = context.Target.Gradient(batch.Clean, batch, settings.Loss);
+        return batch.Clamp(batch.Clean + settings.Eps * gradient.sign());
+    }
+}

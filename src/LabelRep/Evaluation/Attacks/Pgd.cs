@@ -1,0 +1,50 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation.Attacks;
+
+/// <summary>
+/// Projected gradient descent (Madry et al. 2018): a uniform random start in the ε-ball, then signed-gradient
+/// steps. With several restarts, each image keeps the first restart that fooled the model (else the last).
+/// </summary>
+public sealed class Pgd : IAttack
+{
+    public string Name => "pgd";
+    public string Description => "signed-gradient steps from a random point in the ε-ball, with restarts";
+    public AttackFamily Family => AttackFamily.Iterative;
+
+    public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings) =>
+        Run(context.Target, batch, settings, context.Random);
+
+    /// <summary>PGD on <paramref name="space"/>; also the transfer attack's crafting step on its source model.</summary>
+    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Generator random)
+    {
+        Tensor? best = null;
+        Tensor? done = null;
+        for (int restart = 0; restart < Math.Max(1, settings.Restarts); restart++)
+        {
+            Tensor noise = torch.rand(batch.Clean.shape, dtype: batch.Clean.dtype, generator: random).to(batch.Clean.device);
+            Tensor start = batch.Project(batch.Clean + (noise * 2 - 1) * settings.Eps, settings.Eps);
+            Tensor x = SignedGradientSteps.Run(space, batch, settings, start);
+            Tensor fooled = batch.Succeeded(ScoresOf(space, x));
+            if (best is null || done is null)
+            {
+                best = x;
+                done = fooled;
+            }
+            else
+            {
+                Tensor keep = done.view(-1, 1, 1, 1);
+                best = torch.where(keep, best, x);
+                done = done.logical_or(fooled);
+            }
+        }
+        return best!;
+    }
+
+    private static Tensor ScoresOf(AttackSpace space, Tensor x)
+    {
+        using var _ = torch.no_grad();
+        return space.Scores(x);
+    }
+}

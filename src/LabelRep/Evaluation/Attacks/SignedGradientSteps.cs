@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation.Attacks;
+
+/// <summary>The loop BIM, PGD and the transfer attack share: signed-gradient ascent projected onto the ε-ball.</summary>
+internal static class SignedGradientSteps
+{
+    /// <summary>
+    /// <paramref name="steps"/> steps from <paramref name="start"/>: x ← Π(x + α·sign(g)). With the official quirk the
+    /// gradients are summed over steps before the sign is taken, as in the paper's code.
+    /// </summary>
+    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start)
+    {
+        Tensor x = start.detach();
+        Tensor? gradientSum = null;
+        for (int step = 0; step < settings.Steps; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            Tensor gradient = space.Gradient(x, batch, settings.Loss);
+            if (settings.AccumulateGradients)
+            {
+                gradientSum = gradientSum is null ? gradient : gradientSum + gradient;
+                gradient = gradientSum;
+                scope.MoveToOuter(gradientSum);
+            }
+            Tensor next = batch.Project(x + settings.StepSize * gradient.sign(), settings.Eps, settings.ClampEachStep);
+            x = scope.MoveToOuter(next);
+        }
+        return x;
+    }
+}

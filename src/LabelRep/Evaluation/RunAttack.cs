@@ -1,0 +1,36 @@
+using LabelRep.Training;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>Attacks a finished run from its folder: loads its best weights (and the source run's), sweeps, saves the results beside it.</summary>
+public static class RunAttack
+{
+    public static AttackReport Run(RunDirectory run, RunDirectory? source, AttackRequest request, string device,
+        IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
+    {
+        request.Validate();
+        using RunSetup target = Load(run, device);
+        using RunSetup? sourceSetup = source == null ? null : Load(source, device);
+        var runner = new AttackRunner(target, sourceSetup, request);
+        AttackReport report = runner.Run(Path.GetFileName(run.Root), progress, cancel);
+        AttackStore.Save(run, report);
+        return report;
+    }
+
+    private static RunSetup Load(RunDirectory dir, string device)
+    {
+        if (!File.Exists(dir.BestPath))
+            throw new LabelRepException($"{dir.Root}: no best.safetensors; train the run to the end first (labelrep train … --out {dir.Root})");
+        RunSetup setup = RunSetup.ForRun(dir, device);
+        try
+        {
+            RunDirectory.LoadModel(setup.Model, dir.BestPath);
+            return setup;
+        }
+        catch
+        {
+            setup.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using ScottPlot;
+
+namespace LabelRep.Reporting;
+
+/// <summary>One line of a <see cref="LinePlot"/>: points, a name for the legend, and optionally a dashed stroke.</summary>
+public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false);
+
+/// <summary>Line charts as PNG bytes (ScottPlot), the one kind of chart LabelRep draws: accuracy against ε or against data.</summary>
+public static class LinePlot
+{
+    /// <summary>Renders the series; <paramref name="logX"/> draws x on a log₁₀ axis (values must be positive).</summary>
+    public static byte[] Png(string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series,
+        bool logX = false, (double Min, double Max)? yRange = null, int width = 900, int height = 560)
+    {
+        var plot = new Plot();
+        IPalette palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < series.Count; i++)
+        {
+            PlotSeries s = series[i];
+            double[] x = logX ? s.X.Select(Math.Log10).ToArray() : s.X;
+            var line = plot.Add.Scatter(x, s.Y);
+            line.LegendText = s.Name;
+            line.Color = palette.GetColor(i);
+            line.LineWidth = 2;
+            line.MarkerSize = 6;
+            if (s.Dashed) line.LinePattern = LinePattern.Dashed;
+        }
+        if (logX)
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                LabelFormatter = v => FormatPower(Math.Pow(10, v)),
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            };
+            plot.Axes.Bottom.TickGenerator = ticks;
+        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        if (yRange is { } range) plot.Axes.SetLimitsY(range.Min, range.Max);
+        plot.ShowLegend(Edge.Right);
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    private static string FormatPower(double v) => v >= 1 ? v.ToString("0.##") : v.ToString("0.###");
+}

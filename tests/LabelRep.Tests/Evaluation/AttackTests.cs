@@ -1,0 +1,270 @@
+using LabelRep.Evaluation;
+using LabelRep.Evaluation.Attacks;
+using LabelRep.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LabelRep.Tests.Evaluation;
+
+/// <summary>Two tiny trained runs (categorical and a regression kind) shared by the attack tests.</summary>
+public sealed class AttackFixture
+{
+    public AttackFixture()
+    {
+        string data = TestData.WriteIdxDataset(train: 400, test: 64);
+        Categorical = Train(TestData.TinyConfig(data, epochs: 3), "atk-cat");
+        Regression = Train(TestData.TinyConfig(data, "lowdim", epochs: 6), "atk-lowdim");
+    }
+
+    public RunDirectory Categorical { get; }
+    public RunDirectory Regression { get; }
+
+    public RunDirectory Get(string label) => label == "categorical" ? Categorical : Regression;
+
+    private static RunDirectory Train(TrainConfig config, string name)
+    {
+        var dir = new RunDirectory(TestData.TempDir(name));
+        using var setup = RunSetup.Create(config);
+        new Trainer(setup, dir).Run(resume: false);
+        return dir;
+    }
+
+    public static RunSetup Load(RunDirectory dir)
+    {
+        RunSetup setup = RunSetup.ForRun(dir, "cpu");
+        RunDirectory.LoadModel(setup.Model, dir.BestPath);
+        setup.Model.eval();
+        return setup;
+    }
+}
+
+public class AttackTests : IClassFixture<AttackFixture>
+{
+    private readonly AttackFixture _runs;
+
+    public AttackTests(AttackFixture runs) => _runs = runs;
+
+    private AttackReport Sweep(string label, AttackRequest request, RunDirectory? source = null)
+    {
+        using RunSetup target = AttackFixture.Load(_runs.Get(label));
+        using RunSetup? src = source == null ? null : AttackFixture.Load(source);
+        return new AttackRunner(target, src, request).Run(label);
+    }
+
+    private static double Accuracy(AttackReport report, string attack, string loss, double eps, bool targeted = false) =>
+        report.Results.Single(r => r.Attack == attack && r.Loss == loss && r.Eps == eps && r.Targeted == targeted).Accuracy;
+
+    [Theory]
+    [InlineData("categorical")]
+    [InlineData("lowdim")]
+    public void Every_registered_attack_stays_in_the_eps_ball_and_the_image_range_and_lowers_accuracy(string label)
+    {
+        using RunSetup setup = AttackFixture.Load(_runs.Get(label));
+        using RunSetup source = AttackFixture.Load(_runs.Categorical);
+        foreach (var p in setup.Model.parameters().Concat(source.Model.parameters())) p.requires_grad_(false);
+        var space = new AttackSpace(setup.Model, setup.Objective, normalized: false);
+        var context = new AttackContext(space, new AttackSpace(source.Model, source.Objective, normalized: false), new Generator(5));
+        using var scope = torch.NewDisposeScope();
+        var (x, y) = setup.Data.Test.Batch(torch.arange(64, dtype: ScalarType.Int64));
+        var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
+        double clean = space.Predict(x).eq(y).to_type(ScalarType.Float32).mean().item<float>();
+        const double eps = 0.15;
+
+        Assert.NotEmpty(AttackRegistry.Names);
+        foreach (string name in AttackRegistry.Names)
+        {
+            IAttack attack = AttackRegistry.Get(name);
+            var settings = new AttackSettings { Eps = eps, Steps = 10, StepSize = eps / 4, Queries = 100, Loss = AttackLoss.Margin };
+            Tensor adversarial = attack.Perturb(context, batch, settings);
+
+            Assert.True((adversarial - x).abs().max().item<float>() <= eps + 1e-6, $"{name} left the ε-ball");
+            Assert.True(adversarial.min().item<float>() >= 0 && adversarial.max().item<float>() <= 1, $"{name} left [0, 1]");
+            double after = space.Predict(adversarial).eq(y).to_type(ScalarType.Float32).mean().item<float>();
+            Assert.True(after <= clean, $"{name}: accuracy {after} after the attack, {clean} before");
+        }
+        Assert.True(clean > 0.5, $"the tiny {label} model did not learn (clean accuracy {clean})");
+    }
+
+    [Theory]
+    [InlineData("categorical", "standard")]
+    [InlineData("categorical", "paper")]
+    [InlineData("lowdim", "standard")]
+    [InlineData("lowdim", "paper")]
+    public void Accuracy_at_eps_zero_equals_clean_accuracy(string label, string protocol)
+    {
+        var report = Sweep(label, new AttackRequest { Protocol = AttackProtocol.Parse(protocol), Attacks = new[] { "fgsm", "bim" }, Eps = new[] { 0, 0.05 } });
+
+        double clean = RunEvaluation.Test(_runs.Get(label), "cpu").Accuracy;
+        Assert.Equal(clean, report.CleanAccuracy);
+        Assert.All(report.Results.Where(r => r.Eps == 0), r => Assert.Equal(clean, r.Accuracy));
+        Assert.All(report.Results, r => Assert.True(r.Accuracy <= clean));
+    }
+
+    [Theory]
+    [InlineData("categorical")]
+    [InlineData("lowdim")]
+    public void Pgd_accuracy_does_not_rise_with_eps_and_reaches_zero(string label)
+    {
+        double[] grid = { 0, 4 / 255.0, 16 / 255.0, 32 / 255.0, 64 / 255.0 };
+        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = grid, Limit = 32, Steps = 10 });
+
+        foreach (string loss in new[] { "ce", "margin" })
+        {
+            double[] curve = grid.Select(e => Accuracy(report, "pgd", loss, e)).ToArray();
+            for (int i = 1; i < curve.Length; i++)
+                Assert.True(curve[i] <= curve[i - 1], $"pgd/{loss}: {string.Join(", ", curve)}");
+        }
+        Assert.Equal(0, Accuracy(report, AttackResult.WorstCase, "all", 64 / 255.0));
+        Assert.DoesNotContain(report.Flags, f => f.Check == "rises-with-eps");
+    }
+
+    [Theory]
+    [InlineData("categorical", 0.9)]
+    [InlineData("lowdim", 0.7)] // a 10-d linear head cannot place every output next to every label within this ε
+    public void Targeted_pgd_reaches_the_target_on_an_undefended_model(string label, double share)
+    {
+        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = new[] { 0.5 }, Targeted = TargetMode.Yes, Steps = 20 });
+
+        AttackResult margin = report.Results.Single(r => r.Attack == "pgd" && r.Loss == "margin");
+        Assert.True(margin.Targeted);
+        Assert.True(margin.TargetHitRate >= share, $"target reached on {margin.TargetHitRate:P0} of the images");
+        Assert.True(margin.Accuracy <= 1 - share);
+    }
+
+    [Theory]
+    [InlineData("categorical", false)]
+    [InlineData("lowdim", false)]
+    [InlineData("lowdim", true)]
+    public void The_paper_protocol_batched_equals_one_image_at_a_time(string label, bool quirks)
+    {
+        var request = new AttackRequest
+        {
+            Protocol = AttackProtocol.Paper, Eps = new[] { 0, 0.3 }, Targeted = TargetMode.Both, Limit = 24, OfficialQuirks = quirks,
+        };
+
+        var batched = Sweep(label, request with { BatchSize = 16 });
+        var single = Sweep(label, request with { BatchSize = 1 });
+
+        Assert.Equal(batched.Results.Count, single.Results.Count);
+        foreach (var (b, s) in batched.Results.Zip(single.Results))
+        {
+            Assert.Equal((b.Attack, b.Loss, b.Targeted, b.Eps), (s.Attack, s.Loss, s.Targeted, s.Eps));
+            Assert.Equal(s.Accuracy, b.Accuracy);
+            Assert.Equal(s.TargetHitRate, b.TargetHitRate);
+        }
+        Assert.True(Accuracy(batched, "bim", "training", 0.3) < batched.CleanAccuracy, "the attack did nothing");
+    }
+
+    [Fact]
+    public void The_paper_attacks_perturb_each_image_as_they_would_alone()
+    {
+        using RunSetup setup = AttackFixture.Load(_runs.Regression);
+        foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
+        var space = new AttackSpace(setup.Model, setup.Objective, normalized: true);
+        using var scope = torch.NewDisposeScope();
+        var (pixels, y) = setup.Data.Test.Batch(torch.arange(12, dtype: ScalarType.Int64));
+        Tensor x = space.FromPixels(pixels);
+        var settings = new AttackSettings { Eps = 0.2, Steps = 5, StepSize = 0.04, Loss = AttackLoss.Training };
+        var context = new AttackContext(space, null, new Generator(1));
+        AttackBatch Batch(Tensor c, Tensor labels) => new(c, labels, null, c.amin(new long[] { 1, 2, 3 }, keepdim: true), c.amax(new long[] { 1, 2, 3 }, keepdim: true));
+
+        Tensor together = new Bim().Perturb(context, Batch(x, y), settings);
+        Tensor alone = torch.cat(Enumerable.Range(0, 12).Select(i => new Bim().Perturb(context, Batch(x[i..(i + 1)], y[i..(i + 1)]), settings)).ToArray(), 0);
+
+        double same = together.isclose(alone, rtol: 0, atol: 1e-5).to_type(ScalarType.Float32).mean().item<float>();
+        Assert.True(same >= 0.999, $"only {same:P3} of the values agree");
+    }
+
+    [Fact]
+    public void Targets_follow_the_official_generator_sequence()
+    {
+        // Expected values from PyTorch 1.13: torch.manual_seed(444); randint(0, 10, (1,)) per image, redrawn while equal to the label.
+        long[] labels = Enumerable.Range(0, 20).Select(i => (long)(i % 10)).ToArray();
+        long[] expected = { 7, 6, 1, 4, 5, 4, 3, 6, 0, 1, 4, 5, 6, 8, 2, 7, 8, 0, 4, 2 };
+
+        Assert.Equal(expected, AttackRunner.DrawTargets(labels, 10, 444));
+    }
+
+    [Fact]
+    public void A_transfer_attack_needs_a_source_and_the_paper_protocol_rejects_black_box_attacks()
+    {
+        var noSource = Assert.Throws<LabelRepException>(() => Sweep("lowdim", new AttackRequest { Attacks = new[] { "transfer" } }));
+        Assert.Contains("--source", noSource.Message);
+        var paper = Assert.Throws<LabelRepException>(() => Sweep("lowdim", new AttackRequest { Protocol = AttackProtocol.Paper, Attacks = new[] { "square" } }));
+        Assert.Contains("standard", paper.Message);
+        var unknown = Assert.Throws<LabelRepException>(() => AttackRegistry.Get("cw"));
+        Assert.Contains("pgd", unknown.Message);
+    }
+
+    [Fact]
+    public void A_sweep_with_transfer_and_square_is_saved_as_csv_json_and_plot()
+    {
+        var dir = new RunDirectory(TestData.TempDir("attack-save"));
+        foreach (string f in Directory.GetFiles(_runs.Regression.Root)) File.Copy(f, dir.Combine(Path.GetFileName(f)));
+        var request = new AttackRequest { Eps = new[] { 0, 8 / 255.0 }, Limit = 32, Queries = 50 };
+
+        AttackReport standard = RunAttack.Run(dir, _runs.Categorical, request, "cpu");
+        RunAttack.Run(dir, null, request with { Protocol = AttackProtocol.Paper, Eps = new[] { 0, 0.1 } }, "cpu");
+
+        Assert.Contains(standard.Results, r => r.Attack == "transfer" && r.Source == "categorical:smallcnn");
+        Assert.Contains(standard.Results, r => r.Attack == "square" && r.Loss == "margin" && r.Steps == 50);
+        string[] lines = File.ReadAllLines(AttackStore.CsvPath(dir));
+        Assert.Equal(AttackResult.CsvHeader, lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("paper,bim,training,no,0.1,"));
+        Assert.Contains(lines, l => l.StartsWith("standard,worst-case,all,no,"));
+        Assert.Equal(new[] { "paper", "standard" }, AttackStore.Load(dir).Select(r => r.Protocol));
+        foreach (string protocol in new[] { "paper", "standard" })
+        {
+            byte[] png = File.ReadAllBytes(AttackStore.PlotPath(dir, protocol));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        }
+    }
+}
+
+public class AttackDiagnosticsTests
+{
+    private static AttackResult Row(string attack, string loss, double eps, double accuracy, bool targeted = false) => new()
+    {
+        Protocol = "standard", Attack = attack, Loss = loss, Targeted = targeted, Eps = eps, EpsPixels = eps, Steps = 1, Restarts = 1,
+        Accuracy = accuracy, Images = 1000, Seconds = 0,
+    };
+
+    [Fact]
+    public void Healthy_numbers_raise_no_flag()
+    {
+        var rows = new[]
+        {
+            Row("fgsm", "ce", 0, 0.9), Row("fgsm", "ce", 0.1, 0.5), Row("pgd", "ce", 0, 0.9), Row("pgd", "ce", 0.1, 0.2),
+            Row("square", "margin", 0, 0.9), Row("square", "margin", 0.1, 0.4),
+        };
+        Assert.Empty(AttackDiagnostics.Check(rows, zeroGradientShare: 0));
+    }
+
+    [Fact]
+    public void Each_sign_of_gradient_masking_is_flagged()
+    {
+        var rows = new[]
+        {
+            Row("fgsm", "ce", 0, 0.9), Row("fgsm", "ce", 0.1, 0.3), Row("fgsm", "ce", 0.2, 0.4),
+            Row("pgd", "ce", 0, 0.9), Row("pgd", "ce", 0.1, 0.5), Row("pgd", "ce", 0.2, 0.35),
+            Row("square", "margin", 0, 0.9), Row("square", "margin", 0.1, 0.1), Row("square", "margin", 0.2, 0.05),
+            Row(AttackResult.WorstCase, "all", 0.2, 0.3) with { EpsPixels = 64 / 255.0 },
+        };
+
+        var checks = AttackDiagnostics.Check(rows, zeroGradientShare: 0.4).Select(f => f.Check).ToArray();
+
+        Assert.Contains("rises-with-eps", checks);
+        Assert.Contains("iterative-weaker-than-fgsm", checks);
+        Assert.Contains("black-box-beats-white-box", checks);
+        Assert.Contains("zero-gradients", checks);
+        Assert.Contains("not-near-zero-at-large-eps", checks);
+    }
+
+    [Fact]
+    public void Eps_lists_take_decimals_and_fractions()
+    {
+        Assert.Equal(new[] { 0, 0.05, 8 / 255.0 }, EpsList.Parse("0, 0.05,8/255"));
+        Assert.Throws<LabelRepException>(() => EpsList.Parse("0,eight"));
+    }
+}
