@@ -59,6 +59,7 @@ public class CliTests
     [InlineData("train")]
     [InlineData("evaluate")]
     [InlineData("bench")]
+    [InlineData("attack")]
     public void Every_command_has_help(string command)
     {
         var (code, output, _) = Run(command, "--help");
@@ -72,5 +73,18 @@ public class CliTests
         var (code, _, err) = Run("train", "--fraction", "2", "--out", TestData.TempDir("cli"));
         Assert.Equal(2, code);
         Assert.Contains("--fraction", err);
+    }
+
+    [Theory]
+    [InlineData("--attacks", "fgsm,cw", "square")]
+    [InlineData("--protocol", "madry", "standard")]
+    [InlineData("--targeted", "maybe", "both")]
+    [InlineData("--eps", "0,eight", "8/255")]
+    public void Attack_options_with_a_wrong_value_say_what_is_valid(string option, string value, string listed)
+    {
+        var (code, _, err) = Run("attack", "--run", TestData.TempDir("norun"), option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(listed, err);
+        Assert.Single(err.Trim().Split('\n'));
     }
 }
