@@ -11,6 +11,8 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(AttackCommand.Create());
+        root.Subcommands.Add(InteropCommands.Export());
+        root.Subcommands.Add(InteropCommands.Import());
         root.Subcommands.Add(LabelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root.Parse(args).Invoke();

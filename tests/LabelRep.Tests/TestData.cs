@@ -86,6 +86,18 @@ internal static class TestData
     };
 }
 
+internal static class TestRuns
+{
+    /// <summary>Trains <paramref name="config"/> into a new temporary run folder.</summary>
+    public static LabelRep.Training.RunDirectory Train(LabelRep.Training.TrainConfig config, string name)
+    {
+        var dir = new LabelRep.Training.RunDirectory(TestData.TempDir(name));
+        using var setup = LabelRep.Training.RunSetup.Create(config);
+        new LabelRep.Training.Trainer(setup, dir).Run(resume: false);
+        return dir;
+    }
+}
+
 internal static class TensorAssert
 {
     public static bool Same(torch.Tensor a, torch.Tensor b) =>

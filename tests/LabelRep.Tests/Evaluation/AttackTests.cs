@@ -13,22 +13,14 @@ public sealed class AttackFixture
     public AttackFixture()
     {
         string data = TestData.WriteIdxDataset(train: 400, test: 64);
-        Categorical = Train(TestData.TinyConfig(data, epochs: 3), "atk-cat");
-        Regression = Train(TestData.TinyConfig(data, "lowdim", epochs: 6), "atk-lowdim");
+        Categorical = TestRuns.Train(TestData.TinyConfig(data, epochs: 3), "atk-cat");
+        Regression = TestRuns.Train(TestData.TinyConfig(data, "lowdim", epochs: 6), "atk-lowdim");
     }
 
     public RunDirectory Categorical { get; }
     public RunDirectory Regression { get; }
 
     public RunDirectory Get(string label) => label == "categorical" ? Categorical : Regression;
-
-    private static RunDirectory Train(TrainConfig config, string name)
-    {
-        var dir = new RunDirectory(TestData.TempDir(name));
-        using var setup = RunSetup.Create(config);
-        new Trainer(setup, dir).Run(resume: false);
-        return dir;
-    }
 
     public static RunSetup Load(RunDirectory dir)
     {

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LabelRep.IO;
+using LabelRep.Labels;
+using LabelRep.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace LabelRep.Interop;
+
+/// <summary>
+/// model.json: what interop/labelrep_torch.py needs to rebuild a run's model in plain PyTorch and to turn its
+/// output into class scores.
+/// </summary>
+public sealed record ExportedModel
+{
+    public int FormatVersion { get; init; } = 1;
+    public required string Backbone { get; init; }
+    /// <summary>"linear" (categorical and lowdim) or "decoder" (64×64 label images).</summary>
+    public required string Head { get; init; }
+    public required int[] OutputShape { get; init; }
+    public required int FeatureSize { get; init; }
+    public required string LabelKind { get; init; }
+    /// <summary>"argmax-logits" or "nearest-label-mse" (score_c = −mean((output − label_c)²)).</summary>
+    public required string Decision { get; init; }
+    public required string Dataset { get; init; }
+    public required IReadOnlyList<string> ClassNames { get; init; }
+    public required int Channels { get; init; }
+    public required int Height { get; init; }
+    public required int Width { get; init; }
+    public required float[] Mean { get; init; }
+    public required float[] Std { get; init; }
+    /// <summary>labels.npy beside it, for regression kinds; null for categorical.</summary>
+    public string? Labels { get; init; }
+    public double? TestAccuracy { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+}
+
+/// <summary>
+/// Writes a run for PyTorch: state_dict.pt (TorchSharp.PyBridge's torch.save format, the module's own key names),
+/// labels.npy and model.json.
+/// </summary>
+public static class PyTorchExport
+{
+    public const string StateDictFile = "state_dict.pt";
+    public const string LabelsFile = "labels.npy";
+    public const string ModelFile = "model.json";
+
+    public static ExportedModel Export(RunDirectory run, string outDir)
+    {
+        if (!File.Exists(run.BestPath))
+            throw new LabelRepException($"{run.Root}: no best.safetensors; train the run to the end first");
+        using RunSetup setup = RunSetup.ForRun(run, "cpu");
+        RunDirectory.LoadModel(setup.Model, run.BestPath);
+        Directory.CreateDirectory(outDir);
+
+        var state = setup.Model.state_dict();
+        var pickled = new MemoryStream(); // the pickler closes its stream; the atomic writer must flush its own
+        PyTorchPickler.PickleStateDict(pickled, state);
+        byte[] bytes = pickled.ToArray();
+        AtomicFile.Write(Path.Combine(outDir, StateDictFile), stream => stream.Write(bytes));
+        string? labels = null;
+        if (setup.Objective is RegressionObjective regression)
+        {
+            labels = LabelsFile;
+            LabelBankFile.Write(Path.Combine(outDir, LabelsFile), regression.Bank);
+        }
+        var info = setup.Info;
+        var model = new ExportedModel
+        {
+            Backbone = setup.Config.Model,
+            Head = setup.Model.HeadShape.IsImage ? "decoder" : "linear",
+            OutputShape = setup.Model.HeadShape.Dims,
+            FeatureSize = setup.Model.Backbone.FeatureSize,
+            LabelKind = setup.Config.Label,
+            Decision = LabelKinds.IsCategorical(setup.Config.Label) ? "argmax-logits" : "nearest-label-mse",
+            Dataset = setup.Config.Dataset,
+            ClassNames = info.ClassNames,
+            Channels = info.Channels,
+            Height = info.Height,
+            Width = info.Width,
+            Mean = info.Mean,
+            Std = info.Std,
+            Labels = labels,
+            TestAccuracy = run.IsComplete ? TrainMetrics.Read(run.MetricsPath).TestAccuracy : null,
+        };
+        AtomicFile.WriteText(Path.Combine(outDir, ModelFile), JsonSerializer.Serialize(model, ExportedModel.Json));
+        return model;
+    }
+}
