@@ -254,6 +254,21 @@ public class AttackDiagnosticsTests
     }
 
     [Fact]
+    public void Targeted_attacks_are_compared_by_how_often_they_reach_the_target()
+    {
+        // Targeted FGSM overshoots into third classes (lower accuracy) but reaches the target less often than BIM: no flag.
+        var rows = new[]
+        {
+            Row("fgsm", "ce", 0.1, 0.4, targeted: true) with { TargetHitRate = 0.1 },
+            Row("bim", "ce", 0.1, 0.6, targeted: true) with { TargetHitRate = 0.3 },
+        };
+        Assert.Empty(AttackDiagnostics.Check(rows, 0));
+
+        var weak = new[] { rows[0], rows[1] with { TargetHitRate = 0.05 } };
+        Assert.Equal("iterative-weaker-than-fgsm", Assert.Single(AttackDiagnostics.Check(weak, 0)).Check);
+    }
+
+    [Fact]
     public void Eps_lists_take_decimals_and_fractions()
     {
         Assert.Equal(new[] { 0, 0.05, 8 / 255.0 }, EpsList.Parse("0, 0.05,8/255"));
