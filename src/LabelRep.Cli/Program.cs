@@ -13,6 +13,8 @@ public static class Program
         root.Subcommands.Add(AttackCommand.Create());
         root.Subcommands.Add(InteropCommands.Export());
         root.Subcommands.Add(InteropCommands.Import());
+        root.Subcommands.Add(StudyCommands.Study());
+        root.Subcommands.Add(StudyCommands.Report());
         root.Subcommands.Add(LabelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root.Parse(args).Invoke();

@@ -9,14 +9,18 @@ public static class InteropCommands
 {
     public static Command Export()
     {
-        var run = new Option<string>("--run") { Description = "the run folder to export", Required = true };
-        var format = new Option<string>("--format") { Description = "pytorch: state_dict.pt + labels.npy + model.json for interop/labelrep_torch.py", DefaultValueFactory = _ => "pytorch" };
-        var output = new Option<string>("--out") { Description = "output folder", Required = true };
-        var command = new Command("export", "Export a trained run for PyTorch (state_dict.pt, labels.npy, model.json)");
-        foreach (Option o in new Option[] { run, format, output }) command.Options.Add(o);
+        var run = new Option<string?>("--run") { Description = "a run folder to export for PyTorch" };
+        var study = new Option<string?>("--study") { Description = "a study folder whose tables to export (into STUDY/export/)" };
+        var format = new Option<string?>("--format") { Description = "pytorch (a run: state_dict.pt + labels.npy + model.json for interop/labelrep_torch.py); csv or json (a study's tables)" };
+        var output = new Option<string?>("--out") { Description = "output folder (runs)" };
+        var command = new Command("export", "Export a trained run for PyTorch, or a study's tables as CSV or JSON");
+        foreach (Option o in new Option[] { run, study, format, output }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(_ =>
         {
-            if (r.GetValue(format) != "pytorch") throw new LabelRepException($"--format '{r.GetValue(format)}': only 'pytorch' is supported for runs (studies export csv or json)");
+            if ((r.GetValue(run) == null) == (r.GetValue(study) == null)) throw new LabelRepException("give either --run RUN_DIR (with --format pytorch --out DIR) or --study STUDY_DIR (with --format csv|json)");
+            if (r.GetValue(study) is { } studyDir) return StudyCommands.Export(studyDir, r.GetValue(format) ?? "csv");
+            if ((r.GetValue(format) ?? "pytorch") != "pytorch") throw new LabelRepException($"--format '{r.GetValue(format)}': a run exports as pytorch; csv and json are for --study");
+            if (r.GetValue(output) is null) throw new LabelRepException("--out DIR is required to export a run");
             string outDir = Path.GetFullPath(r.GetValue(output)!);
             ExportedModel m = PyTorchExport.Export(new RunDirectory(r.GetValue(run)!), outDir);
             Console.WriteLine($"exported {m.Backbone} + {m.LabelKind} ({m.Head} head, output {string.Join("x", m.OutputShape)}, decision {m.Decision}) to {outDir}");

@@ -5,6 +5,13 @@ public static class DatasetRegistry
 {
     public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "folder:PATH" };
 
+    /// <summary>Throws a listing of the valid names when <paramref name="name"/> is not a dataset.</summary>
+    public static void Validate(string name)
+    {
+        if (!name.StartsWith("folder:", StringComparison.Ordinal) && !Names.Contains(name))
+            throw new LabelRepException($"unknown dataset '{name}'; valid: {string.Join(", ", Names)}");
+    }
+
     /// <summary>The reader for <paramref name="name"/>; <paramref name="dataDir"/> overrides the default location.</summary>
     public static IDatasetReader Open(string name, string? dataDir)
     {

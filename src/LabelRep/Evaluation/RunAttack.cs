@@ -1,3 +1,4 @@
+using LabelRep.Data;
 using LabelRep.Training;
 
 namespace LabelRep.Evaluation;
@@ -6,22 +7,22 @@ namespace LabelRep.Evaluation;
 public static class RunAttack
 {
     public static AttackReport Run(RunDirectory run, RunDirectory? source, AttackRequest request, string device,
-        IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
+        IProgress<AttackProgress>? progress = null, CancellationToken cancel = default, DatasetSplits? preloaded = null)
     {
         request.Validate();
-        using RunSetup target = Load(run, device);
-        using RunSetup? sourceSetup = source == null ? null : Load(source, device);
+        using RunSetup target = Load(run, device, preloaded);
+        using RunSetup? sourceSetup = source == null ? null : Load(source, device, preloaded);
         var runner = new AttackRunner(target, sourceSetup, request);
         AttackReport report = runner.Run(Path.GetFileName(run.Root), progress, cancel);
         AttackStore.Save(run, report);
         return report;
     }
 
-    private static RunSetup Load(RunDirectory dir, string device)
+    private static RunSetup Load(RunDirectory dir, string device, DatasetSplits? preloaded)
     {
         if (!File.Exists(dir.BestPath))
             throw new LabelRepException($"{dir.Root}: no best.safetensors; train the run to the end first (labelrep train … --out {dir.Root})");
-        RunSetup setup = RunSetup.ForRun(dir, device);
+        RunSetup setup = RunSetup.ForRun(dir, device, preloaded);
         try
         {
             RunDirectory.LoadModel(setup.Model, dir.BestPath);

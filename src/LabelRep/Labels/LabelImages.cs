@@ -7,6 +7,12 @@ public static class LabelImages
 {
     public static void WritePng(string path, float[] values, int[] shape, string caption, float min, float max, int scale = 4)
     {
+        byte[] png = Png(values, shape, caption, min, max, scale);
+        IO.AtomicFile.Write(path, s => s.Write(png));
+    }
+
+    public static byte[] Png(float[] values, int[] shape, string caption, float min, float max, int scale = 4)
+    {
         int rows = shape.Length == 2 ? shape[0] : 1, cols = shape.Length == 2 ? shape[1] : shape[0];
         int cell = shape.Length == 2 ? scale : Math.Max(scale, 256 / cols);
         int width = Math.Max(cols * cell, 160), height = rows * cell;
@@ -31,6 +37,6 @@ public static class LabelImages
         canvas.DrawText(caption, 4, height + 16, SKTextAlign.Left, font, text);
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        IO.AtomicFile.Write(path, s => data.SaveTo(s));
+        return data.ToArray();
     }
 }

@@ -42,5 +42,26 @@ public static class LinePlot
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
+    /// <summary>Labelled 2-D points (a t-SNE), one colour per class.</summary>
+    public static byte[] ScatterPng(string title, double[] x, double[] y, int[] classes, IReadOnlyList<string> classNames, int width = 520, int height = 440)
+    {
+        var plot = new Plot();
+        IPalette palette = new ScottPlot.Palettes.Category10();
+        foreach (int c in classes.Distinct().OrderBy(c => c))
+        {
+            int[] members = Enumerable.Range(0, x.Length).Where(i => classes[i] == c).ToArray();
+            var points = plot.Add.ScatterPoints(members.Select(i => x[i]).ToArray(), members.Select(i => y[i]).ToArray());
+            points.Color = palette.GetColor(c);
+            points.MarkerSize = 4;
+            points.LegendText = c < classNames.Count ? classNames[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        plot.Title(title);
+        plot.HideGrid();
+        plot.Axes.Bottom.TickLabelStyle.IsVisible = false;
+        plot.Axes.Left.TickLabelStyle.IsVisible = false;
+        plot.ShowLegend(Edge.Right);
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
     private static string FormatPower(double v) => v >= 1 ? v.ToString("0.##") : v.ToString("0.###");
 }

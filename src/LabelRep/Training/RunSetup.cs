@@ -14,8 +14,11 @@ namespace LabelRep.Training;
 /// </summary>
 public sealed class RunSetup : IDisposable
 {
-    private RunSetup(TrainConfig config, DatasetSplits data, DataSplit split, Objective objective, LabelRepModel model, Device device)
+    private readonly bool _ownsData;
+
+    private RunSetup(TrainConfig config, DatasetSplits data, DataSplit split, Objective objective, LabelRepModel model, Device device, bool ownsData)
     {
+        _ownsData = ownsData;
         Config = config;
         Data = data;
         Split = split;
@@ -36,12 +39,13 @@ public sealed class RunSetup : IDisposable
     public int[] TestIndices => Enumerable.Range(0, Config.TestLimit > 0 ? Math.Min(Config.TestLimit, Data.Test.Count) : Data.Test.Count).ToArray();
 
     /// <summary>The setup of a run already on disk, using the label bank it trained with (labels.npy) when it has one.</summary>
-    public static RunSetup ForRun(RunDirectory dir, string device)
+    public static RunSetup ForRun(RunDirectory dir, string device, DatasetSplits? preloaded = null)
     {
         TrainConfig config = dir.ReadConfig() with { Device = device };
-        return Create(config, bankFile: File.Exists(dir.LabelsPath) ? dir.LabelsPath : null);
+        return Create(config, preloaded, bankFile: File.Exists(dir.LabelsPath) ? dir.LabelsPath : null);
     }
 
+    /// <summary>Builds the run's setup; <paramref name="preloaded"/> data stays the caller's (it is not disposed with the setup).</summary>
     public static RunSetup Create(TrainConfig config, DatasetSplits? preloaded = null, string? bankFile = null)
     {
         config.Validate();
@@ -58,7 +62,7 @@ public sealed class RunSetup : IDisposable
         var model = new LabelRepModel(new Normalize(info.Mean, info.Std), backbone, objective.Head);
         model.to(device);
         objective.To(device);
-        return new RunSetup(config, data, split, objective, model, device);
+        return new RunSetup(config, data, split, objective, model, device, ownsData: preloaded is null);
     }
 
     /// <summary>The objective of a label kind for a dataset: categorical, a generated bank, or a bank read from --labels.</summary>
@@ -84,6 +88,6 @@ public sealed class RunSetup : IDisposable
     {
         Model.Dispose();
         Objective.Dispose();
-        Data.Dispose();
+        if (_ownsData) Data.Dispose();
     }
 }

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LabelRep.Evaluation;
+using LabelRep.Native;
+using LabelRep.Reporting;
+using LabelRep.Studies;
+using LabelRep.Training;
+
+namespace LabelRep.Cli.Commands;
+
+/// <summary><c>labelrep study</c> and <c>labelrep report</c>: the experiment grid in one command, and its report from the database.</summary>
+public static class StudyCommands
+{
+    public static Command Study()
+    {
+        var preset = new Option<string?>("--preset") { Description = $"a built-in study: {string.Join(", ", StudySpec.PresetNames)} (quick: ~15 min on 2 cores)" };
+        var spec = new Option<string?>("--spec") { Description = "a study spec file (.json, .yaml or .yml; snake_case keys as in 'labelrep study --preset quick --print-spec')" };
+        var output = new Option<string?>("--out") { Description = "study folder (results.db, runs/, report.html); default studies/NAME" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "folder of the dataset files (overrides the spec)" };
+        var device = new Option<string>("--device") { Description = $"device: {string.Join(", ", DeviceSelector.Names)}", DefaultValueFactory = _ => "auto" };
+        var printSpec = new Option<bool>("--print-spec") { Description = "print the study's spec as JSON and exit" };
+        var command = new Command("study", "Run a whole study (training, attacks, data efficiency, features) and write its report; rerun the same command to continue an interrupted one");
+        foreach (Option o in new Option[] { preset, spec, output, dataDir, device, printSpec }) command.Options.Add(o);
+        command.SetAction(r => CliErrors.Run(cancel =>
+        {
+            if ((r.GetValue(preset) == null) == (r.GetValue(spec) == null))
+                throw new LabelRepException($"give either --preset ({string.Join(", ", StudySpec.PresetNames)}) or --spec FILE");
+            StudySpec s = r.GetValue(preset) is { } p ? StudySpec.Preset(p) : StudySpec.Read(r.GetValue(spec)!);
+            if (r.GetValue(dataDir) is { } d) s = s with { DataDir = Path.GetFullPath(d) };
+            if (r.GetValue(printSpec))
+            {
+                Console.WriteLine(s.ToJson());
+                return 0;
+            }
+            string dir = Path.GetFullPath(r.GetValue(output) ?? Path.Combine("studies", s.Name));
+            Console.WriteLine($"study '{s.Name}' in {dir}: {s.Description}");
+            var clock = Stopwatch.StartNew();
+            int failed = new StudyRunner(dir, s, r.GetValue(device)!, new ConsoleObserver()).Run(cancel);
+            Console.WriteLine($"finished in {clock.Elapsed.TotalMinutes:F1} min; report: {Path.Combine(dir, "report.html")}");
+            if (failed > 0) Console.Error.WriteLine($"{failed} run(s) failed; see the report's status and rerun to retry them");
+            return failed > 0 ? 1 : 0;
+        }));
+        return command;
+    }
+
+    public static Command Report()
+    {
+        var study = new Option<string>("--study") { Description = "a study folder (with results.db)", Required = true };
+        var command = new Command("report", "Rewrite a study's report (report.html, report.md, PNGs) from its results.db alone");
+        command.Options.Add(study);
+        command.SetAction(r => CliErrors.Run(_ =>
+        {
+            string dir = Path.GetFullPath(r.GetValue(study)!);
+            using var store = OpenStore(dir);
+            StudyReport.Write(dir, store);
+            Console.WriteLine($"wrote {Path.Combine(dir, "report.html")} and report.md");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static int Export(string studyDir, string format)
+    {
+        string dir = Path.GetFullPath(studyDir);
+        using var store = OpenStore(dir);
+        foreach (string file in StudyExport.Write(store, format, Path.Combine(dir, "export"))) Console.WriteLine($"wrote {file}");
+        return 0;
+    }
+
+    private static StudyStore OpenStore(string dir)
+    {
+        string db = StudyRunner.DatabasePath(dir);
+        if (!File.Exists(db)) throw new LabelRepException($"{dir}: no {StudyRunner.DatabaseFile}; give the folder of a 'labelrep study' run");
+        return new StudyStore(db);
+    }
+
+    private sealed class ConsoleObserver : IStudyObserver
+    {
+        public void Message(string line) => Console.WriteLine(line);
+        public IProgress<TrainProgress> Training(string prefix) => new ProgressLine(prefix);
+        public IProgress<AttackProgress> Attacking(string prefix) => new ProgressLine(prefix);
+    }
+}

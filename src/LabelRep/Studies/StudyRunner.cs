@@ -1,0 +1,224 @@
+using System.Text.Json;
+using LabelRep.Data;
+using LabelRep.Evaluation;
+using LabelRep.Labels;
+using LabelRep.Reporting;
+using LabelRep.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Studies;
+
+/// <summary>What a study shows while it runs; the CLI draws it, tests ignore it.</summary>
+public interface IStudyObserver
+{
+    void Message(string line);
+    IProgress<TrainProgress>? Training(string prefix);
+    IProgress<AttackProgress>? Attacking(string prefix);
+}
+
+/// <summary>
+/// Runs a study: every run of the grid is claimed, trained (resuming its checkpoint), attacked and embedded, and
+/// each finished step is recorded in results.db in one transaction. Runs already done are skipped, so the same
+/// command continues an interrupted study; two processes can work on one study. Ends by writing the report.
+/// </summary>
+public sealed class StudyRunner
+{
+    public const string DatabaseFile = "results.db";
+
+    private readonly string _dir;
+    private readonly StudySpec _spec;
+    private readonly string _device;
+    private readonly IStudyObserver? _observer;
+
+    public StudyRunner(string studyDir, StudySpec spec, string device = "auto", IStudyObserver? observer = null)
+    {
+        spec.Validate();
+        _dir = Path.GetFullPath(studyDir);
+        _spec = spec;
+        _device = device;
+        _observer = observer;
+    }
+
+    public static string DatabasePath(string studyDir) => Path.Combine(studyDir, DatabaseFile);
+
+    public string RunFolder(StudyRun run) =>
+        Path.Combine(_dir, "runs", $"{Safe(run.Config.Dataset)}_{run.Config.Model}_{run.Config.Label}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}");
+
+    /// <summary>Runs what is not done yet and writes the report; returns the runs that failed.</summary>
+    public int Run(CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(_dir);
+        using var store = new StudyStore(DatabasePath(_dir));
+        string spec = _spec.ToJson();
+        string? existing = store.GetValue("spec");
+        if (existing != null && existing != spec)
+            throw new LabelRepException($"{_dir} holds a study with another spec; rerun it with the same --preset/--spec, or choose a new --out folder");
+        store.SetValue("spec", spec);
+        store.SetValue("name", _spec.Name);
+
+        var data = new Dictionary<string, DatasetSplits>();
+        try
+        {
+            foreach (string d in _spec.Datasets) data[d] = DatasetRegistry.Open(d, _spec.DataDir).Load();
+            IReadOnlyList<StudyRun> runs = _spec.Runs(d => data[d].Train.Count);
+            store.AddRuns(runs);
+            RecordLabels(store, data, cancel);
+            int failed = 0;
+            for (int i = 0; i < runs.Count; i++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                StudyRun run = runs[i];
+                if (!store.TryClaim(run.Id)) continue;
+                string name = $"[{i + 1}/{runs.Count}] {run.Config.Label} {run.Config.Model} {run.Config.Dataset} seed {run.Config.Seed} fraction {run.Config.Fraction:0.####}";
+                try
+                {
+                    Execute(store, run, runs, data[run.Config.Dataset], name, cancel);
+                    store.MarkDone(run.Id);
+                }
+                catch (OperationCanceledException)
+                {
+                    store.Release(run.Id, null);
+                    throw;
+                }
+                catch (LabelRepException e)
+                {
+                    store.Release(run.Id, e.Message);
+                    _observer?.Message($"{name}: failed: {e.Message}");
+                    failed++;
+                }
+            }
+            StudyReport.Write(_dir, store);
+            return failed;
+        }
+        finally
+        {
+            foreach (DatasetSplits d in data.Values) d.Dispose();
+        }
+    }
+
+    private void Execute(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all, DatasetSplits data, string name, CancellationToken cancel)
+    {
+        var dir = new RunDirectory(RunFolder(run));
+        TrainConfig config = run.Config with { Device = _device };
+        if (!store.HasMetrics(run.Id))
+        {
+            TrainMetrics metrics;
+            if (dir.IsComplete)
+            {
+                metrics = TrainMetrics.Read(dir.MetricsPath);
+            }
+            else
+            {
+                _observer?.Message($"{name}: training {config.Epochs} epoch(s)");
+                using RunSetup setup = RunSetup.Create(config, data);
+                metrics = new Trainer(setup, dir, _observer?.Training(name + " ")).Run(resume: true, cancel);
+            }
+            var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(dir.CheckpointPath), TrainConfig.Json)!;
+            store.RecordTraining(run.Id, metrics, state.History);
+            _observer?.Message($"{name}: test accuracy {metrics.TestAccuracy:P2}");
+        }
+        if (run.Attacked)
+        {
+            foreach (string protocolName in _spec.Attack.Protocols)
+            {
+                if (store.HasAttacks(run.Id, protocolName)) continue;
+                cancel.ThrowIfCancellationRequested();
+                AttackProtocol protocol = AttackProtocol.Parse(protocolName);
+                RunDirectory? source = TransferSource(store, run, all, protocol);
+                AttackReport report = RunAttack.Run(dir, source, Request(protocol, source != null), _device, _observer?.Attacking($"{name} {protocolName} "), cancel, data);
+                store.RecordAttacks(run.Id, report);
+                double worst = report.Results.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted).OrderBy(r => r.Eps).Last().Accuracy;
+                _observer?.Message($"{name}: {protocolName} attacks done; worst case at the largest ε {worst:P1}, {report.Flags.Count} flag(s)");
+            }
+        }
+        if (run.Embedded && !store.HasFeatures(run.Id))
+        {
+            cancel.ThrowIfCancellationRequested();
+            store.RecordFeatures(run.Id, Embed(run, dir, data));
+        }
+    }
+
+    private AttackRequest Request(AttackProtocol protocol, bool transfer)
+    {
+        StudyAttackSpec a = _spec.Attack;
+        bool paper = protocol == AttackProtocol.Paper;
+        IReadOnlyList<string>? attacks = paper ? a.PaperAttacks : a.StandardAttacks;
+        if (!paper && transfer) attacks = (attacks ?? protocol.DefaultAttacks).Append("transfer").Distinct().ToArray();
+        return new AttackRequest
+        {
+            Protocol = protocol,
+            Attacks = attacks,
+            Eps = paper ? a.PaperEps : a.StandardEps,
+            Limit = a.Limit,
+            Steps = a.Steps,
+            Queries = a.Queries,
+            Targeted = paper ? TargetMode.Both : TargetMode.No,
+        };
+    }
+
+    /// <summary>The categorical run of the same dataset, model, seed and fraction, once it is trained.</summary>
+    private RunDirectory? TransferSource(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all, AttackProtocol protocol)
+    {
+        if (!_spec.Attack.Transfer || protocol != AttackProtocol.Standard || LabelKinds.IsCategorical(run.Config.Label)) return null;
+        StudyRun? categorical = all.FirstOrDefault(r => LabelKinds.IsCategorical(r.Config.Label) && r.Config.Dataset == run.Config.Dataset
+            && r.Config.Model == run.Config.Model && r.Config.Seed == run.Config.Seed && r.Config.Fraction == run.Config.Fraction);
+        if (categorical is null || !store.HasMetrics(categorical.Id)) return null;
+        return new RunDirectory(RunFolder(categorical));
+    }
+
+    /// <summary>t-SNE of the backbone's features of the first test images, and how well they separate the classes.</summary>
+    private FeatureEmbedding Embed(StudyRun run, RunDirectory dir, DatasetSplits data)
+    {
+        using RunSetup setup = RunSetup.ForRun(dir, _device, data);
+        RunDirectory.LoadModel(setup.Model, dir.BestPath);
+        setup.Model.eval();
+        int n = Math.Min(_spec.TsneImages, data.Test.Count);
+        var features = new float[n][];
+        var classes = new int[n];
+        using (torch.no_grad())
+        {
+            for (int start = 0; start < n; start += 250)
+            {
+                using var scope = torch.NewDisposeScope();
+                int count = Math.Min(250, n - start);
+                var (x, y) = data.Test.Batch(torch.arange(start, start + count, dtype: ScalarType.Int64));
+                Tensor f = setup.Model.Features(x.to(setup.Device)).cpu();
+                long dim = f.shape[1];
+                float[] flat = f.contiguous().data<float>().ToArray();
+                long[] labels = y.data<long>().ToArray();
+                for (int i = 0; i < count; i++)
+                {
+                    features[start + i] = flat.AsSpan((int)(i * dim), (int)dim).ToArray();
+                    classes[start + i] = (int)labels[i];
+                }
+            }
+        }
+        var (ex, ey) = Tsne.Embed(features, run.Config.Seed);
+        return new FeatureEmbedding(run.Id, run.Config.Dataset, run.Config.Model, run.Config.Label, ex, ey, classes,
+            Tsne.Silhouette(ex, ey, classes), Tsne.NearestCentroidAccuracy(features, classes));
+    }
+
+    /// <summary>Each label kind's statistics and the label images of its first classes, once per dataset.</summary>
+    private void RecordLabels(StudyStore store, Dictionary<string, DatasetSplits> data, CancellationToken cancel)
+    {
+        foreach (var (dataset, splits) in data)
+        {
+            store.SetValue($"classes:{dataset}", JsonSerializer.Serialize(splits.Info.ClassNames));
+            foreach (string label in _spec.Labels)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (store.HasLabel(dataset, label)) continue;
+                var config = new TrainConfig { Dataset = dataset, Label = label };
+                using LabelBank bank = LabelKinds.IsCategorical(label) ? LabelStats.OneHot(splits.Info.ClassCount) : RunSetup.BuildBank(config, splits.Info);
+                LabelStats stats = LabelStats.Compute(bank) with { Kind = label };
+                float min = (float)stats.Min, max = (float)stats.Max;
+                var images = Enumerable.Range(0, Math.Min(4, bank.ClassCount))
+                    .Select(c => Labels.LabelImages.Png(bank.Row(c), bank.LabelShape, splits.Info.ClassNames[c], min, max, scale: 2)).ToList();
+                store.RecordLabel(dataset, stats, images);
+            }
+        }
+    }
+
+    private static string Safe(string name) => new(name.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
+}

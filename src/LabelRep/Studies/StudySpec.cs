@@ -1,0 +1,205 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LabelRep.Data;
+using LabelRep.Evaluation;
+using LabelRep.Labels;
+using LabelRep.Models;
+using LabelRep.Training;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace LabelRep.Studies;
+
+/// <summary>How a study attacks its main runs (those at <see cref="StudySpec.MainFraction"/>).</summary>
+public sealed record StudyAttackSpec
+{
+    /// <summary>"paper", "standard", or both; empty for no attacks.</summary>
+    public string[] Protocols { get; init; } = { "paper", "standard" };
+    /// <summary>Test images attacked (0 = all).</summary>
+    public int Limit { get; init; } = 1000;
+    public string[]? StandardAttacks { get; init; }
+    public string[]? PaperAttacks { get; init; }
+    public double[]? StandardEps { get; init; }
+    public double[]? PaperEps { get; init; }
+    public int? Steps { get; init; }
+    public int Queries { get; init; } = 500;
+    /// <summary>Also run the transfer attack from the categorical run of the same dataset, model and seed.</summary>
+    public bool Transfer { get; init; } = true;
+}
+
+/// <summary>
+/// A study: the grid datasets × models × labels × seeds × fractions, how to train each run, and what to measure on
+/// the main runs (attacks, t-SNE of features). Read from JSON or YAML (snake_case keys) or taken from a preset.
+/// </summary>
+public sealed record StudySpec
+{
+    public string Name { get; init; } = "study";
+    public string Description { get; init; } = "";
+    public string[] Datasets { get; init; } = { "fashion-mnist" };
+    public string? DataDir { get; init; }
+    public string[] Models { get; init; } = { "smallcnn" };
+    public string[] Labels { get; init; } = LabelKinds.Names.ToArray();
+    public int[] Seeds { get; init; } = { 7 };
+    /// <summary>Training fractions of the data-efficiency sweep; the main fraction is always included.</summary>
+    public double[] Fractions { get; init; } = { 1.0 };
+    /// <summary>The runs that are attacked and whose features are embedded.</summary>
+    public double MainFraction { get; init; } = 1.0;
+    public int Epochs { get; init; } = 3;
+    /// <summary>Small fractions train for more epochs until they make at least this many steps (0: the paper's fixed epochs).</summary>
+    public int MinSteps { get; init; }
+    /// <summary>null: lr × gamma after 1/2 and 3/4 of the epochs (the paper's 300 and 450 of 600).</summary>
+    public int[]? Milestones { get; init; }
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 0.1;
+    public int? ValidationCount { get; init; }
+    public int TestLimit { get; init; }
+    public StudyAttackSpec Attack { get; init; } = new();
+    /// <summary>Test images embedded with t-SNE per label kind (first seed, main fraction); 0 for none.</summary>
+    public int TsneImages { get; init; } = 500;
+
+    private static readonly JsonSerializerOptions Json = new(TrainConfig.Json) { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static StudySpec FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<StudySpec>(json, Json) ?? throw new LabelRepException($"{source}: empty study spec");
+        }
+        catch (JsonException e)
+        {
+            throw new LabelRepException($"{source}: not a valid study spec ({e.Message})");
+        }
+    }
+
+    /// <summary>Reads a spec from a .json, .yaml or .yml file.</summary>
+    public static StudySpec Read(string path)
+    {
+        if (!File.Exists(path)) throw new LabelRepException($"--spec {path}: no such file");
+        string text = File.ReadAllText(path);
+        if (!path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            return FromJson(text, path);
+        try
+        {
+            object? yaml = new DeserializerBuilder().Build().Deserialize<object>(text);
+            string json = JsonSerializer.Serialize(yaml);
+            return FromJson(NumbersFromStrings(json), path);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new LabelRepException($"{path}: not valid YAML ({e.Message})");
+        }
+    }
+
+    /// <summary>YAML scalars arrive as strings; JSON numbers and booleans are what the spec's types need.</summary>
+    private static string NumbersFromStrings(string json) =>
+        System.Text.RegularExpressions.Regex.Replace(json, "\"(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false|null)\"", "$1");
+
+    /// <summary>Every named dataset, model, label and protocol exists; numbers are in range.</summary>
+    public void Validate()
+    {
+        foreach (string d in Datasets) DatasetRegistry.Validate(d);
+        foreach (string m in Models) ModelRegistry.Validate(m);
+        foreach (string l in Labels) LabelKinds.Validate(l);
+        foreach (string p in Attack.Protocols) AttackProtocol.Parse(p);
+        if (Seeds.Length == 0 || Labels.Length == 0 || Models.Length == 0 || Datasets.Length == 0)
+            throw new LabelRepException($"study '{Name}': datasets, models, labels and seeds must each name at least one");
+        foreach (double f in AllFractions)
+            if (f <= 0 || f > 1) throw new LabelRepException($"study '{Name}': fraction {f} must be in (0, 1]");
+        if (Epochs < 1) throw new LabelRepException($"study '{Name}': epochs must be at least 1");
+    }
+
+    public double[] AllFractions => Fractions.Append(MainFraction).Distinct().OrderBy(f => f).ToArray();
+
+    /// <summary>The grid in running order: main runs first (categorical before the others, for transfer), then the sweep.</summary>
+    public IReadOnlyList<StudyRun> Runs(Func<string, int>? trainImages = null)
+    {
+        var runs = new List<StudyRun>();
+        foreach (double fraction in AllFractions.OrderBy(f => f == MainFraction ? 0 : 1).ThenByDescending(f => f))
+        foreach (string dataset in Datasets)
+        foreach (string model in Models)
+        foreach (int seed in Seeds)
+        foreach (string label in Labels.OrderBy(l => LabelKinds.IsCategorical(l) ? 0 : 1))
+        {
+            var config = new TrainConfig
+            {
+                Dataset = dataset, DataDir = DataDir, Model = model, Label = label, Seed = seed, Fraction = fraction,
+                Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, ValidationCount = ValidationCount, TestLimit = TestLimit,
+            };
+            int epochs = EpochsFor(config, trainImages?.Invoke(dataset));
+            config = config with { Epochs = epochs, Milestones = Milestones ?? TrainConfig.PaperMilestones(epochs) };
+            bool main = fraction == MainFraction;
+            runs.Add(new StudyRun(config, Attacked: main && Attack.Protocols.Length > 0, Embedded: main && TsneImages > 0 && seed == Seeds[0]));
+        }
+        return runs;
+    }
+
+    private int EpochsFor(TrainConfig config, int? trainFileImages)
+    {
+        if (MinSteps <= 0 || trainFileImages is null) return Epochs;
+        int validation = config.ValidationCount ?? 5000;
+        double images = Math.Max(1, Math.Floor((trainFileImages.Value - validation) * config.Fraction));
+        int stepsPerEpoch = (int)Math.Ceiling(images / BatchSize);
+        return Math.Max(Epochs, (int)Math.Ceiling((double)MinSteps / stepsPerEpoch));
+    }
+
+    public static IReadOnlyList<string> PresetNames => new[] { "quick", "fashion", "paper" };
+
+    public static StudySpec Preset(string name) => name switch
+    {
+        "quick" => new StudySpec
+        {
+            Name = "quick",
+            Description = "Every label kind with smallcnn on Fashion-MNIST, main runs on 20% of the training set for 3 epochs; " +
+                          "data-efficiency at 1% and 5%; both attack protocols on 200 test images. About 15 minutes on 2 cores.",
+            Fractions = new[] { 0.01, 0.05 },
+            MainFraction = 0.2,
+            Epochs = 3,
+            MinSteps = 100,
+            ValidationCount = 2000,
+            Attack = new StudyAttackSpec
+            {
+                Limit = 200,
+                StandardAttacks = new[] { "fgsm", "pgd", "square" },
+                StandardEps = new[] { 0, 2 / 255.0, 8 / 255.0 },
+                PaperEps = new[] { 0, 0.1, 0.3 },
+                Steps = 10,
+                Queries = 100,
+            },
+            TsneImages = 300,
+        },
+        "fashion" => new StudySpec
+        {
+            Name = "fashion",
+            Description = "Every label kind with smallcnn on Fashion-MNIST at full size, 3 seeds, 15 epochs; the full data-efficiency sweep; " +
+                          "both attack protocols on 1,000 test images. An afternoon on a CPU.",
+            Seeds = new[] { 7, 77, 777 },
+            Fractions = new[] { 0.01, 0.02, 0.04, 0.08, 0.1, 0.2 },
+            Epochs = 15,
+            MinSteps = 1000,
+            Attack = new StudyAttackSpec { Limit = 1000 },
+        },
+        "paper" => new StudySpec
+        {
+            Name = "paper",
+            Description = "The paper's grid: CIFAR-10 and CIFAR-100 × VGG19-BN, ResNet-32, ResNet-110 × every label kind × seeds 7 and 77, " +
+                          "the data fractions, 600 epochs (milestones 300, 450); all 10,000 test images attacked. For a GPU.",
+            Datasets = new[] { "cifar10", "cifar100" },
+            Models = new[] { "vgg19", "resnet32", "resnet110" },
+            Seeds = new[] { 7, 77 },
+            Fractions = new[] { 0.01, 0.02, 0.04, 0.08, 0.1, 0.2 },
+            Epochs = 600,
+            Milestones = new[] { 300, 450 },
+            Attack = new StudyAttackSpec { Limit = 0 },
+            TsneImages = 1000,
+        },
+        _ => throw new LabelRepException($"unknown study preset '{name}'; valid: {string.Join(", ", PresetNames)}"),
+    };
+}
+
+/// <summary>One run of a study and what is measured on it beyond accuracy.</summary>
+public sealed record StudyRun(TrainConfig Config, bool Attacked, bool Embedded)
+{
+    public string Id => Config.Hash();
+}
