@@ -50,7 +50,7 @@ public static class Claims
         // 3. Data efficiency at the smallest fraction.
         double smallest = runs.Select(r => r.Fraction).DefaultIfEmpty(1).Min();
         var efficiency = Gap(runs.Where(r => r.Fraction == smallest), r => r.TestAccuracy);
-        verdicts.Add(Judge($"High-dimensional labels learn more from little data ({smallest:P0} of the training set)", high, efficiency,
+        verdicts.Add(Judge($"High-dimensional labels learn more from little data ({smallest * 100:0.##}% of the training set)", high, efficiency,
             g => g > EfficiencyPoints, hasCategorical && smallest < mainFraction, $"test accuracy minus categorical's (gain: above {EfficiencyPoints} point)"));
 
         // 4. High-dimensional high-entropy labels help; constant and low-dimensional ones do not.

@@ -27,12 +27,9 @@ public static class LinePlot
         }
         if (logX)
         {
-            var ticks = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                LabelFormatter = v => FormatPower(Math.Pow(10, v)),
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            };
-            plot.Axes.Bottom.TickGenerator = ticks;
+            // Ticks at the measured x values (the training fractions), labelled in the original units.
+            double[] at = series.SelectMany(s => s.X).Distinct().OrderBy(v => v).ToArray();
+            plot.Axes.Bottom.SetTicks(at.Select(Math.Log10).ToArray(), at.Select(FormatPower).ToArray());
         }
         plot.Title(title);
         plot.XLabel(xLabel);

@@ -29,7 +29,7 @@ public static class StudyReport
         doc.Title($"LabelRep study '{spec.Name}'");
         var (started, finished) = store.Span();
         var status = store.RunStatus();
-        doc.Paragraph($"{spec.Description} {status.Count(s => s.Status == "done")} of {status.Count} runs done" +
+        doc.Paragraph($"{(spec.Description.Length > 0 ? spec.Description + " " : "")}{status.Count(s => s.Status == "done")} of {status.Count} runs done" +
                       (started != null && finished != null ? $"; from {started[..19]}Z to {finished[..19]}Z ({(DateTime.Parse(finished, C) - DateTime.Parse(started, C)).TotalMinutes:F0} min)." : "."));
         doc.Paragraph("Written by `labelrep report` from results.db; every number below is read from it.");
 

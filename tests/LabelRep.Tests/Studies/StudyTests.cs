@@ -1,0 +1,271 @@
+using LabelRep.Evaluation;
+using LabelRep.Reporting;
+using LabelRep.Studies;
+using LabelRep.Training;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace LabelRep.Tests.Studies;
+
+public class StudyTests
+{
+    private static readonly string DataDir = TestData.WriteIdxDataset(train: 300, test: 48);
+
+    /// <summary>2 label kinds × 2 fractions × 1 epoch, both attack protocols on a few images, t-SNE of 40 images.</summary>
+    private static StudySpec Tiny => new()
+    {
+        Name = "tiny",
+        DataDir = DataDir,
+        Labels = new[] { "categorical", "random" },
+        Fractions = new[] { 0.5 },
+        MainFraction = 1.0,
+        Epochs = 1,
+        ValidationCount = 48,
+        Attack = new StudyAttackSpec
+        {
+            Limit = 12, StandardEps = new[] { 0, 0.05 }, PaperEps = new[] { 0, 0.2 }, Steps = 2, Queries = 8,
+            StandardAttacks = new[] { "fgsm", "pgd", "square" },
+        },
+        TsneImages = 40,
+    };
+
+    /// <summary>Stops a study at a chosen moment, as Ctrl-C would.</summary>
+    private sealed class Interrupter : IStudyObserver, IProgress<TrainProgress>
+    {
+        private readonly CancellationTokenSource _cancel;
+        private readonly Func<string, bool> _atMessage;
+        private readonly bool _midEpoch;
+        private string _prefix = "";
+        private readonly string _midRun;
+
+        public Interrupter(CancellationTokenSource cancel, Func<string, bool> atMessage, string midRun = "")
+        {
+            _cancel = cancel;
+            _atMessage = atMessage;
+            _midRun = midRun;
+            _midEpoch = midRun.Length > 0;
+        }
+
+        public void Message(string line)
+        {
+            if (_atMessage(line)) _cancel.Cancel();
+        }
+
+        public IProgress<TrainProgress> Training(string prefix)
+        {
+            _prefix = prefix;
+            return this;
+        }
+
+        public IProgress<AttackProgress>? Attacking(string prefix) => null;
+
+        public void Report(TrainProgress p)
+        {
+            if (_midEpoch && _prefix.StartsWith(_midRun) && p.Phase == "train" && p.Step == 1) _cancel.Cancel();
+        }
+    }
+
+    /// <summary>Everything the database says about results, without timings and process bookkeeping.</summary>
+    private static string Content(string dir)
+    {
+        using var store = new StudyStore(StudyRunner.DatabasePath(dir));
+        var lines = new List<string>();
+        lines.AddRange(store.RunStatus().Select(r => $"run {r.Id} {r.Status} {r.Label} {r.Fraction}"));
+        lines.AddRange(store.Results().Select(r => (r with { TrainSeconds = 0 }).ToString()));
+        lines.AddRange(store.Epochs().Select(e => $"{e.RunId} {e.Epoch with { Seconds = 0 }}"));
+        lines.AddRange(store.AttackResults().Select(a => $"{a.RunId} {a.Result with { Seconds = 0 }}"));
+        lines.AddRange(store.AttackFlags().Select(f => f.ToString()));
+        lines.AddRange(store.Features().Select(f => $"{f.RunId} {f.Silhouette:R} {f.CentroidAccuracy:R} {string.Join(",", f.X.Take(5))}"));
+        lines.AddRange(store.LabelStatistics().Select(s => s.ToString()));
+        return string.Join("\n", lines);
+    }
+
+    [Fact]
+    public void A_tiny_study_runs_end_to_end_and_writes_its_report()
+    {
+        string dir = TestData.TempDir("study");
+
+        int failed = new StudyRunner(dir, Tiny, "cpu").Run();
+
+        Assert.Equal(0, failed);
+        using var store = new StudyStore(StudyRunner.DatabasePath(dir));
+        Assert.Equal(4, store.RunStatus().Count(r => r.Status == "done"));
+        Assert.Equal(4, store.Results().Count);
+        var attacks = store.AttackResults();
+        Assert.Contains(attacks, a => a.Label == "random" && a.Result.Protocol == "standard" && a.Result.Attack == "transfer");
+        Assert.Contains(attacks, a => a.Label == "categorical" && a.Result.Protocol == "paper" && a.Result.Targeted);
+        Assert.DoesNotContain(attacks, a => store.Results().Single(r => r.Id == a.RunId).Fraction != 1.0);
+        Assert.Equal(2, store.Features().Count);
+        foreach (string file in new[] { "report.html", "report.md", "robustness-standard-fashion-mnist-smallcnn.png", "efficiency-fashion-mnist-smallcnn.png", "tsne-fashion-mnist-smallcnn-random.png" })
+            Assert.True(File.Exists(Path.Combine(dir, file)), file);
+        string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("data:image/png;base64,", html);
+        Assert.DoesNotContain("src=\"robustness", html); // self-contained
+        Assert.Contains("s claims</h2>", html);
+
+        // Running it again does nothing new; the report can be rewritten and the tables exported from the database alone.
+        string before = Content(dir);
+        Assert.Equal(0, new StudyRunner(dir, Tiny, "cpu").Run());
+        Assert.Equal(before, Content(dir));
+        File.Delete(Path.Combine(dir, "report.html"));
+        StudyReport.Write(dir, store);
+        Assert.True(File.Exists(Path.Combine(dir, "report.html")));
+        var files = StudyExport.Write(store, "csv", Path.Combine(dir, "export"));
+        Assert.Equal(5, File.ReadAllLines(files.Single(f => f.EndsWith("runs.csv"))).Length);
+        Assert.StartsWith("run_id,dataset,model,label,seed,protocol,attack", File.ReadAllLines(files.Single(f => f.EndsWith("attacks.csv")))[0]);
+    }
+
+    [Fact]
+    public void An_interrupted_study_ends_with_the_same_database_as_an_uninterrupted_one()
+    {
+        string straight = TestData.TempDir("study-straight");
+        new StudyRunner(straight, Tiny, "cpu").Run();
+
+        string broken = TestData.TempDir("study-broken");
+        // 1. Stopped between runs: right after the first run's attacks are recorded.
+        using (var cancel = new CancellationTokenSource())
+        {
+            var stop = new Interrupter(cancel, line => line.StartsWith("[1/4]") && line.Contains("standard attacks done"));
+            Assert.Throws<OperationCanceledException>(() => new StudyRunner(broken, Tiny, "cpu", stop).Run(cancel.Token));
+        }
+        // 2. Stopped in the middle of the third run's training.
+        using (var cancel = new CancellationTokenSource())
+        {
+            var stop = new Interrupter(cancel, _ => false, midRun: "[3/4]");
+            Assert.Throws<OperationCanceledException>(() => new StudyRunner(broken, Tiny, "cpu", stop).Run(cancel.Token));
+        }
+        // 3. A kill -9 leaves the fourth run claimed by a process that no longer exists.
+        using (var db = new SqliteConnection($"Data Source={StudyRunner.DatabasePath(broken)};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = $"UPDATE runs SET status = 'running', owner = '{Environment.MachineName}:999999999:1' WHERE status != 'done'";
+            Assert.True(cmd.ExecuteNonQuery() >= 1);
+        }
+
+        Assert.Equal(0, new StudyRunner(broken, Tiny, "cpu").Run());
+
+        Assert.Equal(Content(straight), Content(broken));
+    }
+
+    [Fact]
+    public void A_study_folder_refuses_a_different_spec()
+    {
+        string dir = TestData.TempDir("study-spec");
+        var spec = Tiny with { Labels = new[] { "categorical" }, Fractions = Array.Empty<double>(), Attack = Tiny.Attack with { Protocols = Array.Empty<string>() }, TsneImages = 0 };
+        new StudyRunner(dir, spec, "cpu").Run();
+
+        var e = Assert.Throws<LabelRepException>(() => new StudyRunner(dir, spec with { Epochs = 2 }, "cpu").Run());
+        Assert.Contains("another spec", e.Message);
+    }
+
+    [Fact]
+    public void Specs_read_from_yaml_and_json_and_presets_expand_to_their_grids()
+    {
+        string yaml = Path.Combine(TestData.TempDir("spec"), "s.yaml");
+        File.WriteAllText(yaml, "name: y\nlabels: [categorical, speech]\nseeds: [7, 77]\nfractions: [0.01, 0.1]\nepochs: 4\nattack:\n  limit: 50\n  transfer: false\n");
+        StudySpec s = StudySpec.Read(yaml);
+        Assert.Equal(new[] { 7, 77 }, s.Seeds);
+        Assert.Equal(50, s.Attack.Limit);
+        Assert.False(s.Attack.Transfer);
+        Assert.Equal(2 * 2 * 3, s.Runs().Count);
+        Assert.Equal(s.ToJson(), StudySpec.FromJson(s.ToJson(), "json").ToJson());
+
+        StudySpec quick = StudySpec.Preset("quick");
+        var runs = quick.Runs(_ => 60000);
+        Assert.Equal(7 * 3, runs.Count);
+        Assert.Equal(7, runs.Count(r => r.Attacked));
+        Assert.Equal("categorical", runs[0].Config.Label);
+        Assert.True(runs.Single(r => r.Config.Label == "speech" && r.Config.Fraction == 0.01).Config.Epochs > quick.Epochs, "min_steps lengthens small fractions");
+        var paper = StudySpec.Preset("paper").Runs(_ => 50000);
+        Assert.Equal(2 * 3 * 7 * 2 * 7, paper.Count);
+        Assert.All(paper, r => Assert.Equal(new[] { 300, 450 }, r.Config.Milestones));
+        Assert.Throws<LabelRepException>(() => StudySpec.Preset("huge"));
+        Assert.Throws<LabelRepException>(() => (quick with { Models = new[] { "resnet18" } }).Validate());
+    }
+}
+
+public class ReportAndTsneTests
+{
+    private static TrainMetrics Metrics(string label, double accuracy, double fraction) => new()
+    {
+        Dataset = "fashion-mnist", Model = "smallcnn", Label = label, Loss = "x", Seed = 7, Fraction = fraction, Epochs = 1, TrainImages = (int)(55000 * fraction),
+        ValImages = 5000, TestImages = 10000, ValAccuracy = accuracy, ValLoss = 0.5, TestAccuracy = accuracy, TestLoss = 0.5, BestEpoch = 1,
+        TrainSeconds = 1, ImagesPerSecond = 1, Parameters = 1, ConfigHash = "h", Device = "cpu", Threads = 2, Decision = "d",
+    };
+
+    [Fact]
+    public void The_report_and_its_claims_come_from_the_database_alone()
+    {
+        // A database fixture: categorical, speech and constant at two fractions, with standard-protocol worst cases.
+        string dir = TestData.TempDir("report");
+        var spec = new StudySpec { Name = "fixture", Labels = new[] { "categorical", "speech", "constant" }, Fractions = new[] { 0.01 }, MainFraction = 1.0 };
+        var accuracy = new Dictionary<(string, double), double>
+        {
+            [("categorical", 1.0)] = 0.90, [("speech", 1.0)] = 0.895, [("constant", 1.0)] = 0.70,
+            [("categorical", 0.01)] = 0.60, [("speech", 0.01)] = 0.65, [("constant", 0.01)] = 0.40,
+        };
+        var robust = new Dictionary<string, double> { ["categorical"] = 0.10, ["speech"] = 0.30, ["constant"] = 0.12 };
+        using (var store = new StudyStore(StudyRunner.DatabasePath(dir)))
+        {
+            store.SetValue("spec", spec.ToJson());
+            var runs = spec.Runs();
+            store.AddRuns(runs);
+            foreach (StudyRun run in runs)
+            {
+                store.RecordTraining(run.Id, Metrics(run.Config.Label, accuracy[(run.Config.Label, run.Config.Fraction)], run.Config.Fraction),
+                    new[] { new EpochRecord(1, 0.1, 1, 1, 0.5, 1) });
+                store.MarkDone(run.Id);
+                if (!run.Attacked) continue;
+                AttackResult Row(string attack, double eps, double acc) => new()
+                {
+                    Protocol = "standard", Attack = attack, Loss = attack == AttackResult.WorstCase ? "all" : "ce", Targeted = false, Eps = eps, EpsPixels = eps,
+                    Steps = 1, Restarts = 1, Accuracy = acc, Images = 100, Seconds = 1,
+                };
+                double clean = accuracy[(run.Config.Label, 1.0)];
+                store.RecordAttacks(run.Id, new AttackReport
+                {
+                    Protocol = "standard", Run = run.Config.Label, Images = 100, CleanAccuracy = clean, ZeroGradientShare = 0, OfficialQuirks = false,
+                    BatchSize = 100, Seconds = 1, Flags = new[] { new AttackFlag("rises-with-eps", "made up") },
+                    Results = new[] { Row("pgd", 0, clean), Row("pgd", 8 / 255.0, robust[run.Config.Label]), Row(AttackResult.WorstCase, 0, clean), Row(AttackResult.WorstCase, 8 / 255.0, robust[run.Config.Label]) },
+                });
+            }
+            StudyReport.Write(dir, store);
+        }
+
+        string md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("| High-dimensional labels match categorical accuracy | test accuracy minus categorical's (parity: within 1 point): speech -0.5 pt (controls: constant -20.0 pt) | supported |", md);
+        Assert.Contains("| The robustness survives today's attacks (standard protocol: PGD and margin losses, Square, transfer) | worst-case accuracy over ε > 0 minus categorical's (gain: above 2 points): speech +20.0 pt (controls: constant +2.0 pt) | supported |", md);
+        Assert.Contains("High-dimensional labels learn more from little data (1% of the training set) | test accuracy minus categorical's (gain: above 1 point): speech +5.0 pt", md);
+        Assert.Contains("| High-dimensional labels are more robust to adversarial attacks (the paper's attacks) | not measured in this study | not measured |", md);
+        Assert.Contains("robustness gain (standard protocol): speech +20.0 pt, constant +2.0 pt | supported |", md);
+        Assert.Contains("[rises-with-eps] made up", md);
+        Assert.True(File.Exists(Path.Combine(dir, "efficiency-fashion-mnist-smallcnn.png")));
+    }
+
+    [Fact]
+    public void Tsne_separates_well_separated_clusters()
+    {
+        var rng = new Random(3);
+        var points = new List<float[]>();
+        var classes = new List<int>();
+        for (int c = 0; c < 3; c++)
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                points.Add(Enumerable.Range(0, 20).Select(k => (float)((k % 3 == c ? 10 : 0) + rng.NextDouble())).ToArray());
+                classes.Add(c);
+            }
+        }
+
+        var (x, y) = Tsne.Embed(points.ToArray(), seed: 1, iterations: 500);
+
+        Assert.True(Tsne.Silhouette(x, y, classes.ToArray()) > 0.6, $"silhouette {Tsne.Silhouette(x, y, classes.ToArray())}");
+        Assert.Equal(1.0, Tsne.NearestCentroidAccuracy(points.ToArray(), classes.ToArray()));
+        var (x2, _) = Tsne.Embed(points.ToArray(), seed: 1, iterations: 500);
+        Assert.Equal(x, x2);
+        // Random labels on the same points do not look separated.
+        int[] shuffled = classes.OrderBy(_ => rng.Next()).ToArray();
+        Assert.True(Tsne.Silhouette(x, y, shuffled) < 0.2);
+    }
+}
