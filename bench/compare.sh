@@ -20,14 +20,20 @@ done
 /usr/bin/python3 - "$out" "$rounds" <<'PY'
 import json, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
-ts, pt = {}, {}
+ts, pt, tsp, ptp = {}, {}, {}, {}
 for r in range(1, rounds + 1):
     for x in json.load(open(f"{out}/ts-{r}.json"))["results"]:
-        ts.setdefault(x["model"], []).append(x["images_per_second"])
+        ts.setdefault(x["model"], []).append(x["images_per_second"]); tsp.setdefault(x["model"], []).append(x["phases_ms"])
     for x in json.load(open(f"{out}/pt-{r}.json"))["results"]:
-        pt.setdefault(x["model"], []).append(x["images_per_second"])
+        pt.setdefault(x["model"], []).append(x["images_per_second"]); ptp.setdefault(x["model"], []).append(x["phases_ms"])
 print(f"{'model':10} {'TorchSharp img/s':>17} {'PyTorch img/s':>14} {'ratio':>6}")
 for m in ts:
     a, b = statistics.median(ts[m]), statistics.median(pt[m])
     print(f"{m:10} {a:17.0f} {b:14.0f} {a / b:6.2f}")
+print()
+print("profile of one step, median ms (TorchSharp / PyTorch)")
+print(f"{'model':10} {'forward':>15} {'backward':>15} {'update':>15}")
+for m in ts:
+    cells = [f"{statistics.median(p[k] for p in tsp[m]):6.1f} /{statistics.median(p[k] for p in ptp[m]):6.1f}" for k in ("forward", "backward", "update")]
+    print(f"{m:10} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15}")
 PY

@@ -76,19 +76,29 @@ def run(name, batch, warmup, steps, repeats):
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     x, y = torch.rand(batch, c, size, size), torch.randint(0, 10, (batch,))
 
-    def step():
+    phases = ([], [], [])
+
+    def step(record):
+        t0 = time.perf_counter()
         loss = F.cross_entropy(model(x), y)
-        opt.zero_grad(); loss.backward(); opt.step(); loss.item()
+        t1 = time.perf_counter()
+        opt.zero_grad(); loss.backward()
+        t2 = time.perf_counter()
+        opt.step(); loss.item()
+        t3 = time.perf_counter()
+        if record:
+            for p, (a, b) in zip(phases, ((t0, t1), (t1, t2), (t2, t3))):
+                p.append((b - a) * 1000)
 
     for _ in range(warmup):
-        step()
+        step(False)
     rates = []
     for _ in range(repeats):
         t = time.perf_counter()
         for _ in range(steps):
-            step()
+            step(True)
         rates.append(steps * batch / (time.perf_counter() - t))
-    return rates
+    return rates, [sorted(p)[len(p) // 2] for p in phases]
 
 
 if __name__ == "__main__":
@@ -103,6 +113,7 @@ if __name__ == "__main__":
     results = []
     for name in a.models.split(","):
         steps = a.steps or (24 if name == "smallcnn" else 6)
-        rates = run(name, a.batch_size, 5, steps, a.repeats)
-        results.append({"model": name, "images_per_second": round(statistics.median(rates), 1), "repeats": [round(r, 1) for r in rates]})
+        rates, phases = run(name, a.batch_size, 5, steps, a.repeats)
+        results.append({"model": name, "images_per_second": round(statistics.median(rates), 1), "repeats": [round(r, 1) for r in rates],
+                        "phases_ms": dict(zip(("forward", "backward", "update"), (round(p, 2) for p in phases)))})
     print(json.dumps({"implementation": f"PyTorch {torch.__version__}", "results": results}))

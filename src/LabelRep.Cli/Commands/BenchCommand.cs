@@ -29,20 +29,22 @@ public static class BenchCommand
             if (r.GetValue(decoder)) cases.AddRange(cases.ToList().Select(c => c with { Head = "decoder" }));
             var dev = DeviceSelector.Resolve(r.GetValue(device)!);
             var results = new List<ThroughputBenchmark.Result>();
-            Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  repeats");
+            Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  {"ms/step: forward backward update",33}  repeats");
             foreach (var c in cases)
             {
                 cancel.ThrowIfCancellationRequested();
                 int n = r.GetValue(steps) > 0 ? r.GetValue(steps) : c.Model == "smallcnn" ? 24 : 6;
                 var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev);
                 results.Add(result);
-                Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
+                string phases = string.Join(" ", result.PhaseMilliseconds.Select(v => v.ToString("F1")));
+                Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,33}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
             }
             string path = r.GetValue(output)!;
             AtomicFile.WriteText(path, JsonSerializer.Serialize(new { results = results.Select(x => new
             {
                 model = x.Model, input = x.Input, head = x.Head, batch_size = x.BatchSize, threads = x.Threads,
                 images_per_second = Math.Round(x.Median, 1), repeats = x.ImagesPerSecond.Select(v => Math.Round(v, 1)),
+                phases_ms = new { forward = Math.Round(x.PhaseMilliseconds[0], 2), backward = Math.Round(x.PhaseMilliseconds[1], 2), update = Math.Round(x.PhaseMilliseconds[2], 2) },
             }), implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {Path.GetFullPath(path)}");
             return 0;

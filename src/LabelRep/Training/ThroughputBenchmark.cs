@@ -14,7 +14,8 @@ public static class ThroughputBenchmark
 {
     public sealed record Case(string Model, int Channels, int Size, string Head);
 
-    public sealed record Result(string Model, string Input, string Head, int BatchSize, int Threads, double[] ImagesPerSecond)
+    /// <param name="PhaseMilliseconds">Median milliseconds per timed step of forward + loss, backward, and the SGD update (the profile of a step).</param>
+    public sealed record Result(string Model, string Input, string Head, int BatchSize, int Threads, double[] ImagesPerSecond, double[] PhaseMilliseconds)
     {
         public double Median => ImagesPerSecond.OrderBy(v => v).ElementAt(ImagesPerSecond.Length / 2);
     }
@@ -40,18 +41,29 @@ public static class ThroughputBenchmark
         using var y = torch.randint(0, 10, batchSize).to(device);
         using var target = torch.randn(batchSize, 64, 64).to(device);
 
+        var phases = new List<double>[] { new(), new(), new() };
+        bool record = false;
         void Step()
         {
             using var scope = torch.NewDisposeScope();
+            long t0 = Stopwatch.GetTimestamp();
             Tensor output = model.call(x);
             Tensor loss = c.Head == "decoder" ? nn.functional.smooth_l1_loss(output, target) : nn.functional.cross_entropy(output, y);
+            long t1 = Stopwatch.GetTimestamp();
             sgd.ZeroGrad();
             loss.backward();
+            long t2 = Stopwatch.GetTimestamp();
             sgd.Step(0.01);
             loss.item<float>();
+            long t3 = Stopwatch.GetTimestamp();
+            if (!record) return;
+            phases[0].Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
+            phases[1].Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+            phases[2].Add(Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds);
         }
 
         for (int i = 0; i < warmup; i++) Step();
+        record = true;
         var rates = new double[repeats];
         for (int r = 0; r < repeats; r++)
         {
@@ -59,6 +71,7 @@ public static class ThroughputBenchmark
             for (int i = 0; i < steps; i++) Step();
             rates[r] = steps * batchSize / clock.Elapsed.TotalSeconds;
         }
-        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, batchSize, torch.get_num_threads(), rates);
+        double[] medians = phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray();
+        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, batchSize, torch.get_num_threads(), rates, medians);
     }
 }
