@@ -30,6 +30,11 @@ public static class AttackDiagnostics
                     flags.Add(new("rises-with-eps",
                         $"{series.Key}: accuracy rises from {byEps[i - 1].Accuracy:P1} at ε={byEps[i - 1].Eps:G4} to {byEps[i].Accuracy:P1} at ε={byEps[i].Eps:G4}"));
             }
+            // A curve that stops falling while far from zero, although ε at least doubled (the broken-attack symptom).
+            if (byEps.Length >= 3 && byEps[^2].Eps > 0 && byEps[^1].Eps >= 2 * byEps[^2].Eps && byEps[^1].Accuracy > 0.1
+                && Math.Abs(byEps[^1].Accuracy - byEps[^2].Accuracy) <= Tolerance)
+                flags.Add(new("stops-falling",
+                    $"{series.Key}: accuracy stays at {byEps[^1].Accuracy:P1} from ε={byEps[^2].Eps:G4} to ε={byEps[^1].Eps:G4}"));
         }
 
         foreach (var setting in rows.Where(r => r.Eps > 0 && r.Attack != AttackResult.WorstCase).GroupBy(r => (r.Targeted, r.Eps)))

@@ -254,6 +254,15 @@ public class AttackDiagnosticsTests
     }
 
     [Fact]
+    public void A_curve_that_stops_falling_far_from_zero_is_flagged()
+    {
+        var flat = new[] { Row("pgd", "ce", 0, 0.9), Row("pgd", "ce", 4 / 255.0, 0.87), Row("pgd", "ce", 8 / 255.0, 0.868) };
+        Assert.Equal("stops-falling", Assert.Single(AttackDiagnostics.Check(flat, 0)).Check);
+        var falling = new[] { Row("pgd", "ce", 0, 0.9), Row("pgd", "ce", 4 / 255.0, 0.6), Row("pgd", "ce", 8 / 255.0, 0.3) };
+        Assert.Empty(AttackDiagnostics.Check(falling, 0));
+    }
+
+    [Fact]
     public void Targeted_attacks_are_compared_by_how_often_they_reach_the_target()
     {
         // Targeted FGSM overshoots into third classes (lower accuracy) but reaches the target less often than BIM: no flag.
