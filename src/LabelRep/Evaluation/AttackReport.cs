@@ -6,8 +6,8 @@ namespace LabelRep.Evaluation;
 
 /// <summary>
 /// One row of attacks.csv: an attack with one loss at one ε. Accuracy counts images classified correctly both
-/// before and after the attack, over all attacked images; target_hit_rate (targeted only) counts images whose
-/// prediction became the target. Attack "worst-case" counts an image as robust only if it survived every attack and
+/// before and after the attack, over all images (only those are attacked; the others count as failures);
+/// target_hit_rate (targeted only) counts images whose prediction became the target, over all images. Attack "worst-case" counts an image as robust only if it survived every attack and
 /// loss at that ε.
 /// </summary>
 public sealed record AttackResult

@@ -64,13 +64,18 @@ public sealed class AttackRunner
         long[] clean = Predict(space, images, null, null, null, null, cancel);
         bool[] cleanCorrect = clean.Select((p, i) => p == labels[i]).ToArray();
         double zeroGradients = ZeroGradientShare(space, images, protocol);
+        // Only images classified correctly count, so only they are attacked (the official code skips the others too);
+        // the rest keep their clean prediction.
+        int[] attackedAt = Enumerable.Range(0, n).Where(i => cleanCorrect[i]).ToArray();
+        int[] attackedImages = attackedAt.Select(i => images[i]).ToArray();
+        long[] attackedTargets = attackedAt.Select(i => targets[i]).ToArray();
 
         var plan = (from targeted in targetings
                     from eps in epsGrid
                     from attack in attacks
                     from loss in protocol.LossesFor(attack)
                     select (targeted, eps, attack, loss)).ToArray();
-        long work = plan.Count(p => p.eps > 0) * (long)n, done = 0;
+        long work = plan.Count(p => p.eps > 0) * (long)attackedAt.Length, done = 0;
         var clock = Stopwatch.StartNew();
         var rows = new List<AttackResult>();
         var worst = new Dictionary<(bool, double), bool[]>();
@@ -93,15 +98,18 @@ public sealed class AttackRunner
             };
             var watch = Stopwatch.StartNew();
             string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
-            long[] adversarial = eps == 0
-                ? clean
-                : Predict(space, images, targeted ? targets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
+            long[] adversarial = (long[])clean.Clone();
+            if (eps > 0)
+            {
+                long[] attacked = Predict(space, attackedImages, targeted ? attackedTargets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
                     batchDone =>
                     {
                         done += batchDone;
                         double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
                         progress?.Report(new AttackProgress(name, done, work, rate, TimeSpan.FromSeconds((work - done) / Math.Max(1e-9, rate))));
                     });
+                for (int k = 0; k < attackedAt.Length; k++) adversarial[attackedAt[k]] = attacked[k];
+            }
             bool[] robust = adversarial.Select((p, i) => cleanCorrect[i] && p == labels[i]).ToArray();
             var key = (targeted, eps);
             worst[key] = worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;
