@@ -20,12 +20,14 @@ internal static class SignedGradientSteps
             Tensor gradient = space.Gradient(x, batch, settings.Loss);
             if (settings.AccumulateGradients)
             {
-                gradientSum = gradientSum is null ? gradient : gradientSum + gradient;
-                gradient = gradientSum;
-                scope.MoveToOuter(gradientSum);
+                Tensor sum = gradientSum is null ? gradient : gradientSum + gradient;
+                scope.MoveToOuter(sum);
+                gradientSum?.Dispose();
+                gradientSum = gradient = sum;
             }
-            Tensor next = batch.Project(x + settings.StepSize * gradient.sign(), settings.Eps, settings.ClampEachStep);
-            x = scope.MoveToOuter(next);
+            Tensor next = scope.MoveToOuter(batch.Project(x + settings.StepSize * gradient.sign(), settings.Eps, settings.ClampEachStep));
+            x.Dispose(); // the previous iterate (or the detached view of the start, whose storage the caller keeps)
+            x = next;
         }
         return x;
     }

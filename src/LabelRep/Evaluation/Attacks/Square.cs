@@ -71,8 +71,13 @@ public sealed class Square : IAttack
             Tensor improved = candidateLoss.gt(bestLoss.index_select(0, active));
             Tensor updated = torch.where(improved.view(-1, 1, 1, 1), candidate, current);
             Tensor updatedLoss = torch.where(improved, candidateLoss, bestLoss.index_select(0, active));
-            best = scope.MoveToOuter(best.index_copy(0, active, updated));
-            bestLoss = scope.MoveToOuter(bestLoss.index_copy(0, active, updatedLoss));
+            // Free the previous iterate at once: hundreds of queries would otherwise keep hundreds of copies alive.
+            Tensor nextBest = scope.MoveToOuter(best.index_copy(0, active, updated));
+            Tensor nextLoss = scope.MoveToOuter(bestLoss.index_copy(0, active, updatedLoss));
+            best.Dispose();
+            bestLoss.Dispose();
+            best = nextBest;
+            bestLoss = nextLoss;
         }
         return best;
     }
