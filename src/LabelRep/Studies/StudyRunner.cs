@@ -110,7 +110,9 @@ public sealed class StudyRunner
             }
             else
             {
-                _observer?.Message($"{name}: training {config.Epochs} epoch(s)");
+                _observer?.Message(File.Exists(dir.CheckpointPath)
+                    ? $"{name}: resuming from its last checkpoint ({config.Epochs} epochs in all)"
+                    : $"{name}: training {config.Epochs} epoch(s)");
                 using RunSetup setup = RunSetup.Create(config, data);
                 metrics = new Trainer(setup, dir, _observer?.Training(name + " ")).Run(resume: true, cancel);
             }
