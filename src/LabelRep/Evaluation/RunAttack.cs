@@ -10,28 +10,11 @@ public static class RunAttack
         IProgress<AttackProgress>? progress = null, CancellationToken cancel = default, DatasetSplits? preloaded = null)
     {
         request.Validate();
-        using RunSetup target = Load(run, device, preloaded);
-        using RunSetup? sourceSetup = source == null ? null : Load(source, device, preloaded);
+        using RunSetup target = RunSetup.WithBestWeights(run, device, preloaded);
+        using RunSetup? sourceSetup = source == null ? null : RunSetup.WithBestWeights(source, device, preloaded);
         var runner = new AttackRunner(target, sourceSetup, request);
         AttackReport report = runner.Run(Path.GetFileName(run.Root), progress, cancel);
         AttackStore.Save(run, report);
         return report;
-    }
-
-    private static RunSetup Load(RunDirectory dir, string device, DatasetSplits? preloaded)
-    {
-        if (!File.Exists(dir.BestPath))
-            throw new LabelRepException($"{dir.Root}: no best.safetensors; train the run to the end first (labelrep train … --out {dir.Root})");
-        RunSetup setup = RunSetup.ForRun(dir, device, preloaded);
-        try
-        {
-            RunDirectory.LoadModel(setup.Model, dir.BestPath);
-            return setup;
-        }
-        catch
-        {
-            setup.Dispose();
-            throw;
-        }
     }
 }

@@ -55,10 +55,7 @@ public static class PyTorchExport
 
     public static ExportedModel Export(RunDirectory run, string outDir)
     {
-        if (!File.Exists(run.BestPath))
-            throw new LabelRepException($"{run.Root}: no best.safetensors; train the run to the end first");
-        using RunSetup setup = RunSetup.ForRun(run, "cpu");
-        RunDirectory.LoadModel(setup.Model, run.BestPath);
+        using RunSetup setup = RunSetup.WithBestWeights(run, "cpu");
         Directory.CreateDirectory(outDir);
 
         var state = setup.Model.state_dict();

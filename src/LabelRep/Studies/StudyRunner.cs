@@ -172,8 +172,7 @@ public sealed class StudyRunner
     /// <summary>t-SNE of the backbone's features of the first test images, and how well they separate the classes.</summary>
     private FeatureEmbedding Embed(StudyRun run, RunDirectory dir, DatasetSplits data)
     {
-        using RunSetup setup = RunSetup.ForRun(dir, _device, data);
-        RunDirectory.LoadModel(setup.Model, dir.BestPath);
+        using RunSetup setup = RunSetup.WithBestWeights(dir, _device, data);
         setup.Model.eval();
         int n = Math.Min(_spec.TsneImages, data.Test.Count);
         var features = new float[n][];

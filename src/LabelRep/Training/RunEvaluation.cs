@@ -6,8 +6,7 @@ public static class RunEvaluation
     /// <summary>Rebuilds the run from config.json, loads best.safetensors and evaluates on the test set.</summary>
     public static Evaluator.Result Test(RunDirectory dir, string device)
     {
-        using var setup = RunSetup.ForRun(dir, device);
-        RunDirectory.LoadModel(setup.Model, dir.BestPath);
+        using var setup = RunSetup.WithBestWeights(dir, device);
         return Evaluator.Evaluate(setup.Model, setup.Objective, setup.Data.Test, setup.TestIndices, setup.Config.EvalBatchSize, setup.Device);
     }
 }

@@ -45,6 +45,24 @@ public sealed class RunSetup : IDisposable
         return Create(config, preloaded, bankFile: File.Exists(dir.LabelsPath) ? dir.LabelsPath : null);
     }
 
+    /// <summary>The setup of a finished run with its best-by-validation weights loaded: what evaluate, attack, export and studies start from.</summary>
+    public static RunSetup WithBestWeights(RunDirectory dir, string device, DatasetSplits? preloaded = null)
+    {
+        if (dir.HasConfig && !File.Exists(dir.BestPath)) // without config.json, ForRun says that this is no run
+            throw new LabelRepException($"{dir.Root}: no best.safetensors; train the run to the end first (labelrep train … --out {dir.Root})");
+        RunSetup setup = ForRun(dir, device, preloaded);
+        try
+        {
+            RunDirectory.LoadModel(setup.Model, dir.BestPath);
+            return setup;
+        }
+        catch
+        {
+            setup.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Builds the run's setup; <paramref name="preloaded"/> data stays the caller's (it is not disposed with the setup).</summary>
     public static RunSetup Create(TrainConfig config, DatasetSplits? preloaded = null, string? bankFile = null)
     {

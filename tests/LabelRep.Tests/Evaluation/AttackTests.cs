@@ -24,8 +24,7 @@ public sealed class AttackFixture
 
     public static RunSetup Load(RunDirectory dir)
     {
-        RunSetup setup = RunSetup.ForRun(dir, "cpu");
-        RunDirectory.LoadModel(setup.Model, dir.BestPath);
+        RunSetup setup = RunSetup.WithBestWeights(dir, "cpu");
         setup.Model.eval();
         return setup;
     }

@@ -60,8 +60,7 @@ public class PyTorchInteropTests
     /// <summary>LabelRep's class scores for the first test images of a run.</summary>
     private static (float[] Scores, int Classes, float[] Images, int[] Shape) Scores(RunDirectory run, int count)
     {
-        using RunSetup setup = RunSetup.ForRun(run, "cpu");
-        RunDirectory.LoadModel(setup.Model, run.BestPath);
+        using RunSetup setup = RunSetup.WithBestWeights(run, "cpu");
         setup.Model.eval();
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
@@ -146,9 +145,8 @@ public class PyTorchInteropTests
         // fc and deconvs for the decoder, all under nn.DataParallel's "module.".
         RunDirectory run = TestRuns.Train(TestData.TinyConfig(DataDir, "random", epochs: 1) with { Model = "resnet20" }, "official");
         string file = Path.Combine(TestData.TempDir("official"), "checkpoint.pth");
-        using (RunSetup setup = RunSetup.ForRun(run, "cpu"))
+        using (RunSetup setup = RunSetup.WithBestWeights(run, "cpu"))
         {
-            RunDirectory.LoadModel(setup.Model, run.BestPath);
             var official = new Dictionary<string, Tensor>();
             foreach (var (name, tensor) in setup.Model.state_dict())
             {
