@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using LabelRep.IO;
 using LabelRep.Labels;
 using LabelRep.Training;
@@ -34,13 +33,6 @@ public sealed record ExportedModel
     /// <summary>labels.npy beside it, for regression kinds; null for categorical.</summary>
     public string? Labels { get; init; }
     public double? TestAccuracy { get; init; }
-
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
 }
 
 /// <summary>
@@ -88,7 +80,7 @@ public static class PyTorchExport
             Labels = labels,
             TestAccuracy = run.IsComplete ? TrainMetrics.Read(run.MetricsPath).TestAccuracy : null,
         };
-        AtomicFile.WriteText(Path.Combine(outDir, ModelFile), JsonSerializer.Serialize(model, ExportedModel.Json));
+        AtomicFile.WriteText(Path.Combine(outDir, ModelFile), JsonSerializer.Serialize(model, TrainConfig.Json));
         return model;
     }
 }
