@@ -22,10 +22,6 @@ public sealed record AttackBatch(Tensor Clean, Tensor Labels, Tensor? Targets, T
 
     public Tensor Clamp(Tensor x) => torch.minimum(torch.maximum(x, Lower), Upper);
 
-    /// <summary>True per image where <paramref name="scores"/> make the attack succeed: misclassified, or (targeted) the target class.</summary>
-    public Tensor Succeeded(Tensor scores)
-    {
-        Tensor predicted = scores.argmax(1);
-        return Targets is null ? predicted.ne(Labels) : predicted.eq(Targets);
-    }
+    /// <summary>True per image where the <paramref name="predicted"/> class makes the attack succeed: misclassified, or (targeted) the target class.</summary>
+    public Tensor Succeeded(Tensor predicted) => Targets is null ? predicted.ne(Labels) : predicted.eq(Targets);
 }

@@ -26,7 +26,7 @@ public sealed class Pgd : IAttack
             Tensor noise = torch.rand(batch.Clean.shape, dtype: batch.Clean.dtype, generator: random).to(batch.Clean.device);
             Tensor start = batch.Project(batch.Clean + (noise * 2 - 1) * settings.Eps, settings.Eps);
             Tensor x = SignedGradientSteps.Run(space, batch, settings, start);
-            Tensor fooled = batch.Succeeded(ScoresOf(space, x));
+            Tensor fooled = batch.Succeeded(space.Predict(x));
             if (best is null || done is null)
             {
                 best = x;
@@ -40,11 +40,5 @@ public sealed class Pgd : IAttack
             }
         }
         return best!;
-    }
-
-    private static Tensor ScoresOf(AttackSpace space, Tensor x)
-    {
-        using var _ = torch.no_grad();
-        return space.Scores(x);
     }
 }
