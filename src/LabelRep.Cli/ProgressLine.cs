@@ -3,8 +3,8 @@ using LabelRep.Training;
 namespace LabelRep.Cli;
 
 /// <summary>
-/// Training progress on the console: one rewritten line on a terminal (at most 5 updates a second), or a line
-/// every 10% of an epoch when output is redirected; a summary line per finished epoch.
+/// Training and attack progress on the console: one rewritten line on a terminal (at most 5 updates a second), or a line
+/// every 10% of an epoch (or of a sweep) when output is redirected; a summary line per finished epoch.
 /// </summary>
 public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.Evaluation.AttackProgress>
 {
@@ -28,39 +28,28 @@ public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.
                 if (_interactive) Write($"{_prefix}epoch {p.Epoch}/{p.Epochs}  validating…");
                 return;
         }
-        string line = $"{_prefix}epoch {p.Epoch}/{p.Epochs}  step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}";
-        if (_interactive)
-        {
-            if ((DateTime.UtcNow - _last).TotalMilliseconds < 200 && p.Step != p.Steps) return;
-            _last = DateTime.UtcNow;
-            Write(line);
-        }
-        else
-        {
-            int decile = p.Step * 10 / p.Steps;
-            if (decile == _lastDecile) return;
-            _lastDecile = decile;
-            Console.WriteLine(line);
-        }
+        Show($"{_prefix}epoch {p.Epoch}/{p.Epochs}  step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}",
+            p.Step, p.Steps);
     }
 
     /// <summary>Attack sweeps: the setting under attack, images attacked so far, speed and ETA.</summary>
-    public void Report(LabelRep.Evaluation.AttackProgress p)
+    public void Report(LabelRep.Evaluation.AttackProgress p) =>
+        Show($"{_prefix}{p.Setting}  {p.Done}/{p.Total} images  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}", p.Done, p.Total);
+
+    /// <summary>Rewrites the line (at most 5 times a second, always at the end), or prints it once per tenth of the work when redirected.</summary>
+    private void Show(string line, long done, long total)
     {
-        string line = $"{_prefix}{p.Setting}  {p.Done}/{p.Total} images  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}";
         if (_interactive)
         {
-            if ((DateTime.UtcNow - _last).TotalMilliseconds < 200 && p.Done != p.Total) return;
+            if ((DateTime.UtcNow - _last).TotalMilliseconds < 200 && done != total) return;
             _last = DateTime.UtcNow;
             Write(line);
+            return;
         }
-        else
-        {
-            int decile = p.Total == 0 ? 10 : (int)(p.Done * 10 / p.Total);
-            if (decile == _lastDecile) return;
-            _lastDecile = decile;
-            Console.WriteLine(line);
-        }
+        int decile = total == 0 ? 10 : (int)(done * 10 / total);
+        if (decile == _lastDecile) return;
+        _lastDecile = decile;
+        Console.WriteLine(line);
     }
 
     /// <summary>Clears a rewritten line before other output follows.</summary>
