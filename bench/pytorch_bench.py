@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """The PyTorch side of LabelRep's throughput benchmark: the same three models, batch, threads and timing rule
 (warm-up, then the median of repeats) as `labelrep bench`. Run with Debian's /usr/bin/python3 (python3-torch)."""
-import argparse, json, statistics, time
+import argparse, json, os, statistics, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+import labelrep_torch  # noqa: E402  the same model definitions the exported models use
 
 
 def conv_init(model):
@@ -16,57 +19,16 @@ def conv_init(model):
             m.weight.data.fill_(1); m.bias.data.zero_()
 
 
-class SmallCnn(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(c, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(64, 128, 3, padding=1, bias=False), nn.BatchNorm2d(128), nn.ReLU(inplace=True),
-            nn.AdaptiveAvgPool2d(3), nn.Flatten())
-        self.fc = nn.Linear(1152, 10)
-        conv_init(self)
-
-    def forward(self, x):
-        return self.fc(self.features(x))
+def classifier(backbone):
+    """A LabelRep backbone (the same modules as interop/labelrep_torch.py) with a 10-class linear head, paper init."""
+    model = nn.Sequential(backbone, nn.Linear(backbone.feature_size, 10))
+    conv_init(model)
+    return model
 
 
-class BasicBlock(nn.Module):
-    def __init__(self, inplanes, planes, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False); self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False); self.bn2 = nn.BatchNorm2d(planes)
-        self.downsample = None
-        if stride != 1 or inplanes != planes:
-            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
-
-    def forward(self, x):
-        r = x if self.downsample is None else self.downsample(x)
-        y = F.relu(self.bn1(self.conv1(x)), inplace=True)
-        return F.relu(self.bn2(self.conv2(y)) + r, inplace=True)
-
-
-class CifarResNet(nn.Module):
-    def __init__(self, depth, c):
-        super().__init__()
-        n = (depth - 2) // 6
-        self.conv1 = nn.Conv2d(c, 16, 3, padding=1, bias=False); self.bn1 = nn.BatchNorm2d(16)
-        layers, inplanes = [], 16
-        for planes, stride in ((16, 1), (32, 2), (64, 2)):
-            blocks = [BasicBlock(inplanes, planes, stride)] + [BasicBlock(planes, planes, 1) for _ in range(n - 1)]
-            layers.append(nn.Sequential(*blocks)); inplanes = planes
-        self.layer1, self.layer2, self.layer3 = layers
-        self.fc = nn.Linear(64, 10)
-        conv_init(self)
-
-    def forward(self, x):
-        x = F.relu(self.bn1(self.conv1(x)), inplace=True)
-        x = self.layer3(self.layer2(self.layer1(x)))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
-
-
-CASES = {"smallcnn": (lambda: SmallCnn(1), 1, 28), "resnet20": (lambda: CifarResNet(20, 1), 1, 28),
-         "resnet32": (lambda: CifarResNet(32, 3), 3, 32)}
+CASES = {"smallcnn": (lambda: classifier(labelrep_torch.SmallCnn(1)), 1, 28),
+         "resnet20": (lambda: classifier(labelrep_torch.CifarResNet(20, 1)), 1, 28),
+         "resnet32": (lambda: classifier(labelrep_torch.CifarResNet(32, 3)), 3, 32)}
 
 
 def run(name, batch, warmup, steps, repeats):

@@ -59,9 +59,9 @@ class BasicBlock(nn.Module):
 
     def forward(self, x):
         residual = x if self.downsample is None else self.downsample(x)
-        y = F.relu(self.bn1(self.conv1(x)))
+        y = F.relu(self.bn1(self.conv1(x)), inplace=True)
         y = self.bn2(self.conv2(y))
-        return F.relu(y + residual)
+        return F.relu(y + residual, inplace=True)
 
 
 class CifarResNet(nn.Module):
@@ -81,7 +81,7 @@ class CifarResNet(nn.Module):
         self.avgpool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
     def forward(self, x):
-        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn1(self.conv1(x)), inplace=True)
         return self.avgpool(self.layer3(self.layer2(self.layer1(x))))
 
 
