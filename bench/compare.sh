@@ -2,6 +2,8 @@
 # Runs LabelRep (TorchSharp) and the PyTorch reference alternately, ROUNDS times each, in one run, and prints the
 # median images/s of each side and the TorchSharp/PyTorch ratio per model. Both sides get the same allocator
 # settings (LabelRep sets them with mallopt; PyTorch gets them from GLIBC_TUNABLES), 2 threads, batch 128.
+# PyTorch runs twice per round: in its default NCHW layout (as the official code trains) and in channels-last,
+# the layout LabelRep's models use on their own; the ratio is given against both.
 #   bench/compare.sh [ROUNDS]      (default 3)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,24 +18,29 @@ for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: PyTorch" >&2
   GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
     /usr/bin/python3 "$here/bench/pytorch_bench.py" --repeats 3 > "$out/pt-$r.json"
+  echo "round $r/$rounds: PyTorch, channels-last" >&2
+  GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
+    /usr/bin/python3 "$here/bench/pytorch_bench.py" --repeats 3 --channels-last > "$out/ptcl-$r.json"
 done
 /usr/bin/python3 - "$out" "$rounds" <<'PY'
 import json, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
-ts, pt, tsp, ptp = {}, {}, {}, {}
-for r in range(1, rounds + 1):
-    for x in json.load(open(f"{out}/ts-{r}.json"))["results"]:
-        ts.setdefault(x["model"], []).append(x["images_per_second"]); tsp.setdefault(x["model"], []).append(x["phases_ms"])
-    for x in json.load(open(f"{out}/pt-{r}.json"))["results"]:
-        pt.setdefault(x["model"], []).append(x["images_per_second"]); ptp.setdefault(x["model"], []).append(x["phases_ms"])
-print(f"{'model':10} {'TorchSharp img/s':>17} {'PyTorch img/s':>14} {'ratio':>6}")
-for m in ts:
-    a, b = statistics.median(ts[m]), statistics.median(pt[m])
-    print(f"{m:10} {a:17.0f} {b:14.0f} {a / b:6.2f}")
+sides = {"ts": "TorchSharp", "pt": "PyTorch NCHW", "ptcl": "PyTorch channels-last"}
+rate, phase = {s: {} for s in sides}, {s: {} for s in sides}
+for side in sides:
+    for r in range(1, rounds + 1):
+        for x in json.load(open(f"{out}/{side}-{r}.json"))["results"]:
+            rate[side].setdefault(x["model"], []).append(x["images_per_second"])
+            phase[side].setdefault(x["model"], []).append(x["phases_ms"])
+med = {s: {m: statistics.median(v) for m, v in rate[s].items()} for s in sides}
+print(f"{'model':10} {'TorchSharp img/s':>17} {'PyTorch img/s':>14} {'ratio':>6} {'PyTorch CL img/s':>17} {'ratio':>6}")
+for m in med["ts"]:
+    a, b, c = med["ts"][m], med["pt"][m], med["ptcl"][m]
+    print(f"{m:10} {a:17.0f} {b:14.0f} {a / b:6.2f} {c:17.0f} {a / c:6.2f}")
 print()
-print("profile of one step, median ms (TorchSharp / PyTorch)")
-print(f"{'model':10} {'forward':>15} {'backward':>15} {'update':>15}")
-for m in ts:
-    cells = [f"{statistics.median(p[k] for p in tsp[m]):6.1f} /{statistics.median(p[k] for p in ptp[m]):6.1f}" for k in ("forward", "backward", "update")]
-    print(f"{m:10} {cells[0]:>15} {cells[1]:>15} {cells[2]:>15}")
+print("profile of one step, median ms (TorchSharp / PyTorch NCHW / PyTorch channels-last)")
+print(f"{'model':10} {'forward':>22} {'backward':>22} {'update':>22}")
+for m in med["ts"]:
+    cells = [" /".join(f"{statistics.median(p[k] for p in phase[s][m]):6.1f}" for s in sides) for k in ("forward", "backward", "update")]
+    print(f"{m:10} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22}")
 PY

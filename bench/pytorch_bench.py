@@ -31,12 +31,15 @@ CASES = {"smallcnn": (lambda: classifier(labelrep_torch.SmallCnn(1)), 1, 28),
          "resnet32": (lambda: classifier(labelrep_torch.CifarResNet(32, 3)), 3, 32)}
 
 
-def run(name, batch, warmup, steps, repeats):
+def run(name, batch, warmup, steps, repeats, channels_last):
     make, c, size = CASES[name]
     torch.manual_seed(0)
     model = make().train()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     x, y = torch.rand(batch, c, size, size), torch.randint(0, 10, (batch,))
+    if channels_last:  # PyTorch's own recipe: model and input in torch.channels_last
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
 
     phases = ([], [], [])
 
@@ -70,12 +73,14 @@ if __name__ == "__main__":
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--steps", type=int, default=0)
+    p.add_argument("--channels-last", action="store_true", help="model and input in torch.channels_last (default: NCHW, as the official code)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     results = []
     for name in a.models.split(","):
         steps = a.steps or (24 if name == "smallcnn" else 6)
-        rates, phases = run(name, a.batch_size, 5, steps, a.repeats)
+        rates, phases = run(name, a.batch_size, 5, steps, a.repeats, a.channels_last)
         results.append({"model": name, "images_per_second": round(statistics.median(rates), 1), "repeats": [round(r, 1) for r in rates],
                         "phases_ms": dict(zip(("forward", "backward", "update"), (round(p, 2) for p in phases)))})
-    print(json.dumps({"implementation": f"PyTorch {torch.__version__}", "results": results}))
+    print(json.dumps({"implementation": f"PyTorch {torch.__version__}", "memory_format": "channels_last" if a.channels_last else "contiguous",
+                      "results": results}))

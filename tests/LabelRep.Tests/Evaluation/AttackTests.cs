@@ -100,14 +100,19 @@ public class AttackTests : IClassFixture<AttackFixture>
         double[] grid = { 0, 4 / 255.0, 16 / 255.0, 32 / 255.0, 64 / 255.0 };
         var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = grid, Limit = 32, Steps = 10 });
 
+        // Cross-entropy over −MSE scores saturates on a regression head (issue #4: zero gradients on most images), so
+        // on lowdim its curve may wobble by an image between ε values; the margin loss must not.
+        string[] strictLosses = label == "categorical" ? new[] { "ce", "margin" } : new[] { "margin" };
         foreach (string loss in new[] { "ce", "margin" })
         {
             double[] curve = grid.Select(e => Accuracy(report, "pgd", loss, e)).ToArray();
+            double slack = strictLosses.Contains(loss) ? 0 : 1.0 / 32 + 1e-9;
             for (int i = 1; i < curve.Length; i++)
-                Assert.True(curve[i] <= curve[i - 1], $"pgd/{loss}: {string.Join(", ", curve)}");
+                Assert.True(curve[i] <= curve[i - 1] + slack, $"pgd/{loss}: {string.Join(", ", curve)}");
+            Assert.True(curve[^1] < curve[0], $"pgd/{loss}: {string.Join(", ", curve)}");
         }
         Assert.Equal(0, Accuracy(report, AttackResult.WorstCase, "all", 64 / 255.0));
-        Assert.DoesNotContain(report.Flags, f => f.Check == "rises-with-eps");
+        Assert.DoesNotContain(report.Flags, f => f.Check == "rises-with-eps" && strictLosses.Any(l => f.Message.StartsWith($"pgd/{l}:")));
     }
 
     [Theory]
