@@ -19,8 +19,9 @@ public static class BenchCommand
         var decoder = new Option<bool>("--decoder") { Description = "also time each model with the paper's label decoder head" };
         var output = new Option<string>("--out") { Description = "where to write the results", DefaultValueFactory = _ => "bench.json" };
         var device = new Option<string>("--device") { Description = "device: auto, cpu, cuda", DefaultValueFactory = _ => "cpu" };
+        var layout = new Option<string>("--layout") { Description = "backbone memory layout: channels-last (what training uses) or nchw (libtorch's default)", DefaultValueFactory = _ => "channels-last" };
         var command = new Command("bench", "Measure training throughput (images/s, median of repeats after warm-up)");
-        foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device }) command.Options.Add(o);
+        foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device, layout }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
             var wanted = r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -28,13 +29,16 @@ public static class BenchCommand
             if (cases.Count == 0) throw new LabelRepException($"--models: none of '{r.GetValue(models)}' is a benchmark model; valid: smallcnn, resnet20, resnet32");
             if (r.GetValue(decoder)) cases.AddRange(cases.ToList().Select(c => c with { Head = "decoder" }));
             var dev = DeviceSelector.Resolve(r.GetValue(device)!);
+            string memoryLayout = r.GetValue(layout)!;
+            ThroughputBenchmark.CheckLayout(memoryLayout);
+            Console.WriteLine($"layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
             var results = new List<ThroughputBenchmark.Result>();
             Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  {"ms/step: forward backward update",33}  repeats");
             foreach (var c in cases)
             {
                 cancel.ThrowIfCancellationRequested();
                 int n = r.GetValue(steps) > 0 ? r.GetValue(steps) : c.Model == "smallcnn" ? 24 : 6;
-                var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev);
+                var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev, memoryLayout);
                 results.Add(result);
                 string phases = string.Join(" ", result.PhaseMilliseconds.Select(v => v.ToString("F1")));
                 Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,33}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
@@ -42,7 +46,7 @@ public static class BenchCommand
             string path = r.GetValue(output)!;
             AtomicFile.WriteText(path, JsonSerializer.Serialize(new { results = results.Select(x => new
             {
-                model = x.Model, input = x.Input, head = x.Head, batch_size = x.BatchSize, threads = x.Threads,
+                model = x.Model, input = x.Input, head = x.Head, layout = x.Layout, batch_size = x.BatchSize, threads = x.Threads,
                 images_per_second = Math.Round(x.Median, 1), repeats = x.ImagesPerSecond.Select(v => Math.Round(v, 1)),
                 phases_ms = new { forward = Math.Round(x.PhaseMilliseconds[0], 2), backward = Math.Round(x.PhaseMilliseconds[1], 2), update = Math.Round(x.PhaseMilliseconds[2], 2) },
             }), implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" }, new JsonSerializerOptions { WriteIndented = true }));

@@ -47,21 +47,26 @@ public sealed class LabelRepModel : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input) => ForwardNormalized(normalize.call(input));
 
     /// <summary>The model from normalized inputs on: backbone → head, skipping the first layer (the paper's attack space).</summary>
-    public Tensor ForwardNormalized(Tensor normalized) => head.call(features.call(ChannelsLast(normalized)));
+    public Tensor ForwardNormalized(Tensor normalized) => head.call(features.call(Layout(normalized)));
 
     /// <summary>The first layer, (x − mean) / std.</summary>
     public Normalize Normalization => normalize;
 
     /// <summary>The backbone's features (penultimate layer) for images in [0, 1].</summary>
-    public Tensor Features(Tensor input) => features.call(ChannelsLast(normalize.call(input)));
+    public Tensor Features(Tensor input) => features.call(Layout(normalize.call(input)));
 
     /// <summary>
-    /// The same images laid out channels-last (NHWC in memory, NCHW in shape). libtorch's convolutions, batch norms
-    /// and poolings then keep that layout through the backbone, which trains ResNet-32 ~25% faster on CPU and makes
-    /// max pooling ~8× faster than in NCHW. Numbers differ from NCHW only by float rounding. A no-op when the
-    /// input is already channels-last.
+    /// Whether the backbone sees its images laid out channels-last (NHWC in memory, NCHW in shape; the default).
+    /// libtorch's convolutions, batch norms and poolings then keep that layout through the backbone, which trains
+    /// smallcnn ~1.5× and the ResNets ~1.3× faster on CPU than NCHW (bench/compare.sh). The two layouts differ only
+    /// by float rounding. False gives libtorch's default NCHW (for <c>labelrep bench --layout nchw</c>).
     /// </summary>
-    private static Tensor ChannelsLast(Tensor images)
+    public bool ChannelsLast { get; set; } = true;
+
+    private Tensor Layout(Tensor images) => ChannelsLast ? ToChannelsLast(images) : images;
+
+    /// <summary>The same images with channels-last strides; a no-op when they already have them.</summary>
+    internal static Tensor ToChannelsLast(Tensor images)
     {
         if (images.dim() != 4) return images;
         long c = images.shape[1], h = images.shape[2], w = images.shape[3];

@@ -15,7 +15,7 @@ public static class ThroughputBenchmark
     public sealed record Case(string Model, int Channels, int Size, string Head);
 
     /// <param name="PhaseMilliseconds">Median milliseconds per timed step of forward + loss, backward, and the SGD update (the profile of a step).</param>
-    public sealed record Result(string Model, string Input, string Head, int BatchSize, int Threads, double[] ImagesPerSecond, double[] PhaseMilliseconds)
+    public sealed record Result(string Model, string Input, string Head, string Layout, int BatchSize, int Threads, double[] ImagesPerSecond, double[] PhaseMilliseconds)
     {
         public double Median => ImagesPerSecond.OrderBy(v => v).ElementAt(ImagesPerSecond.Length / 2);
     }
@@ -27,13 +27,24 @@ public static class ThroughputBenchmark
         new("resnet32", 3, 32, "categorical"),
     };
 
-    public static Result Run(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device)
+    /// <summary>Backbone memory layouts: libtorch's default and the one LabelRep's models use.</summary>
+    public static readonly string[] Layouts = { "channels-last", "nchw" };
+
+    public static void CheckLayout(string layout)
     {
+        if (!Layouts.Contains(layout)) throw new LabelRepException($"--layout {layout}: unknown; valid: {string.Join(", ", Layouts)}");
+    }
+
+    /// <param name="layout">"channels-last" (what training uses) or "nchw".</param>
+    public static Result Run(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout = "channels-last")
+    {
+        CheckLayout(layout);
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
         HeadShape head = c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10);
         using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
             ModelRegistry.Create(c.Model, c.Channels), head);
+        model.ChannelsLast = layout == "channels-last";
         model.to(device);
         model.train();
         using var sgd = new Sgd(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), 0.9, 1e-4);
@@ -72,6 +83,6 @@ public static class ThroughputBenchmark
             rates[r] = steps * batchSize / clock.Elapsed.TotalSeconds;
         }
         double[] medians = phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray();
-        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, batchSize, torch.get_num_threads(), rates, medians);
+        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout, batchSize, torch.get_num_threads(), rates, medians);
     }
 }

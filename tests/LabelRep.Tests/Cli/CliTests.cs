@@ -75,6 +75,15 @@ public class CliTests
         Assert.Contains("--fraction", err);
     }
 
+    [Fact]
+    public void A_wrong_bench_layout_lists_the_valid_ones()
+    {
+        var (code, _, err) = Run("bench", "--layout", "nhwc", "--out", Path.Combine(TestData.TempDir("bench"), "bench.json"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("channels-last", err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
     [Theory]
     [InlineData("--attacks", "fgsm,cw", "square")]
     [InlineData("--protocol", "madry", "standard")]

@@ -36,6 +36,50 @@ public class ModelTests
         Assert.Equal(new long[] { 2, 10 }, y.shape);
     }
 
+    [Theory]
+    [InlineData("smallcnn", 1, 28, false)]
+    [InlineData("resnet20", 1, 28, false)]
+    [InlineData("resnet32", 3, 32, true)]
+    public void Channels_last_and_nchw_give_the_same_outputs_and_gradients(string name, int channels, int size, bool decoder)
+    {
+        using var model = Build(name, channels, decoder ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10));
+        // In float64, so that what is compared is the layout and not float32 rounding (train-mode batch norm's backward
+        // cancels large terms, which makes float32 rounding differences reach ~1%).
+        model.train();
+        model.to(torch.float64);
+        using var x = torch.rand(8, channels, size, size, dtype: torch.float64);
+        (torch.Tensor Output, torch.Tensor InputGrad, torch.Tensor WeightGrad) Pass(bool channelsLast)
+        {
+            model.ChannelsLast = channelsLast;
+            model.zero_grad();
+            var input = x.clone().requires_grad_(true);
+            var output = model.call(input);
+            output.square().sum().backward();
+            var firstConv = model.parameters().First(p => p.dim() == 4);
+            return (output.detach(), input.grad!.clone(), firstConv.grad!.clone());
+        }
+        var nchw = Pass(false);
+        var last = Pass(true);
+        foreach (var (a, b, what) in new[] { (last.Output, nchw.Output, "output"), (last.InputGrad, nchw.InputGrad, "input gradient"), (last.WeightGrad, nchw.WeightGrad, "first conv's weight gradient") })
+        {
+            double scale = b.abs().max().item<double>(), diff = (a - b).abs().max().item<double>();
+            Assert.True(scale > 0, $"{what} is all zero");
+            Assert.True(diff <= 1e-9 * scale, $"{name} {what}: max difference {diff:G3} against max magnitude {scale:G3}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Images_get_channels_last_strides_even_with_one_channel(int channels)
+    {
+        using var x = torch.rand(4, channels, 6, 5);
+        using var y = LabelRepModel.ToChannelsLast(x);
+        Assert.Equal(new long[] { 6 * 5 * channels, 1, 5 * channels, channels }, y.stride());
+        Assert.True(y.equal(x).all().item<bool>());
+        Assert.Same(y, LabelRepModel.ToChannelsLast(y));
+    }
+
     [Fact]
     public void Smallcnn_is_about_a_tenth_of_a_million_parameters()
     {
