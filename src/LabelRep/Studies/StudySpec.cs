@@ -173,7 +173,7 @@ public sealed record StudySpec
         {
             Name = "fashion",
             Description = "Every label kind with smallcnn on Fashion-MNIST at full size, 3 seeds, 15 epochs; the full data-efficiency sweep; " +
-                          "both attack protocols on 1,000 test images. More than ten hours on a 2-core CPU.",
+                          "both attack protocols on 1,000 test images. About eight hours on a 2-core CPU (an estimate from step and attack times).",
             Seeds = new[] { 7, 77, 777 },
             Fractions = new[] { 0.01, 0.02, 0.04, 0.08, 0.1, 0.2 },
             Epochs = 15,
