@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The manual check behind "an interrupted run resumes to the same numbers": trains one short run without
 # interruption, trains it again with kill -9 in the middle of epoch 2, resumes it, and compares the metrics.
-#   scripts/kill9-resume-check.sh [WORK_DIR]      (about 3 minutes on 2 cores)
+#   scripts/kill9-resume-check.sh [WORK_DIR]      (about 25 s on 2 cores)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-$(mktemp -d)}"
