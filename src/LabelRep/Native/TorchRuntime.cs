@@ -5,8 +5,9 @@ using TorchSharp;
 namespace LabelRep.Native;
 
 /// <summary>
-/// Everything that must happen before the first tensor: the libstdc++ version fix, the allocator tuning and
-/// the thread count (TOOLCHAIN.md §1 and §3). Runs once per process, from the module initializer.
+/// Everything that must happen before the first tensor: the libstdc++ version fix, the allocator tuning (TOOLCHAIN.md
+/// §1 and §3), and NNPACK off (its warning floods the log on CPUs it does not know). Runs once per process, from the
+/// module initializer.
 /// </summary>
 public static class TorchRuntime
 {
@@ -33,6 +34,9 @@ public static class TorchRuntime
             // Keep multi-MB activations in the heap instead of mmap/munmap on every step: +25–30% img/s.
             Mallopt(MMmapThreshold, 32 << 20);
             Mallopt(MTrimThreshold, 1 << 30);
+            // Loads libtorch (after the patch and the allocator settings, which must come first), then turns NNPACK off.
+            torch.InitializeDeviceType(DeviceType.CPU);
+            LibTorchSettings.DisableNnpack();
         }
     }
 
