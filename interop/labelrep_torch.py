@@ -148,20 +148,31 @@ class LabelRepNet(nn.Module):
         return self.head(self.features(self.normalize(x)))
 
 
-class ClassScores(nn.Module):
-    """Images in [0, 1] -> class scores: logits, or -MSE to each class's label (nearest label = argmax)."""
+DECISIONS = ("argmax", "nearest-label-mse")
 
-    def __init__(self, net, labels=None):
+
+class ClassScores(nn.Module):
+    """Images in [0, 1] -> class scores by the model's decision rule (model.json "decision"):
+    "argmax": the output is the scores (logits); "nearest-label-mse": -MSE to each class's label."""
+
+    def __init__(self, net, decision, labels=None):
         super().__init__()
+        if decision == "argmax-logits":  # what exports before the decision had one name called it
+            decision = "argmax"
+        if decision not in DECISIONS:
+            raise ValueError(f"unknown decision rule {decision!r}; known: {', '.join(DECISIONS)}")
+        if decision == "nearest-label-mse" and labels is None:
+            raise ValueError("the nearest-label decision needs the label bank (labels.npy)")
         self.net = net
-        if labels is None:
+        self.decision = decision
+        if decision == "argmax":
             self.labels = None
         else:
             self.register_buffer("labels", labels)
 
     def forward(self, x):
         out = self.net(x)
-        if self.labels is None:
+        if self.decision == "argmax":
             return out
         o = out.reshape(out.shape[0], 1, -1)
         l = self.labels.reshape(1, self.labels.shape[0], -1)
@@ -183,7 +194,7 @@ def load(directory, device="cpu"):
     labels = None
     if meta.get("labels"):
         labels = torch.from_numpy(np.load(os.path.join(directory, meta["labels"])).astype(np.float32))
-    model = ClassScores(net, labels).to(device).eval()
+    model = ClassScores(net, meta["decision"], labels).to(device).eval()
     model.meta = meta
     return model
 

@@ -79,7 +79,7 @@ internal static class TestData
     }
 
     /// <summary>A tiny training configuration on a dataset written by <see cref="WriteIdxDataset"/>.</summary>
-    public static LabelRep.Training.TrainConfig TinyConfig(string dataDir, string label = "categorical", int epochs = 1) => new()
+    public static LabelRep.Runs.TrainConfig TinyConfig(string dataDir, string label = "categorical", int epochs = 1) => new()
     {
         Dataset = "fashion-mnist", DataDir = dataDir, Model = "smallcnn", Label = label, Epochs = epochs,
         BatchSize = 32, ValidationCount = 64, Seed = 3, Device = "cpu", Threads = 2, EvalBatchSize = 64,
@@ -89,10 +89,10 @@ internal static class TestData
 internal static class TestRuns
 {
     /// <summary>Trains <paramref name="config"/> into a new temporary run folder.</summary>
-    public static LabelRep.Training.RunDirectory Train(LabelRep.Training.TrainConfig config, string name)
+    public static LabelRep.Runs.RunDirectory Train(LabelRep.Runs.TrainConfig config, string name)
     {
-        var dir = new LabelRep.Training.RunDirectory(TestData.TempDir(name));
-        using var setup = LabelRep.Training.RunSetup.Create(config);
+        var dir = new LabelRep.Runs.RunDirectory(TestData.TempDir(name));
+        using var setup = LabelRep.Runs.RunSetup.Create(config);
         new LabelRep.Training.Trainer(setup, dir).Run(resume: false);
         return dir;
     }

@@ -2,7 +2,8 @@ using System.CommandLine;
 using LabelRep.Evaluation;
 using LabelRep.Evaluation.Attacks;
 using LabelRep.Native;
-using LabelRep.Training;
+using LabelRep.Reporting;
+using LabelRep.Runs;
 
 namespace LabelRep.Cli.Commands;
 
@@ -20,8 +21,8 @@ public static class AttackCommand
         var source = new Option<string?>("--source") { Description = "another run (same dataset) to craft transfer attacks on, e.g. a categorical run" };
         var batch = new Option<int>("--batch-size") { Description = "images per attack call (1 = one at a time, like the official code)", DefaultValueFactory = _ => 250 };
         var steps = new Option<int?>("--steps") { Description = "steps of the iterative attacks (default: paper 5; standard bim 10, pgd 20)" };
-        var restarts = new Option<int>("--restarts") { Description = "PGD random restarts", DefaultValueFactory = _ => 1 };
-        var queries = new Option<int>("--queries") { Description = "Square attack queries per image", DefaultValueFactory = _ => 500 };
+        var restarts = new Option<int?>("--restarts") { Description = "PGD random restarts (default 1)" };
+        var queries = new Option<int?>("--queries") { Description = "Square attack queries per image (default 500)" };
         var quirks = new Option<bool>("--official-quirks") { Description = "paper protocol only: reproduce the official iterative attack (accumulated input gradients, no range clamp)" };
         var seed = new Option<int>("--seed") { Description = "seed of PGD's random starts and the Square attack", DefaultValueFactory = _ => 0 };
         var targetSeed = new Option<int>("--target-seed") { Description = "seed of the random target classes (official code: 444)", DefaultValueFactory = _ => 444 };
@@ -39,9 +40,8 @@ public static class AttackCommand
                 Targeted = ParseTargeted(r.GetValue(targeted)!),
                 Limit = r.GetValue(limit),
                 BatchSize = r.GetValue(batch),
-                Steps = r.GetValue(steps),
-                Restarts = r.GetValue(restarts),
-                Queries = r.GetValue(queries),
+                Options = new (string Name, int? Value)[] { ("steps", r.GetValue(steps)), ("restarts", r.GetValue(restarts)), ("queries", r.GetValue(queries)) }
+                    .Where(o => o.Value != null).ToDictionary(o => o.Name, o => o.Value!.Value),
                 OfficialQuirks = r.GetValue(quirks),
                 Seed = r.GetValue(seed),
                 TargetSeed = r.GetValue(targetSeed),
@@ -50,10 +50,10 @@ public static class AttackCommand
             var dir = new RunDirectory(r.GetValue(run)!);
             RunDirectory? sourceDir = r.GetValue(source) is { } s ? new RunDirectory(s) : null;
             var progress = new ProgressLine();
-            AttackReport report = RunAttack.Run(dir, sourceDir, request, r.GetValue(device)!, progress, cancel);
+            AttackReport report = RunAttack.Run(dir, sourceDir, request, r.GetValue(device)!, progress, cancel, plot: AttackPlot.Png);
             progress.Done();
             Print(report);
-            Console.WriteLine($"wrote {AttackStore.CsvPath(dir)}, {AttackStore.JsonPath(dir)} and {AttackStore.PlotPath(dir, report.Protocol)}");
+            Console.WriteLine($"wrote {AttackFiles.CsvPath(dir)}, {AttackFiles.JsonPath(dir)} and {AttackFiles.PlotPath(dir, report.Protocol)}");
             return 0;
         }));
         return command;
@@ -72,16 +72,17 @@ public static class AttackCommand
     {
         Console.WriteLine($"{report.Protocol} protocol on {report.Images} test images: clean accuracy {report.CleanAccuracy:P2}, {report.Seconds:F0} s");
         double[] grid = report.Results.Select(r => r.Eps).Distinct().OrderBy(e => e).ToArray();
-        bool pixels = report.Protocol == AttackProtocol.Standard.Name;
-        string Eps(double e) => pixels ? $"{e * 255:0.##}/255" : $"{e:0.###}";
-        Console.WriteLine($"{"attack/loss",-28}" + string.Concat(grid.Select(e => $"{Eps(e),10}")));
+        EpsUnit unit = EpsUnit.Of(report.Protocol);
+        var rows = new List<string[]>();
         foreach (var series in report.Results.GroupBy(r => r.Series))
         {
             var byEps = series.ToDictionary(r => r.Eps);
-            Console.WriteLine($"{series.Key,-28}" + string.Concat(grid.Select(e => byEps.TryGetValue(e, out var row) ? $"{row.Accuracy,10:P1}" : $"{"",10}")));
+            string Cell(Func<AttackResult, double?> value, double e) => byEps.TryGetValue(e, out var row) && value(row) is { } v ? v.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) : "";
+            rows.Add(new[] { series.Key }.Concat(grid.Select(e => Cell(r => r.Accuracy, e))).ToArray());
             if (series.First().Targeted && series.First().Attack != AttackResult.WorstCase)
-                Console.WriteLine($"{"  reached the target",-28}" + string.Concat(grid.Select(e => byEps.TryGetValue(e, out var row) ? $"{row.TargetHitRate,10:P1}" : $"{"",10}")));
+                rows.Add(new[] { "  reached the target" }.Concat(grid.Select(e => Cell(r => r.TargetHitRate, e))).ToArray());
         }
+        Tables.Print(new[] { "attack/loss" }.Concat(grid.Select(unit.Format)).ToArray(), rows);
         if (report.Flags.Count == 0)
         {
             Console.WriteLine("no sign of gradient masking in these numbers");

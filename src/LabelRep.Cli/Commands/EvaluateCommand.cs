@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LabelRep.Runs;
 using LabelRep.Training;
 
 namespace LabelRep.Cli.Commands;

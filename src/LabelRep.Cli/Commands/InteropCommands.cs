@@ -1,6 +1,6 @@
 using System.CommandLine;
 using LabelRep.Interop;
-using LabelRep.Training;
+using LabelRep.Runs;
 
 namespace LabelRep.Cli.Commands;
 
@@ -44,7 +44,7 @@ public static class InteropCommands
         {
             TrainConfig config = options.ToConfig(r);
             var run = new RunDirectory(r.GetValue(output)!);
-            ImportSummary s = PyTorchImport.Import(r.GetValue(stateDict)!, config with { LabelsFile = null }, config.LabelsFile, run);
+            ImportSummary s = PyTorchImport.Import(r.GetValue(stateDict)!, config with { Labels = config.Labels with { LabelsFile = null } }, config.Labels.LabelsFile, run);
             Console.WriteLine($"imported {s.Tensors} tensors (matched {s.Matching}{(s.StrippedPrefix > 0 ? ", 'module.' prefix removed" : "")}) into {run.Root}");
             Console.WriteLine($"test accuracy {s.TestAccuracy:P2} on {s.TestImages} images");
             return 0;

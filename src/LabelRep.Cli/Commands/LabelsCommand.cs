@@ -3,7 +3,7 @@ using System.Text.Json;
 using LabelRep.Data;
 using LabelRep.IO;
 using LabelRep.Labels;
-using LabelRep.Training;
+using LabelRep.Runs;
 
 namespace LabelRep.Cli.Commands;
 
@@ -18,45 +18,38 @@ public static class LabelsCommand
         return command;
     }
 
-    private static (Option<string> Dataset, Option<string?> DataDir, Option<int> Seed, Option<string> Voice, Option<string?> AudioDir, Option<int> LowDim) Common(Command c)
+    /// <summary>The dataset and label options of both subcommands.</summary>
+    private static TrainOptions Common(Command c)
     {
         var o = new TrainOptions();
-        foreach (var opt in new Option[] { o.Dataset, o.DataDir, o.LabelSeed, o.Voice, o.AudioDir, o.LowDim }) c.Options.Add(opt);
-        return (o.Dataset, o.DataDir, o.LabelSeed, o.Voice, o.AudioDir, o.LowDim);
+        foreach (var opt in new Option[] { o.Dataset, o.DataDir, o.LabelsFile, o.LabelSeed, o.Voice, o.AudioDir, o.LowDim }) c.Options.Add(opt);
+        return o;
     }
 
-    private static LabelContext Context(ParseResult r, (Option<string> Dataset, Option<string?> DataDir, Option<int> Seed, Option<string> Voice, Option<string?> AudioDir, Option<int> LowDim) o) =>
-        new(DatasetRegistry.Open(r.GetValue(o.Dataset)!, r.GetValue(o.DataDir)).Info, new LabelOptions
-        {
-            LabelSeed = r.GetValue(o.Seed), Voice = r.GetValue(o.Voice)!, AudioDir = r.GetValue(o.AudioDir), LowDim = r.GetValue(o.LowDim),
-        });
-
-    private static LabelBank Build(string kind, LabelContext context) =>
-        LabelKinds.IsCategorical(kind) ? LabelStats.OneHot(context.Dataset.ClassCount) : LabelKinds.Get(kind).Build(context);
+    private static DatasetInfo Dataset(ParseResult r, TrainOptions o) => DatasetRegistry.Open(r.GetValue(o.Dataset)!, r.GetValue(o.DataDir)).Info;
 
     private static Command Make()
     {
         var command = new Command("make", "Write a label bank as .npy (C×64×64 or C×d float32) and one PNG per class");
         var o = Common(command);
-        var kind = new Option<string>("--kind") { Description = $"label kind: {string.Join(", ", LabelKinds.Names.Skip(1))}", Required = true };
+        var kind = new Option<string>("--kind") { Description = $"label kind: {string.Join(", ", LabelKinds.Names)}", Required = true };
         var output = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => "labels" };
         command.Options.Add(kind);
         command.Options.Add(output);
         command.SetAction(r => CliErrors.Run(_ =>
         {
-            var context = Context(r, o);
+            DatasetInfo dataset = Dataset(r, o);
             string name = r.GetValue(kind)!;
-            if (LabelKinds.IsCategorical(name)) throw new LabelRepException("categorical labels are class indices; there is no bank to make");
-            using var bank = LabelKinds.Get(name).Build(context);
+            using var bank = o.ToLabelOptions(r).BankFor(name, dataset);
             string dir = r.GetValue(output)!;
-            string stem = $"{SafeName(context.Dataset.Name)}_{name}";
+            string stem = $"{FileNames.Safe(dataset.Name)}_{name}";
             string npy = Path.Combine(dir, stem + ".npy");
             LabelBankFile.Write(npy, bank);
             float min = bank.Targets.min().item<float>(), max = bank.Targets.max().item<float>();
             for (int c = 0; c < bank.ClassCount; c++)
             {
-                string cls = context.Dataset.ClassNames[c];
-                LabelImages.WritePng(Path.Combine(dir, stem, $"{c:D3}_{SafeName(cls)}.png"), bank.Row(c), bank.LabelShape, $"{c}: {cls}", min, max);
+                string cls = dataset.ClassNames[c];
+                LabelImages.WritePng(Path.Combine(dir, stem, $"{c:D3}_{FileNames.Safe(cls)}.png"), bank.Row(c), bank.LabelShape, $"{c}: {cls}", min, max);
             }
             Console.WriteLine($"wrote {Path.GetFullPath(npy)} ({bank.ClassCount}×{string.Join("×", bank.LabelShape)}) and {bank.ClassCount} PNGs in {Path.GetFullPath(Path.Combine(dir, stem))}");
             return 0;
@@ -74,29 +67,31 @@ public static class LabelsCommand
         command.Options.Add(json);
         command.SetAction(r => CliErrors.Run(_ =>
         {
-            var context = Context(r, o);
+            DatasetInfo dataset = Dataset(r, o);
+            LabelOptions options = o.ToLabelOptions(r);
             var names = r.GetValue(kinds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0) names = LabelKinds.Names.ToArray();
             var stats = new List<LabelStats>();
             foreach (string name in names)
             {
-                LabelKinds.Validate(name);
-                using var bank = Build(name, context);
+                using var bank = options.BankFor(name, dataset);
                 stats.Add(LabelStats.Compute(bank));
             }
-            Console.WriteLine($"{context.Dataset.Name}, {context.Dataset.ClassCount} classes");
-            Console.WriteLine($"{"kind",-16} {"shape",-7} {"dim",5} {"min",8} {"max",8} {"mean",8} {"std",7} {"entropy",15} {"pairwise L2",15} {"norm. L1",8}");
-            foreach (var s in stats)
-                Console.WriteLine($"{s.Kind,-16} {s.Shape,-7} {s.Dimension,5} {s.Min,8:F3} {s.Max,8:F3} {s.Mean,8:F3} {s.Std,7:F3} {s.Entropy,7:F3} ± {s.EntropyStd,5:F3} {s.PairwiseL2,7:F2} ± {s.PairwiseL2Std,5:F2} {s.NormalizedL1,8:F3}");
+            Console.WriteLine($"{dataset.Name}, {dataset.ClassCount} classes");
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            Tables.Print(new[] { "kind", "shape", "dim", "min", "max", "mean", "std", "entropy (bits)", "pairwise L2", "norm. L1" },
+                stats.Select(s => new[]
+                {
+                    s.Kind, s.Shape, s.Dimension.ToString(c), s.Min.ToString("F3", c), s.Max.ToString("F3", c), s.Mean.ToString("F3", c), s.Std.ToString("F3", c),
+                    $"{s.Entropy.ToString("F3", c)} ± {s.EntropyStd.ToString("F3", c)}", $"{s.PairwiseL2.ToString("F2", c)} ± {s.PairwiseL2Std.ToString("F2", c)}", s.NormalizedL1.ToString("F3", c),
+                }), textColumns: 2);
             if (r.GetValue(json) is { } path)
             {
-                AtomicFile.WriteText(path, JsonSerializer.Serialize(new { dataset = context.Dataset.Name, kinds = stats }, TrainConfig.Json));
+                AtomicFile.WriteText(path, JsonSerializer.Serialize(new { dataset = dataset.Name, kinds = stats }, TrainConfig.Json));
                 Console.WriteLine($"wrote {Path.GetFullPath(path)}");
             }
             return 0;
         }));
         return command;
     }
-
-    private static string SafeName(string s) => string.Concat(s.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_'));
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LabelRep.Evaluation;
 using LabelRep.Native;
 using LabelRep.Reporting;
+using LabelRep.Runs;
 using LabelRep.Studies;
 using LabelRep.Training;
 
@@ -35,7 +36,8 @@ public static class StudyCommands
             string dir = Path.GetFullPath(r.GetValue(output) ?? Path.Combine("studies", s.Name));
             Console.WriteLine($"study '{s.Name}' in {dir}: {s.Description}");
             var clock = Stopwatch.StartNew();
-            int failed = new StudyRunner(dir, s, r.GetValue(device)!, new ConsoleObserver()).Run(cancel);
+            int failed = new StudyRunner(dir, s, r.GetValue(device)!, new ConsoleObserver(), AttackPlot.Png).Run(cancel);
+            using (var store = OpenStore(dir)) StudyReport.Write(dir, store);
             Console.WriteLine($"finished in {clock.Elapsed.TotalMinutes:F1} min; report: {Path.Combine(dir, "report.html")}");
             if (failed > 0) Console.Error.WriteLine($"{failed} run(s) failed; see the report's status and rerun to retry them");
             return failed > 0 ? 1 : 0;

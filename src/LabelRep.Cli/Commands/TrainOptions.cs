@@ -4,7 +4,7 @@ using LabelRep.Data;
 using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Native;
-using LabelRep.Training;
+using LabelRep.Runs;
 
 namespace LabelRep.Cli.Commands;
 
@@ -12,16 +12,17 @@ namespace LabelRep.Cli.Commands;
 public sealed class TrainOptions
 {
     private static readonly TrainConfig D = new();
+    private static readonly LabelOptions L = new();
 
     public Option<string> Dataset { get; } = new("--dataset") { Description = $"dataset: {string.Join(", ", DatasetRegistry.Names)}", DefaultValueFactory = _ => D.Dataset };
     public Option<string?> DataDir { get; } = new("--data-dir") { Description = "folder of the dataset files (default: the Debian package's folder for fashion-mnist, data/NAME otherwise)" };
     public Option<string> Model { get; } = new("--model") { Description = $"backbone: {string.Join(", ", ModelRegistry.Names)}", DefaultValueFactory = _ => D.Model };
     public Option<string> Label { get; } = new("--label") { Description = $"label kind: {string.Join(", ", LabelKinds.Names)}", DefaultValueFactory = _ => D.Label };
     public Option<string?> LabelsFile { get; } = new("--labels") { Description = "train against a label bank read from this .npy file (C×64×64 or C×d float32)" };
-    public Option<int> LabelSeed { get; } = new("--label-seed") { Description = "seed of the generated label kinds (composite, random, lowdim, shuffled-speech)", DefaultValueFactory = _ => D.LabelSeed };
-    public Option<string> Voice { get; } = new("--voice") { Description = "espeak-ng voice of the speech labels (en, fr, de, …)", DefaultValueFactory = _ => D.Voice };
+    public Option<int> LabelSeed { get; } = new("--label-seed") { Description = "seed of the generated label kinds (composite, random, lowdim, shuffled-speech)", DefaultValueFactory = _ => L.LabelSeed };
+    public Option<string> Voice { get; } = new("--voice") { Description = "espeak-ng voice of the speech labels (en, fr, de, …)", DefaultValueFactory = _ => L.Voice };
     public Option<string?> AudioDir { get; } = new("--audio-dir") { Description = "your own recordings for the speech labels, one WAV per class (named by class name or index)" };
-    public Option<int> LowDim { get; } = new("--lowdim") { Description = "dimension of the lowdim labels", DefaultValueFactory = _ => D.LowDim };
+    public Option<int> LowDim { get; } = new("--lowdim") { Description = "dimension of the lowdim labels", DefaultValueFactory = _ => L.LowDim };
     public Option<int> Seed { get; } = new("--seed") { Description = "seed of initialization, split, batch order and augmentation", DefaultValueFactory = _ => D.Seed };
     public Option<double> Fraction { get; } = new("--fraction") { Description = "share of the training file to train on (paper's data-efficiency level; 0.01 = 1%)", DefaultValueFactory = _ => D.Fraction };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "epochs (paper: 600)", DefaultValueFactory = _ => D.Epochs };
@@ -52,13 +53,19 @@ public sealed class TrainOptions
     public TrainConfig ToConfig(ParseResult r) => new()
     {
         Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Model = r.GetValue(Model)!, Label = r.GetValue(Label)!,
-        LabelsFile = r.GetValue(LabelsFile) is { } f ? Path.GetFullPath(f) : null,
-        LabelSeed = r.GetValue(LabelSeed), Voice = r.GetValue(Voice)!, AudioDir = r.GetValue(AudioDir) is { } a ? Path.GetFullPath(a) : null,
-        LowDim = r.GetValue(LowDim), Seed = r.GetValue(Seed), Fraction = r.GetValue(Fraction), Epochs = r.GetValue(Epochs),
+        Labels = ToLabelOptions(r), Seed = r.GetValue(Seed), Fraction = r.GetValue(Fraction), Epochs = r.GetValue(Epochs),
         BatchSize = r.GetValue(BatchSize), LearningRate = r.GetValue(Lr), Momentum = r.GetValue(Momentum),
         WeightDecay = r.GetValue(WeightDecay), Milestones = ParseMilestones(r.GetValue(Milestones)!, r.GetValue(Epochs)), Gamma = r.GetValue(Gamma),
         LabelSmoothing = r.GetValue(LabelSmoothing), Augment = !r.GetValue(NoAugment), ValidationCount = r.GetValue(ValidationCount),
         TestLimit = r.GetValue(TestLimit), Device = r.GetValue(Device)!, Threads = r.GetValue(Threads),
+    };
+
+    /// <summary>The label options given on the command line (files as absolute paths).</summary>
+    public LabelOptions ToLabelOptions(ParseResult r) => new()
+    {
+        LabelsFile = r.GetValue(LabelsFile) is { } f ? Path.GetFullPath(f) : null,
+        LabelSeed = r.GetValue(LabelSeed), Voice = r.GetValue(Voice)!, AudioDir = r.GetValue(AudioDir) is { } a ? Path.GetFullPath(a) : null,
+        LowDim = r.GetValue(LowDim),
     };
 
     public static int[] ParseMilestones(string text, int epochs)

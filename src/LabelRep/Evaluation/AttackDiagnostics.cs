@@ -46,13 +46,13 @@ public static class AttackDiagnostics
             bool targeted = setting.Key.Targeted;
             double Strength(AttackResult r) => targeted ? r.TargetHitRate ?? 0 : 1 - r.Accuracy;
             string Show(AttackResult r) => targeted ? $"reaches the target on {r.TargetHitRate:P1}" : $"leaves {r.Accuracy:P1}";
-            foreach (AttackResult fgsm in setting.Where(r => r.Attack == "fgsm"))
+            foreach (AttackResult fgsm in byAttack[AttackFamily.SingleStep])
             {
                 foreach (AttackResult iterative in byAttack[AttackFamily.Iterative].Where(r => r.Loss == fgsm.Loss))
                 {
                     if (Strength(iterative) < Strength(fgsm) - Tolerance)
                         flags.Add(new("iterative-weaker-than-fgsm",
-                            $"{where}: {iterative.Series} {Show(iterative)}, fgsm/{fgsm.Loss} {Show(fgsm)}"));
+                            $"{where}: {iterative.Series} {Show(iterative)}, {fgsm.Series} {Show(fgsm)}"));
                 }
             }
             var whiteBox = byAttack[AttackFamily.SingleStep].Concat(byAttack[AttackFamily.Iterative]).ToArray();

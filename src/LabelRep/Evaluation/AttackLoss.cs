@@ -1,4 +1,4 @@
-using LabelRep.Training;
+using LabelRep.Labels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,7 +37,7 @@ public sealed class AttackLoss
         Objective objective = space.Objective;
         if (this == Training)
             return batch.Targets is null ? objective.PerImageLoss(output, batch.Labels) : -objective.PerImageLoss(output, batch.Targets);
-        Tensor scores = objective.Scores(output);
+        Tensor scores = objective.Decision.Scores(output);
         if (this == CrossEntropy)
         {
             return batch.Targets is null

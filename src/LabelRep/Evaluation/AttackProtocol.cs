@@ -10,20 +10,21 @@ namespace LabelRep.Evaluation;
 public sealed class AttackProtocol
 {
     public static readonly AttackProtocol Paper = new(
-        "paper", normalizedSpace: true,
+        "paper", "Paper protocol (ε in normalized units, the training loss)", normalizedSpace: true,
         defaultEps: new[] { 0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3 },
         defaultAttacks: new[] { "fgsm", "bim" },
         losses: new[] { AttackLoss.Training });
 
     public static readonly AttackProtocol Standard = new(
-        "standard", normalizedSpace: false,
+        "standard", "Standard protocol (ε in pixels, CE and margin over class scores)", normalizedSpace: false,
         defaultEps: new[] { 0, 1 / 255.0, 2 / 255.0, 4 / 255.0, 8 / 255.0, 16 / 255.0 },
         defaultAttacks: new[] { "fgsm", "bim", "pgd", "square" },
         losses: new[] { AttackLoss.CrossEntropy, AttackLoss.Margin });
 
-    private AttackProtocol(string name, bool normalizedSpace, double[] defaultEps, string[] defaultAttacks, AttackLoss[] losses)
+    private AttackProtocol(string name, string title, bool normalizedSpace, double[] defaultEps, string[] defaultAttacks, AttackLoss[] losses)
     {
         Name = name;
+        Title = title;
         NormalizedSpace = normalizedSpace;
         DefaultEps = defaultEps;
         DefaultAttacks = defaultAttacks;
@@ -32,8 +33,14 @@ public sealed class AttackProtocol
 
     public string Name { get; }
 
+    /// <summary>How a report heads this protocol's numbers.</summary>
+    public string Title { get; }
+
     /// <summary>True: ε is in normalized units and attacks perturb (x − mean) / std.</summary>
     public bool NormalizedSpace { get; }
+
+    /// <summary>The unit of this protocol's ε.</summary>
+    public EpsUnit Unit => NormalizedSpace ? EpsUnit.Normalized : EpsUnit.Pixels;
 
     public IReadOnlyList<double> DefaultEps { get; }
     public IReadOnlyList<string> DefaultAttacks { get; }
@@ -50,9 +57,6 @@ public sealed class AttackProtocol
     /// <summary>The losses <paramref name="attack"/> runs with under this protocol.</summary>
     public IReadOnlyList<AttackLoss> LossesFor(IAttack attack) =>
         attack.Family == AttackFamily.GradientFree ? new[] { AttackLoss.Margin } : Losses;
-
-    /// <summary>Steps of an iterative attack unless --steps says otherwise: the paper's 5; BIM 10 and PGD 20 in the standard protocol.</summary>
-    public int DefaultSteps(IAttack attack) => this == Paper ? 5 : attack.Name == "bim" ? 10 : 20;
 
     /// <summary>The paper's α = ε/steps; Madry et al.'s 2.5·ε/steps otherwise.</summary>
     public double StepSize(double eps, int steps) => this == Paper ? eps / steps : 2.5 * eps / steps;

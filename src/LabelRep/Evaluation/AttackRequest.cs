@@ -1,3 +1,5 @@
+using LabelRep.Evaluation.Attacks;
+
 namespace LabelRep.Evaluation;
 
 /// <summary>Which of untargeted and targeted attacks a sweep runs.</summary>
@@ -22,9 +24,8 @@ public sealed record AttackRequest
     /// <summary>Images per attack call; 1 attacks one image at a time, as the official code does.</summary>
     public int BatchSize { get; init; } = 250;
 
-    public int? Steps { get; init; }
-    public int Restarts { get; init; } = 1;
-    public int Queries { get; init; } = 500;
+    /// <summary>Values that replace the attacks' defaults, by option name ("steps", "restarts", "queries"; see <see cref="AttackOption"/>).</summary>
+    public IReadOnlyDictionary<string, int> Options { get; init; } = new Dictionary<string, int>();
 
     /// <summary>The official code's iterative attack: gradients accumulate across steps and the range is not clamped.</summary>
     public bool OfficialQuirks { get; init; }
@@ -35,11 +36,20 @@ public sealed record AttackRequest
     /// <summary>Seed of random starts and of the Square attack's search.</summary>
     public int Seed { get; init; }
 
+    /// <summary>The attacks asked for, or the protocol's defaults plus, with a source model, the transfer attacks.</summary>
     public IReadOnlyList<string> AttackNames(bool hasSource)
     {
         if (Attacks is { Count: > 0 }) return Attacks;
-        return hasSource && Protocol == AttackProtocol.Standard ? Protocol.DefaultAttacks.Append("transfer").ToArray() : Protocol.DefaultAttacks;
+        return hasSource ? WithTransfer(Protocol.DefaultAttacks) : Protocol.DefaultAttacks;
     }
+
+    /// <summary><paramref name="attacks"/> and every transfer attack, where the protocol takes them.</summary>
+    public IReadOnlyList<string> WithTransfer(IEnumerable<string> attacks) =>
+        Protocol.NormalizedSpace ? attacks.ToArray() : attacks.Concat(AttackRegistry.NamesOf(AttackFamily.Transfer)).Distinct().ToArray();
+
+    /// <summary>The options of <paramref name="attack"/> for this request: the user's value where given, else the protocol's default.</summary>
+    public IReadOnlyDictionary<string, int> OptionsFor(IAttack attack) =>
+        attack.Options.ToDictionary(o => o.Name, o => Options.TryGetValue(o.Name, out int v) ? v : o.DefaultFor(Protocol));
 
     public IReadOnlyList<double> EpsGrid => Eps is { Count: > 0 } ? Eps : Protocol.DefaultEps;
 
@@ -47,9 +57,8 @@ public sealed record AttackRequest
     {
         if (BatchSize < 1) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 1");
         if (Limit < 0) throw new LabelRepException($"--limit {Limit}: must be 0 (all) or a positive number of test images");
-        if (Steps is < 1) throw new LabelRepException($"--steps {Steps}: must be at least 1");
-        if (Restarts < 1) throw new LabelRepException($"--restarts {Restarts}: must be at least 1");
-        if (Queries < 1) throw new LabelRepException($"--queries {Queries}: must be at least 1");
+        foreach (var (name, value) in Options)
+            if (value < 1) throw new LabelRepException($"--{name} {value}: must be at least 1");
         foreach (double e in EpsGrid)
             if (e < 0 || double.IsNaN(e)) throw new LabelRepException($"--eps {e}: every ε must be ≥ 0");
         if (OfficialQuirks && Protocol != AttackProtocol.Paper) throw new LabelRepException("--official-quirks applies to --protocol paper only");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using LabelRep.Data;
 using LabelRep.Evaluation.Attacks;
-using LabelRep.Training;
+using LabelRep.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,23 +17,22 @@ public sealed record AttackProgress(string Setting, long Done, long Total, doubl
 /// </summary>
 public sealed class AttackRunner
 {
-    private readonly RunSetup _target;
-    private readonly RunSetup? _source;
+    private readonly Classifier _target;
+    private readonly Classifier? _source;
     private readonly AttackRequest _request;
 
-    /// <param name="target">The attacked run, with its weights loaded.</param>
-    /// <param name="source">The transfer attack's source run (same dataset), weights loaded; or null.</param>
-    public AttackRunner(RunSetup target, RunSetup? source, AttackRequest request)
+    /// <param name="target">The attacked classifier.</param>
+    /// <param name="source">The transfer attack's source classifier (trained on the same dataset), or null.</param>
+    public AttackRunner(Classifier target, Classifier? source, AttackRequest request)
     {
         request.Validate();
         _target = target;
         _source = source;
         _request = request;
-        if (source != null && source.Config.Dataset != target.Config.Dataset)
-            throw new LabelRepException($"--source was trained on {source.Config.Dataset}, the attacked run on {target.Config.Dataset}; a transfer attack needs the same dataset");
     }
 
-    public AttackReport Run(string runName, IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Attacks the images <paramref name="indices"/> of <paramref name="test"/> (the first <see cref="AttackRequest.Limit"/> of them).</summary>
+    public AttackReport Run(ImageData test, int[] indices, string runName, IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
     {
         AttackProtocol protocol = _request.Protocol;
         IAttack[] attacks = _request.AttackNames(_source != null).Select(AttackRegistry.Get).ToArray();
@@ -51,19 +51,19 @@ public sealed class AttackRunner
         };
 
         var total = Stopwatch.StartNew();
-        PrepareForAttack(_target);
-        if (_source != null) PrepareForAttack(_source);
-        var space = new AttackSpace(_target.Model, _target.Objective, protocol.NormalizedSpace);
-        AttackSpace? sourceSpace = _source == null ? null : new AttackSpace(_source.Model, _source.Objective, protocol.NormalizedSpace);
+        _target.Freeze();
+        _source?.Freeze();
+        var space = new AttackSpace(_target, protocol.NormalizedSpace);
+        AttackSpace? sourceSpace = _source == null ? null : new AttackSpace(_source, protocol.NormalizedSpace);
 
-        int[] images = _request.Limit > 0 ? _target.TestIndices.Take(_request.Limit).ToArray() : _target.TestIndices;
+        int[] images = _request.Limit > 0 ? indices.Take(_request.Limit).ToArray() : indices;
         int n = images.Length;
-        long[] allLabels = _target.Data.Test.LabelArray();
+        long[] allLabels = test.LabelArray();
         long[] labels = images.Select(i => allLabels[i]).ToArray();
-        long[] targets = DrawTargets(labels, _target.Info.ClassCount, _request.TargetSeed);
-        long[] clean = Predict(space, images, null, null, null, null, cancel);
+        long[] targets = DrawTargets(labels, _target.ClassCount, _request.TargetSeed);
+        long[] clean = Predict(space, test, images, null, null, null, null, cancel);
         bool[] cleanCorrect = clean.Select((p, i) => p == labels[i]).ToArray();
-        double zeroGradients = ZeroGradientShare(space, images, protocol);
+        double zeroGradients = ZeroGradientShare(space, test, images, protocol);
         // Only images classified correctly count, so only they are attacked (the official code skips the others too);
         // the rest keep their clean prediction.
         int[] attackedAt = Enumerable.Range(0, n).Where(i => cleanCorrect[i]).ToArray();
@@ -84,15 +84,12 @@ public sealed class AttackRunner
         foreach (var (targeted, eps, attack, loss) in plan)
         {
             cancel.ThrowIfCancellationRequested();
-            int steps = _request.Steps ?? protocol.DefaultSteps(attack);
             var settings = new AttackSettings
             {
                 Eps = eps,
-                Steps = steps,
-                StepSize = protocol.StepSize(eps, steps),
-                Restarts = attack.Name == "pgd" ? _request.Restarts : 1,
-                Queries = _request.Queries,
                 Loss = loss,
+                Protocol = protocol,
+                Options = _request.OptionsFor(attack),
                 ClampEachStep = !(_request.OfficialQuirks && attack.Family == AttackFamily.Iterative),
                 AccumulateGradients = _request.OfficialQuirks && attack.Family == AttackFamily.Iterative,
             };
@@ -101,7 +98,7 @@ public sealed class AttackRunner
             long[] adversarial = (long[])clean.Clone();
             if (eps > 0)
             {
-                long[] attacked = Predict(space, attackedImages, targeted ? attackedTargets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
+                long[] attacked = Predict(space, test, attackedImages, targeted ? attackedTargets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
                     batchDone =>
                     {
                         done += batchDone;
@@ -114,9 +111,9 @@ public sealed class AttackRunner
             var key = (targeted, eps);
             worst[key] = worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;
             worstSeconds[key] = worstSeconds.GetValueOrDefault(key) + watch.Elapsed.TotalSeconds;
-            rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), settings.Restarts, robust,
+            rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust,
                 targeted ? adversarial.Zip(targets, (p, t) => p == t).Count(x => x) / (double)n : null,
-                attack.Family == AttackFamily.Transfer ? _source!.Config.Label + ":" + _source.Config.Model : null, watch.Elapsed.TotalSeconds));
+                attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds));
         }
         foreach (var ((targeted, eps), robust) in worst)
             rows.Add(Row(AttackResult.WorstCase, "all", targeted, eps, 0, 0, robust, null, null, worstSeconds[(targeted, eps)]));
@@ -125,7 +122,7 @@ public sealed class AttackRunner
         {
             Protocol = protocol.Name,
             Run = runName,
-            Source = _source == null ? null : _source.Config.Label + ":" + _source.Config.Model,
+            Source = _source?.Name,
             Images = n,
             CleanAccuracy = n == 0 ? 0 : cleanCorrect.Count(c => c) / (double)n,
             ZeroGradientShare = zeroGradients,
@@ -143,7 +140,7 @@ public sealed class AttackRunner
             Loss = loss,
             Targeted = targeted,
             Eps = eps,
-            EpsPixels = protocol.NormalizedSpace ? eps * _target.Info.Std.Max() : eps,
+            EpsPixels = protocol.Unit.ToPixels(eps, _target.Model.Normalization.Std.max().item<float>()),
             Steps = steps,
             Restarts = restarts,
             Accuracy = n == 0 ? 0 : robust.Count(r => r) / (double)n,
@@ -176,23 +173,15 @@ public sealed class AttackRunner
         return targets;
     }
 
-    private static void PrepareForAttack(RunSetup setup)
-    {
-        setup.Model.eval();
-        foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
-    }
-
     /// <summary>Predictions after attacking each batch (or of the clean images when <paramref name="attack"/> is null).</summary>
-    private long[] Predict(AttackSpace space, int[] images, long[]? targets, IAttack? attack, AttackContext? context,
+    private long[] Predict(AttackSpace space, ImageData test, int[] images, long[]? targets, IAttack? attack, AttackContext? context,
         AttackSettings? settings, CancellationToken cancel, Action<int>? batchDone = null)
     {
         var predictions = new long[images.Length];
-        for (int start = 0; start < images.Length; start += _request.BatchSize)
+        ImageBatches.ForEach(test, images, _request.BatchSize, _target.Device, (pixels, labels, start) =>
         {
-            cancel.ThrowIfCancellationRequested();
-            using var scope = torch.NewDisposeScope();
-            int count = Math.Min(_request.BatchSize, images.Length - start);
-            AttackBatch batch = MakeBatch(space, images.AsSpan(start, count), targets == null ? default : targets.AsSpan(start, count));
+            int count = (int)labels.shape[0];
+            AttackBatch batch = MakeBatch(space, pixels, labels, targets == null ? default : targets.AsSpan(start, count));
             Tensor input = batch.Clean;
             if (attack != null)
             {
@@ -201,15 +190,13 @@ public sealed class AttackRunner
             }
             space.Predict(input).cpu().data<long>().CopyTo(predictions, start);
             batchDone?.Invoke(count);
-        }
+        }, cancel);
         return predictions;
     }
 
-    private AttackBatch MakeBatch(AttackSpace space, ReadOnlySpan<int> images, ReadOnlySpan<long> targets)
+    private static AttackBatch MakeBatch(AttackSpace space, Tensor pixels, Tensor labels, ReadOnlySpan<long> targets)
     {
-        using var index = torch.tensor(images.ToArray().Select(i => (long)i).ToArray(), ScalarType.Int64);
-        var (pixels, labels) = _target.Data.Test.Batch(index);
-        Tensor clean = space.FromPixels(pixels.to(_target.Device));
+        Tensor clean = space.FromPixels(pixels);
         Tensor lower, upper;
         if (space.Normalized)
         {
@@ -223,7 +210,7 @@ public sealed class AttackRunner
             upper = torch.tensor(1f, device: clean.device);
         }
         Tensor? target = targets.IsEmpty ? null : torch.tensor(targets.ToArray(), ScalarType.Int64).to(clean.device);
-        return new AttackBatch(clean, labels.to(clean.device), target, lower, upper);
+        return new AttackBatch(clean, labels, target, lower, upper);
     }
 
     /// <summary>An attack that leaves the ε-ball or the valid range is a bug in the attack; never report its numbers.</summary>
@@ -238,18 +225,16 @@ public sealed class AttackRunner
     }
 
     /// <summary>Share of images whose (untargeted) attack-loss gradient at the clean input is exactly zero.</summary>
-    private double ZeroGradientShare(AttackSpace space, int[] images, AttackProtocol protocol)
+    private double ZeroGradientShare(AttackSpace space, ImageData test, int[] images, AttackProtocol protocol)
     {
         if (images.Length == 0) return 0;
         int zero = 0;
-        for (int start = 0; start < images.Length; start += _request.BatchSize)
+        ImageBatches.ForEach(test, images, _request.BatchSize, _target.Device, (pixels, labels, _) =>
         {
-            using var scope = torch.NewDisposeScope();
-            int count = Math.Min(_request.BatchSize, images.Length - start);
-            AttackBatch batch = MakeBatch(space, images.AsSpan(start, count), default);
+            AttackBatch batch = MakeBatch(space, pixels, labels, default);
             Tensor gradient = space.Gradient(batch.Clean, batch, protocol.Losses[0]);
             zero += (int)gradient.abs().flatten(1).amax(new long[] { 1 }).eq(0).sum().item<long>();
-        }
+        });
         return zero / (double)images.Length;
     }
 }

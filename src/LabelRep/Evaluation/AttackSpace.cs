@@ -1,38 +1,37 @@
+using LabelRep.Labels;
 using LabelRep.Models;
-using LabelRep.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LabelRep.Evaluation;
 
 /// <summary>
-/// The differentiable function an attack works on: a trained model and its decision rule (class scores), in pixel
-/// space ([0, 1], the standard protocol) or in normalized space ((x − mean) / std, the paper's protocol).
+/// The differentiable function an attack works on: a classifier (model and decision rule), in pixel space ([0, 1],
+/// the standard protocol) or in normalized space ((x − mean) / std, the paper's protocol).
 /// </summary>
 public sealed class AttackSpace
 {
-    private readonly LabelRepModel _model;
-
-    public AttackSpace(LabelRepModel model, Objective objective, bool normalized)
+    public AttackSpace(Classifier classifier, bool normalized)
     {
-        _model = model;
-        Objective = objective;
+        Classifier = classifier;
         Normalized = normalized;
     }
 
-    public Objective Objective { get; }
+    public Classifier Classifier { get; }
+
+    public Objective Objective => Classifier.Objective;
 
     /// <summary>True: inputs are normalized images and ε is in normalized units.</summary>
     public bool Normalized { get; }
 
     /// <summary>Images in [0, 1] → inputs of this space.</summary>
-    public Tensor FromPixels(Tensor pixels) => Normalized ? _model.Normalization.call(pixels) : pixels;
+    public Tensor FromPixels(Tensor pixels) => Normalized ? Classifier.Model.Normalization.call(pixels) : pixels;
 
     /// <summary>The model's raw output (logits, label vector or label image).</summary>
-    public Tensor Output(Tensor input) => Normalized ? _model.ForwardNormalized(input) : _model.call(input);
+    public Tensor Output(Tensor input) => Normalized ? Classifier.Model.ForwardNormalized(input) : Classifier.Model.call(input);
 
     /// <summary>Class scores (B, C); argmax is the decision.</summary>
-    public Tensor Scores(Tensor input) => Objective.Scores(Output(input));
+    public Tensor Scores(Tensor input) => Classifier.Decision.Scores(Output(input));
 
     /// <summary>Predicted classes without building a graph.</summary>
     public Tensor Predict(Tensor input)

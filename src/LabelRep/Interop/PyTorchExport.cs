@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LabelRep.IO;
 using LabelRep.Labels;
-using LabelRep.Training;
+using LabelRep.Runs;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -16,12 +16,12 @@ public sealed record ExportedModel
 {
     public int FormatVersion { get; init; } = 1;
     public required string Backbone { get; init; }
-    /// <summary>"linear" (categorical and lowdim) or "decoder" (64×64 label images).</summary>
+    /// <summary>"linear" (a vector per image: logits or a label vector) or "decoder" (64×64 label images).</summary>
     public required string Head { get; init; }
     public required int[] OutputShape { get; init; }
     public required int FeatureSize { get; init; }
     public required string LabelKind { get; init; }
-    /// <summary>"argmax-logits" or "nearest-label-mse" (score_c = −mean((output − label_c)²)).</summary>
+    /// <summary>The decision rule's name: "argmax" (the output is the scores) or "nearest-label-mse" (score_c = −mean((output − label_c)²) over labels.npy).</summary>
     public required string Decision { get; init; }
     public required string Dataset { get; init; }
     public required IReadOnlyList<string> ClassNames { get; init; }
@@ -30,7 +30,7 @@ public sealed record ExportedModel
     public required int Width { get; init; }
     public required float[] Mean { get; init; }
     public required float[] Std { get; init; }
-    /// <summary>labels.npy beside it, for regression kinds; null for categorical.</summary>
+    /// <summary>labels.npy beside it, for the nearest-label decision; null for argmax.</summary>
     public string? Labels { get; init; }
     public double? TestAccuracy { get; init; }
 }
@@ -56,10 +56,10 @@ public static class PyTorchExport
         byte[] bytes = pickled.ToArray();
         AtomicFile.Write(Path.Combine(outDir, StateDictFile), stream => stream.Write(bytes));
         string? labels = null;
-        if (setup.Objective is RegressionObjective regression)
+        if (setup.Objective.Decision is NearestLabelDecision)
         {
             labels = LabelsFile;
-            LabelBankFile.Write(Path.Combine(outDir, LabelsFile), regression.Bank);
+            LabelBankFile.Write(Path.Combine(outDir, LabelsFile), setup.Objective.Bank);
         }
         var info = setup.Info;
         var model = new ExportedModel
@@ -69,7 +69,7 @@ public static class PyTorchExport
             OutputShape = setup.Model.HeadShape.Dims,
             FeatureSize = setup.Model.Backbone.FeatureSize,
             LabelKind = setup.Config.Label,
-            Decision = LabelKinds.IsCategorical(setup.Config.Label) ? "argmax-logits" : "nearest-label-mse",
+            Decision = setup.Objective.Decision.Name,
             Dataset = setup.Config.Dataset,
             ClassNames = info.ClassNames,
             Channels = info.Channels,

@@ -1,8 +1,9 @@
 using System.Collections;
 using System.Text.Json;
 using LabelRep.IO;
+using LabelRep.Evaluation;
 using LabelRep.Labels;
-using LabelRep.Training;
+using LabelRep.Runs;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -31,16 +32,16 @@ public static class PyTorchImport
             source = source.ToDictionary(kv => kv.Key["module.".Length..], kv => kv.Value);
             stripped = source.Count;
         }
-        config = config with { LabelsFile = labelsFile is null ? null : Path.GetFullPath(labelsFile) };
+        config = config with { Labels = config.Labels with { LabelsFile = labelsFile is null ? null : Path.GetFullPath(labelsFile) } };
         using RunSetup setup = RunSetup.Create(config);
         var target = setup.Model.state_dict();
         string matching = Copy(source, target, config.Model, setup.Model.HeadShape.IsImage, stateDictPath);
 
         Directory.CreateDirectory(run.Root);
         AtomicFile.WriteText(run.ConfigPath, config.ToJson());
-        if (setup.Objective is RegressionObjective regression) LabelBankFile.Write(run.LabelsPath, regression.Bank);
+        LabelBankFile.Write(run.LabelsPath, setup.Objective.Bank);
         RunDirectory.SaveModel(setup.Model, run.BestPath);
-        var result = Evaluator.Evaluate(setup.Model, setup.Objective, setup.Data.Test, setup.TestIndices, config.EvalBatchSize, setup.Device);
+        var result = Accuracy.Evaluate(setup.Classifier, setup.Data.Test, setup.TestIndices, config.EvalBatchSize);
         var summary = new ImportSummary(matching, source.Count, stripped, result.Accuracy, result.Images);
         AtomicFile.WriteText(run.Combine("imported.json"), JsonSerializer.Serialize(new
         {

@@ -17,6 +17,7 @@ public sealed class CompositeLabels : ILabelKind
 
     public string Name => "composite";
     public string Description => "sum of 10 randomly placed and oriented elongated Gaussians, [0, 80]";
+    public LabelRole Role => LabelRole.HighDimensional;
 
     public LabelBank Build(LabelContext context)
     {

@@ -1,5 +1,18 @@
 namespace LabelRep.Labels;
 
+/// <summary>What a label kind stands for in the paper's argument; the claims read it, so a new kind joins them by declaring it.</summary>
+public enum LabelRole
+{
+    /// <summary>The one-hot categorical labels everything is compared with.</summary>
+    Baseline,
+
+    /// <summary>High-dimensional, high-entropy labels: the paper's claims are about these.</summary>
+    HighDimensional,
+
+    /// <summary>Labels that should not help (constant, low-dimensional): the paper's controls.</summary>
+    Control,
+}
+
 /// <summary>A label representation, registered by name in <see cref="LabelKinds"/>. A new kind is one new file.</summary>
 public interface ILabelKind
 {
@@ -9,6 +22,15 @@ public interface ILabelKind
     /// <summary>One line for --help and the report.</summary>
     string Description { get; }
 
-    /// <summary>Builds the bank for a dataset: (C, 64, 64) for high-dimensional kinds, (C, d) for low-dimensional ones.</summary>
+    LabelRole Role { get; }
+
+    /// <summary>Builds the bank for a dataset: one target per class, (C, d) or (C, H, W); the head produces one label's shape.</summary>
     LabelBank Build(LabelContext context);
+
+    /// <summary>How a model trains against the bank and decides: Smooth-L1 regression and the nearest label, unless the kind says otherwise.</summary>
+    Objective CreateObjective(LabelBank bank, double labelSmoothing)
+    {
+        if (labelSmoothing != 0) throw new LabelRepException("--label-smoothing applies to categorical labels only");
+        return new RegressionObjective(bank);
+    }
 }

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace LabelRep.Labels;
 
-/// <summary>One fixed target per class: a float32 tensor (C, d) or (C, 64, 64). Row i is class i's label.</summary>
+/// <summary>One fixed target per class: a float32 tensor (C, d) or (C, H, W). Row i is class i's label (one-hot for categorical).</summary>
 public sealed class LabelBank : IDisposable
 {
     public LabelBank(string kind, Tensor targets)
@@ -15,13 +15,22 @@ public sealed class LabelBank : IDisposable
     }
 
     public string Kind { get; }
-    public Tensor Targets { get; }
+    public Tensor Targets { get; private set; }
     public int ClassCount => (int)Targets.shape[0];
     public int[] LabelShape => Targets.shape.Skip(1).Select(d => (int)d).ToArray();
     public long Dimension => Targets[0].numel();
 
     /// <summary>Class c's label as a managed array (row-major).</summary>
     public float[] Row(int c) => Targets[c].contiguous().data<float>().ToArray();
+
+    /// <summary>Moves the labels to a device (the model's), once.</summary>
+    public void To(Device device)
+    {
+        if (Targets.device.type == device.type) return;
+        Tensor old = Targets;
+        Targets = old.to(device);
+        old.Dispose();
+    }
 
     public void Dispose() => Targets.Dispose();
 }

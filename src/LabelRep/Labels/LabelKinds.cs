@@ -1,23 +1,19 @@
 namespace LabelRep.Labels;
 
-/// <summary>
-/// Every label kind by name. "categorical" (class index, cross-entropy) has no bank; every other kind is an
-/// <see cref="ILabelKind"/> class found in this assembly, so a new kind is one new file.
-/// </summary>
+/// <summary>Every label kind by name: each <see cref="ILabelKind"/> class in this assembly, so a new kind is one new file.</summary>
 public static class LabelKinds
 {
-    public const string Categorical = "categorical";
-
     private static readonly Lazy<Dictionary<string, ILabelKind>> Kinds = new(() =>
         typeof(ILabelKind).Assembly.GetTypes()
             .Where(t => typeof(ILabelKind).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false } && t.GetConstructor(Type.EmptyTypes) != null)
             .Select(t => (ILabelKind)Activator.CreateInstance(t)!)
             .ToDictionary(k => k.Name));
 
-    /// <summary>The paper's order: categorical first, then the regression kinds.</summary>
+    /// <summary>The paper's order: the baseline first, then the paper's kinds, then any others by name.</summary>
     public static IReadOnlyList<string> Names { get; } = BuildNames();
 
-    public static bool IsCategorical(string name) => name == Categorical;
+    /// <summary>The kind every other is compared with (categorical).</summary>
+    public static string Baseline { get; } = Kinds.Value.Values.Single(k => k.Role == LabelRole.Baseline).Name;
 
     public static ILabelKind Get(string name)
     {
@@ -25,19 +21,18 @@ public static class LabelKinds
         throw new LabelRepException($"unknown label kind '{name}'; valid: {string.Join(", ", Names)}");
     }
 
-    public static string Describe(string name) =>
-        IsCategorical(name) ? "class index with a linear head and cross-entropy" : Get(name).Description;
+    /// <summary>The role of a kind; an unknown name (a kind removed since a study ran) has none.</summary>
+    public static LabelRole? RoleOf(string name) => Kinds.Value.TryGetValue(name, out var kind) ? kind.Role : null;
+
+    public static bool IsBaseline(string name) => name == Baseline;
 
     /// <summary>Throws a listing of the valid names when <paramref name="name"/> is not a kind.</summary>
-    public static void Validate(string name)
-    {
-        if (!IsCategorical(name)) Get(name);
-    }
+    public static void Validate(string name) => Get(name);
 
     private static IReadOnlyList<string> BuildNames()
     {
         string[] paperOrder = { "speech", "shuffled-speech", "composite", "constant", "random", "lowdim" };
-        var names = new List<string> { Categorical };
+        var names = Kinds.Value.Values.Where(k => k.Role == LabelRole.Baseline).Select(k => k.Name).ToList();
         names.AddRange(paperOrder.Where(Kinds.Value.ContainsKey));
         names.AddRange(Kinds.Value.Keys.Where(k => !names.Contains(k)).OrderBy(k => k, StringComparer.Ordinal));
         return names;

@@ -53,7 +53,4 @@ public sealed record LabelStats(
         double n = values.Length;
         return -counts.Sum(c => c / n * Math.Log2(c / n));
     }
-
-    /// <summary>The one-hot bank, for comparing categorical labels on the same footing.</summary>
-    public static LabelBank OneHot(int classes) => new(LabelKinds.Categorical, torch.eye(classes));
 }

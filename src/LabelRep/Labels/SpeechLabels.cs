@@ -11,6 +11,7 @@ public sealed class SpeechLabels : ILabelKind
 {
     public string Name => "speech";
     public string Description => "mel spectrogram (64×64 dB) of the class name spoken aloud";
+    public LabelRole Role => LabelRole.HighDimensional;
 
     public LabelBank Build(LabelContext context) => new(Name, Spectrograms(context));
 

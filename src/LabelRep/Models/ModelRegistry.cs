@@ -5,7 +5,7 @@ public static class ModelRegistry
 {
     private static readonly Dictionary<string, (string Description, Func<int, Backbone> Create)> Entries = new()
     {
-        ["smallcnn"] = ("~93k-parameter CNN for CPU work (3 conv blocks, 128 features)", c => new SmallCnn(c)),
+        ["smallcnn"] = ("~93k-parameter CNN for CPU work (3 conv blocks, 1,152 features)", c => new SmallCnn(c)),
         ["resnet20"] = ("CIFAR ResNet-20 (n = 3), 64 features", c => new CifarResNet(20, c)),
         ["resnet32"] = ("CIFAR ResNet-32 (n = 5), the paper's", c => new CifarResNet(32, c)),
         ["resnet110"] = ("CIFAR ResNet-110 (n = 18), the paper's", c => new CifarResNet(110, c)),

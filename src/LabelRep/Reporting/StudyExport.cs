@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LabelRep.IO;
 using LabelRep.Studies;
-using LabelRep.Training;
+using LabelRep.Runs;
 
 namespace LabelRep.Reporting;
 

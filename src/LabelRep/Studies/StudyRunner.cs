@@ -2,10 +2,8 @@ using System.Text.Json;
 using LabelRep.Data;
 using LabelRep.Evaluation;
 using LabelRep.Labels;
-using LabelRep.Reporting;
+using LabelRep.Runs;
 using LabelRep.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace LabelRep.Studies;
 
@@ -20,7 +18,8 @@ public interface IStudyObserver
 /// <summary>
 /// Runs a study: every run of the grid is claimed, trained (resuming its checkpoint), attacked and embedded, and
 /// each finished step is recorded in results.db in one transaction. Runs already done are skipped, so the same
-/// command continues an interrupted study; two processes can work on one study. Ends by writing the report.
+/// command continues an interrupted study; two processes can work on one study. The report is Reporting's, from the
+/// database (the CLI writes it after the runs).
 /// </summary>
 public sealed class StudyRunner
 {
@@ -30,22 +29,25 @@ public sealed class StudyRunner
     private readonly StudySpec _spec;
     private readonly string _device;
     private readonly IStudyObserver? _observer;
+    private readonly Func<AttackReport, byte[]>? _attackPlot;
 
-    public StudyRunner(string studyDir, StudySpec spec, string device = "auto", IStudyObserver? observer = null)
+    /// <param name="attackPlot">Draws each attack sweep's PNG into its run folder (Reporting's AttackPlot); null for none.</param>
+    public StudyRunner(string studyDir, StudySpec spec, string device = "auto", IStudyObserver? observer = null, Func<AttackReport, byte[]>? attackPlot = null)
     {
         spec.Validate();
         _dir = Path.GetFullPath(studyDir);
         _spec = spec;
         _device = device;
         _observer = observer;
+        _attackPlot = attackPlot;
     }
 
     public static string DatabasePath(string studyDir) => Path.Combine(studyDir, DatabaseFile);
 
     public string RunFolder(StudyRun run) =>
-        Path.Combine(_dir, "runs", $"{Safe(run.Config.Dataset)}_{run.Config.Model}_{run.Config.Label}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}");
+        Path.Combine(_dir, "runs", $"{IO.FileNames.Safe(run.Config.Dataset)}_{run.Config.Model}_{run.Config.Label}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}");
 
-    /// <summary>Runs what is not done yet and writes the report; returns the runs that failed.</summary>
+    /// <summary>Runs what is not done yet; returns the runs that failed.</summary>
     public int Run(CancellationToken cancel = default)
     {
         Directory.CreateDirectory(_dir);
@@ -88,7 +90,6 @@ public sealed class StudyRunner
                     failed++;
                 }
             }
-            StudyReport.Write(_dir, store);
             return failed;
         }
         finally
@@ -128,7 +129,7 @@ public sealed class StudyRunner
                 cancel.ThrowIfCancellationRequested();
                 AttackProtocol protocol = AttackProtocol.Parse(protocolName);
                 RunDirectory? source = TransferSource(store, run, all, protocol);
-                AttackReport report = RunAttack.Run(dir, source, Request(protocol, source != null), _device, _observer?.Attacking($"{name} {protocolName} "), cancel, data);
+                AttackReport report = RunAttack.Run(dir, source, Request(protocol, source != null), _device, _observer?.Attacking($"{name} {protocolName} "), cancel, data, _attackPlot);
                 store.RecordAttacks(run.Id, report);
                 double worst = report.Results.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted).OrderBy(r => r.Eps).Last().Accuracy;
                 _observer?.Message($"{name}: {protocolName} attacks done; worst case at the largest ε {worst:P1}, {report.Flags.Count} flag(s)");
@@ -137,7 +138,9 @@ public sealed class StudyRunner
         if (run.Embedded && !store.HasFeatures(run.Id))
         {
             cancel.ThrowIfCancellationRequested();
-            store.RecordFeatures(run.Id, Embed(run, dir, data));
+            using RunSetup setup = RunSetup.WithBestWeights(dir, _device, data);
+            Embedding embedding = Features.Embed(setup.Classifier, data.Test, _spec.TsneImages, run.Config.Seed);
+            store.RecordFeatures(run.Id, new FeatureEmbedding(run.Id, run.Config.Dataset, run.Config.Model, run.Config.Label, embedding));
         }
     }
 
@@ -145,59 +148,26 @@ public sealed class StudyRunner
     {
         StudyAttackSpec a = _spec.Attack;
         bool paper = protocol == AttackProtocol.Paper;
-        IReadOnlyList<string>? attacks = paper ? a.PaperAttacks : a.StandardAttacks;
-        if (!paper && transfer) attacks = (attacks ?? protocol.DefaultAttacks).Append("transfer").Distinct().ToArray();
-        return new AttackRequest
+        var request = new AttackRequest
         {
             Protocol = protocol,
-            Attacks = attacks,
+            Attacks = paper ? a.PaperAttacks : a.StandardAttacks,
             Eps = paper ? a.PaperEps : a.StandardEps,
             Limit = a.Limit,
-            Steps = a.Steps,
-            Queries = a.Queries,
+            Options = a.Options,
             Targeted = paper ? TargetMode.Both : TargetMode.No,
         };
+        return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
     }
 
-    /// <summary>The categorical run of the same dataset, model, seed and fraction, once it is trained.</summary>
+    /// <summary>The baseline (categorical) run of the same dataset, model, seed and fraction, once it is trained.</summary>
     private RunDirectory? TransferSource(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all, AttackProtocol protocol)
     {
-        if (!_spec.Attack.Transfer || protocol != AttackProtocol.Standard || LabelKinds.IsCategorical(run.Config.Label)) return null;
-        StudyRun? categorical = all.FirstOrDefault(r => LabelKinds.IsCategorical(r.Config.Label) && r.Config.Dataset == run.Config.Dataset
+        if (!_spec.Attack.Transfer || protocol != AttackProtocol.Standard || LabelKinds.IsBaseline(run.Config.Label)) return null;
+        StudyRun? categorical = all.FirstOrDefault(r => LabelKinds.IsBaseline(r.Config.Label) && r.Config.Dataset == run.Config.Dataset
             && r.Config.Model == run.Config.Model && r.Config.Seed == run.Config.Seed && r.Config.Fraction == run.Config.Fraction);
         if (categorical is null || !store.HasMetrics(categorical.Id)) return null;
         return new RunDirectory(RunFolder(categorical));
-    }
-
-    /// <summary>t-SNE of the backbone's features of the first test images, and how well they separate the classes.</summary>
-    private FeatureEmbedding Embed(StudyRun run, RunDirectory dir, DatasetSplits data)
-    {
-        using RunSetup setup = RunSetup.WithBestWeights(dir, _device, data);
-        setup.Model.eval();
-        int n = Math.Min(_spec.TsneImages, data.Test.Count);
-        var features = new float[n][];
-        var classes = new int[n];
-        using (torch.no_grad())
-        {
-            for (int start = 0; start < n; start += 250)
-            {
-                using var scope = torch.NewDisposeScope();
-                int count = Math.Min(250, n - start);
-                var (x, y) = data.Test.Batch(torch.arange(start, start + count, dtype: ScalarType.Int64));
-                Tensor f = setup.Model.Features(x.to(setup.Device)).cpu();
-                long dim = f.shape[1];
-                float[] flat = f.contiguous().data<float>().ToArray();
-                long[] labels = y.data<long>().ToArray();
-                for (int i = 0; i < count; i++)
-                {
-                    features[start + i] = flat.AsSpan((int)(i * dim), (int)dim).ToArray();
-                    classes[start + i] = (int)labels[i];
-                }
-            }
-        }
-        var (ex, ey) = Tsne.Embed(features, run.Config.Seed);
-        return new FeatureEmbedding(run.Id, run.Config.Dataset, run.Config.Model, run.Config.Label, ex, ey, classes,
-            Tsne.Silhouette(ex, ey, classes), Tsne.NearestCentroidAccuracy(features, classes));
     }
 
     /// <summary>Each label kind's statistics and the label images of its first classes, once per dataset.</summary>
@@ -210,8 +180,7 @@ public sealed class StudyRunner
             {
                 cancel.ThrowIfCancellationRequested();
                 if (store.HasLabel(dataset, label)) continue;
-                var config = new TrainConfig { Dataset = dataset, Label = label };
-                using LabelBank bank = LabelKinds.IsCategorical(label) ? LabelStats.OneHot(splits.Info.ClassCount) : RunSetup.BuildBank(config, splits.Info);
+                using LabelBank bank = new LabelOptions().BankFor(label, splits.Info);
                 LabelStats stats = LabelStats.Compute(bank) with { Kind = label };
                 float min = (float)stats.Min, max = (float)stats.Max;
                 var images = Enumerable.Range(0, Math.Min(4, bank.ClassCount))
@@ -220,6 +189,4 @@ public sealed class StudyRunner
             }
         }
     }
-
-    private static string Safe(string name) => new(name.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '-').ToArray());
 }

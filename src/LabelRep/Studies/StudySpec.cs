@@ -4,7 +4,7 @@ using LabelRep.Data;
 using LabelRep.Evaluation;
 using LabelRep.Labels;
 using LabelRep.Models;
-using LabelRep.Training;
+using LabelRep.Runs;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -25,6 +25,18 @@ public sealed record StudyAttackSpec
     public int Queries { get; init; } = 500;
     /// <summary>Also run the transfer attack from the categorical run of the same dataset, model and seed.</summary>
     public bool Transfer { get; init; } = true;
+
+    /// <summary>The spec's budgets as attack options (<see cref="Evaluation.Attacks.AttackOption"/>): steps where given, and queries.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, int> Options
+    {
+        get
+        {
+            var options = new Dictionary<string, int> { ["queries"] = Queries };
+            if (Steps is { } steps) options["steps"] = steps;
+            return options;
+        }
+    }
 }
 
 /// <summary>
@@ -112,7 +124,7 @@ public sealed record StudySpec
 
     public double[] AllFractions => Fractions.Append(MainFraction).Distinct().OrderBy(f => f).ToArray();
 
-    /// <summary>The grid in running order: main runs first (categorical before the others, for transfer), then the sweep.</summary>
+    /// <summary>The grid in running order: main runs first (the baseline before the others, for transfer), then the sweep.</summary>
     public IReadOnlyList<StudyRun> Runs(Func<string, int>? trainImages = null)
     {
         var runs = new List<StudyRun>();
@@ -120,7 +132,7 @@ public sealed record StudySpec
         foreach (string dataset in Datasets)
         foreach (string model in Models)
         foreach (int seed in Seeds)
-        foreach (string label in Labels.OrderBy(l => LabelKinds.IsCategorical(l) ? 0 : 1))
+        foreach (string label in Labels.OrderBy(l => LabelKinds.IsBaseline(l) ? 0 : 1))
         {
             var config = new TrainConfig
             {

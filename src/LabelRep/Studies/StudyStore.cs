@@ -1,7 +1,7 @@
 using System.Globalization;
 using LabelRep.Evaluation;
 using LabelRep.Labels;
-using LabelRep.Training;
+using LabelRep.Runs;
 using Microsoft.Data.Sqlite;
 
 namespace LabelRep.Studies;
@@ -13,8 +13,8 @@ public sealed record RunResult(string Id, string Dataset, string Model, string L
 /// <summary>An attack result of one run (a row of attacks.csv) with the run's identity.</summary>
 public sealed record RunAttackResult(string RunId, string Dataset, string Model, string Label, int Seed, AttackResult Result);
 
-/// <summary>A run's 2-D t-SNE of penultimate features of test images, with the classes and a separation score.</summary>
-public sealed record FeatureEmbedding(string RunId, string Dataset, string Model, string Label, double[] X, double[] Y, int[] Classes, double Silhouette, double CentroidAccuracy);
+/// <summary>A run's 2-D t-SNE of penultimate features of test images (<see cref="Evaluation.Embedding"/>), with the run's identity.</summary>
+public sealed record FeatureEmbedding(string RunId, string Dataset, string Model, string Label, Embedding Embedding);
 
 /// <summary>
 /// The study's SQLite database (results.db): the spec, every run (identity = configuration hash) with its status and
@@ -176,9 +176,10 @@ public sealed class StudyStore : IDisposable
         tx.Commit();
     }
 
-    public void RecordFeatures(string runId, FeatureEmbedding e) =>
+    public void RecordFeatures(string runId, FeatureEmbedding f) =>
         Execute("INSERT OR REPLACE INTO features VALUES ($id, $json, $s, $c)", ("$id", runId),
-            ("$json", System.Text.Json.JsonSerializer.Serialize(new { x = e.X, y = e.Y, classes = e.Classes })), ("$s", e.Silhouette), ("$c", e.CentroidAccuracy));
+            ("$json", System.Text.Json.JsonSerializer.Serialize(new { x = f.Embedding.X, y = f.Embedding.Y, classes = f.Embedding.Classes })),
+            ("$s", f.Embedding.Silhouette), ("$c", f.Embedding.CentroidAccuracy));
 
     public IReadOnlyList<(string Id, string Status, string Label, double Fraction)> RunStatus() =>
         Query("SELECT id, status, label, fraction FROM runs ORDER BY position", null, r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetDouble(3)));
@@ -217,8 +218,8 @@ public sealed class StudyStore : IDisposable
         {
             using var doc = System.Text.Json.JsonDocument.Parse(r.GetString(4));
             double[] Read(string name) => doc.RootElement.GetProperty(name).EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            return new FeatureEmbedding(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Read("x"), Read("y"),
-                Read("classes").Select(c => (int)c).ToArray(), r.GetDouble(5), r.GetDouble(6));
+            return new FeatureEmbedding(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+                new Embedding(Read("x"), Read("y"), Read("classes").Select(c => (int)c).ToArray(), r.GetDouble(5), r.GetDouble(6)));
         });
 
     public IReadOnlyList<(string RunId, EpochRecord Epoch)> Epochs() => Query("SELECT * FROM epochs ORDER BY run_id, epoch", null,

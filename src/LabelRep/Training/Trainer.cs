@@ -3,7 +3,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LabelRep.Data;
+using LabelRep.Evaluation;
 using LabelRep.IO;
+using LabelRep.Labels;
+using LabelRep.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +56,7 @@ public sealed class Trainer
             double trainLoss = TrainEpoch(sgd, epoch, lr, train, steps, cancel, ref imagesTrained, ref trainSeconds);
 
             _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero));
-            var val = Evaluator.Evaluate(model, _setup.Objective, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize, _setup.Device);
+            var val = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize);
             var record = new EpochRecord(epoch + 1, lr, trainLoss, val.Loss, val.Accuracy, epochClock.Elapsed.TotalSeconds);
             history.Add(record);
             _progress?.Report(new TrainProgress("epoch", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero, val.Accuracy));
@@ -76,7 +79,7 @@ public sealed class Trainer
         }
 
         RunDirectory.LoadModel(model, _dir.BestPath);
-        var test = Evaluator.Evaluate(model, _setup.Objective, _setup.Data.Test, _setup.TestIndices, config.EvalBatchSize, _setup.Device);
+        var test = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Test, _setup.TestIndices, config.EvalBatchSize);
         var metrics = new TrainMetrics
         {
             Dataset = config.Dataset, Model = config.Model, Label = config.Label, Loss = _setup.Objective.LossName,
@@ -88,7 +91,7 @@ public sealed class Trainer
             ImagesPerSecond = Math.Round(trainSeconds > 0 ? imagesTrained / trainSeconds : 0, 1),
             Parameters = model.ParameterCount(), ConfigHash = hash,
             Device = _setup.Device.type.ToString().ToLowerInvariant(), Threads = torch.get_num_threads(),
-            Decision = _setup.Objective is CategoricalObjective ? "argmax" : "nearest-label-mse",
+            Decision = _setup.Objective.Decision.Name,
         };
         AtomicFile.WriteText(_dir.MetricsPath, metrics.ToJson());
         sgd.Dispose();
@@ -157,7 +160,7 @@ public sealed class Trainer
                 throw new LabelRepException($"{_dir.Root} already holds this run; add --resume to continue it, or choose a new --out folder");
             return;
         }
-        if (_setup.Objective is RegressionObjective regression) Labels.LabelBankFile.Write(_dir.LabelsPath, regression.Bank);
+        LabelBankFile.Write(_dir.LabelsPath, _setup.Objective.Bank);
         AtomicFile.WriteText(_dir.ConfigPath, _setup.Config.ToJson());
     }
 

@@ -1,28 +1,10 @@
-using LabelRep.Cli;
 using Xunit;
 
 namespace LabelRep.Tests.Cli;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Theory]
     [InlineData("--model", "resnet18", "resnet32")]

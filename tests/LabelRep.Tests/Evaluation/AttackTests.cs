@@ -1,5 +1,7 @@
 using LabelRep.Evaluation;
 using LabelRep.Evaluation.Attacks;
+using LabelRep.Reporting;
+using LabelRep.Runs;
 using LabelRep.Training;
 using TorchSharp;
 using Xunit;
@@ -40,7 +42,7 @@ public class AttackTests : IClassFixture<AttackFixture>
     {
         using RunSetup target = AttackFixture.Load(_runs.Get(label));
         using RunSetup? src = source == null ? null : AttackFixture.Load(source);
-        return new AttackRunner(target, src, request).Run(label);
+        return new AttackRunner(target.Classifier, src?.Classifier, request).Run(target.Data.Test, target.TestIndices, label);
     }
 
     private static double Accuracy(AttackReport report, string attack, string loss, double eps, bool targeted = false) =>
@@ -54,8 +56,8 @@ public class AttackTests : IClassFixture<AttackFixture>
         using RunSetup setup = AttackFixture.Load(_runs.Get(label));
         using RunSetup source = AttackFixture.Load(_runs.Categorical);
         foreach (var p in setup.Model.parameters().Concat(source.Model.parameters())) p.requires_grad_(false);
-        var space = new AttackSpace(setup.Model, setup.Objective, normalized: false);
-        var context = new AttackContext(space, new AttackSpace(source.Model, source.Objective, normalized: false), new Generator(5));
+        var space = new AttackSpace(setup.Classifier, normalized: false);
+        var context = new AttackContext(space, new AttackSpace(source.Classifier, normalized: false), new Generator(5));
         using var scope = torch.NewDisposeScope();
         var (x, y) = setup.Data.Test.Batch(torch.arange(64, dtype: ScalarType.Int64));
         var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
@@ -66,7 +68,10 @@ public class AttackTests : IClassFixture<AttackFixture>
         foreach (string name in AttackRegistry.Names)
         {
             IAttack attack = AttackRegistry.Get(name);
-            var settings = new AttackSettings { Eps = eps, Steps = 10, StepSize = eps / 4, Queries = 100, Loss = AttackLoss.Margin };
+            var settings = new AttackSettings
+            {
+                Eps = eps, Loss = AttackLoss.Margin, Options = attack.Options.ToDictionary(o => o.Name, o => o.Name == "queries" ? 100 : o.Name == "steps" ? 10 : o.Standard),
+            };
             Tensor adversarial = attack.Perturb(context, batch, settings);
 
             Assert.True((adversarial - x).abs().max().item<float>() <= eps + 1e-6, $"{name} left the ε-ball");
@@ -102,7 +107,7 @@ public class AttackTests : IClassFixture<AttackFixture>
         // local optimum: with 10 steps one image of 32 survived here and two on an AVX-512 machine, and 100 steps did
         // not help. Restarts from other random points found every such image under every CPU setting of
         // scripts/test-cpus.sh, so the attack gets 5 restarts of 20 steps.
-        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = grid, Limit = 32, Steps = 20, Restarts = 5 });
+        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = grid, Limit = 32, Options = new Dictionary<string, int> { ["steps"] = 20, ["restarts"] = 5 } });
 
         // A heuristic attack at a larger ε may land in another local optimum and miss an image it found at a smaller
         // one, and which image depends on the kernels libtorch picks: one image of slack, on every loss.
@@ -122,7 +127,7 @@ public class AttackTests : IClassFixture<AttackFixture>
     [InlineData("lowdim", 0.7)] // a 10-d linear head cannot place every output next to every label within this ε
     public void Targeted_pgd_reaches_the_target_on_an_undefended_model(string label, double share)
     {
-        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = new[] { 0.5 }, Targeted = TargetMode.Yes, Steps = 20 });
+        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = new[] { 0.5 }, Targeted = TargetMode.Yes, Options = new Dictionary<string, int> { ["steps"] = 20 } });
 
         // Only images classified correctly are attacked; among those, the share that reached the target.
         AttackResult margin = report.Results.Single(r => r.Attack == "pgd" && r.Loss == "margin");
@@ -161,11 +166,11 @@ public class AttackTests : IClassFixture<AttackFixture>
     {
         using RunSetup setup = AttackFixture.Load(_runs.Regression);
         foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
-        var space = new AttackSpace(setup.Model, setup.Objective, normalized: true);
+        var space = new AttackSpace(setup.Classifier, normalized: true);
         using var scope = torch.NewDisposeScope();
         var (pixels, y) = setup.Data.Test.Batch(torch.arange(12, dtype: ScalarType.Int64));
         Tensor x = space.FromPixels(pixels);
-        var settings = new AttackSettings { Eps = 0.2, Steps = 5, StepSize = 0.04, Loss = AttackLoss.Training };
+        var settings = new AttackSettings { Eps = 0.2, Protocol = AttackProtocol.Paper, Options = new Dictionary<string, int> { ["steps"] = 5 }, Loss = AttackLoss.Training };
         var context = new AttackContext(space, null, new Generator(1));
         AttackBatch Batch(Tensor c, Tensor labels) => new(c, labels, null, c.amin(new long[] { 1, 2, 3 }, keepdim: true), c.amax(new long[] { 1, 2, 3 }, keepdim: true));
 
@@ -202,21 +207,21 @@ public class AttackTests : IClassFixture<AttackFixture>
     {
         var dir = new RunDirectory(TestData.TempDir("attack-save"));
         foreach (string f in Directory.GetFiles(_runs.Regression.Root)) File.Copy(f, dir.Combine(Path.GetFileName(f)));
-        var request = new AttackRequest { Eps = new[] { 0, 8 / 255.0 }, Limit = 32, Queries = 50 };
+        var request = new AttackRequest { Eps = new[] { 0, 8 / 255.0 }, Limit = 32, Options = new Dictionary<string, int> { ["queries"] = 50 } };
 
-        AttackReport standard = RunAttack.Run(dir, _runs.Categorical, request, "cpu");
-        RunAttack.Run(dir, null, request with { Protocol = AttackProtocol.Paper, Eps = new[] { 0, 0.1 } }, "cpu");
+        AttackReport standard = RunAttack.Run(dir, _runs.Categorical, request, "cpu", plot: AttackPlot.Png);
+        RunAttack.Run(dir, null, request with { Protocol = AttackProtocol.Paper, Eps = new[] { 0, 0.1 } }, "cpu", plot: AttackPlot.Png);
 
         Assert.Contains(standard.Results, r => r.Attack == "transfer" && r.Source == "categorical:smallcnn");
         Assert.Contains(standard.Results, r => r.Attack == "square" && r.Loss == "margin" && r.Steps == 50);
-        string[] lines = File.ReadAllLines(AttackStore.CsvPath(dir));
+        string[] lines = File.ReadAllLines(AttackFiles.CsvPath(dir));
         Assert.Equal(AttackResult.CsvHeader, lines[0]);
         Assert.Contains(lines, l => l.StartsWith("paper,bim,training,no,0.1,"));
         Assert.Contains(lines, l => l.StartsWith("standard,worst-case,all,no,"));
-        Assert.Equal(new[] { "paper", "standard" }, AttackStore.Load(dir).Select(r => r.Protocol));
+        Assert.Equal(new[] { "paper", "standard" }, AttackFiles.Load(dir).Select(r => r.Protocol));
         foreach (string protocol in new[] { "paper", "standard" })
         {
-            byte[] png = File.ReadAllBytes(AttackStore.PlotPath(dir, protocol));
+            byte[] png = File.ReadAllBytes(AttackFiles.PlotPath(dir, protocol));
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LabelRep.Interop;
 using LabelRep.IO;
+using LabelRep.Runs;
 using LabelRep.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -65,7 +66,7 @@ public class PyTorchInteropTests
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var (x, _) = setup.Data.Test.Batch(torch.arange(count, dtype: ScalarType.Int64));
-        Tensor scores = setup.Objective.Scores(setup.Model.call(x));
+        Tensor scores = setup.Classifier.Scores(x);
         return (scores.data<float>().ToArray(), (int)scores.shape[1], x.contiguous().data<float>().ToArray(), x.shape.Select(d => (int)d).ToArray());
     }
 

@@ -84,7 +84,7 @@ public class LabelKindTests
     [Fact]
     public void Stats_of_one_hot_labels_match_the_paper_table()
     {
-        using var bank = LabelStats.OneHot(10);
+        using var bank = LabelKinds.Get("categorical").Build(Context());
         var stats = LabelStats.Compute(bank);
         Assert.Equal(0.469, stats.Entropy, 3);
         Assert.Equal(Math.Sqrt(2), stats.PairwiseL2, 6);

@@ -1,6 +1,7 @@
 using LabelRep.Evaluation;
 using LabelRep.Reporting;
 using LabelRep.Studies;
+using LabelRep.Runs;
 using LabelRep.Training;
 using Microsoft.Data.Sqlite;
 using Xunit;
@@ -75,7 +76,7 @@ public class StudyTests
         lines.AddRange(store.Epochs().Select(e => $"{e.RunId} {e.Epoch with { Seconds = 0 }}"));
         lines.AddRange(store.AttackResults().Select(a => $"{a.RunId} {a.Result with { Seconds = 0 }}"));
         lines.AddRange(store.AttackFlags().Select(f => f.ToString()));
-        lines.AddRange(store.Features().Select(f => $"{f.RunId} {f.Silhouette:R} {f.CentroidAccuracy:R} {string.Join(",", f.X.Take(5))}"));
+        lines.AddRange(store.Features().Select(f => $"{f.RunId} {f.Embedding.Silhouette:R} {f.Embedding.CentroidAccuracy:R} {string.Join(",", f.Embedding.X.Take(5))}"));
         lines.AddRange(store.LabelStatistics().Select(s => s.ToString()));
         return string.Join("\n", lines);
     }
@@ -83,11 +84,15 @@ public class StudyTests
     [Fact]
     public void A_tiny_study_runs_end_to_end_and_writes_its_report()
     {
+        // Given: the spec in a file; When: the study command runs it, as a user would
         string dir = TestData.TempDir("study");
+        string spec = Path.Combine(TestData.TempDir("spec"), "tiny.json");
+        File.WriteAllText(spec, Tiny.ToJson());
 
-        int failed = new StudyRunner(dir, Tiny, "cpu").Run();
+        var (code, output, err) = Cli.CliRunner.Run("study", "--spec", spec, "--out", dir, "--device", "cpu");
 
-        Assert.Equal(0, failed);
+        Assert.True(code == 0, err);
+        Assert.Contains("report:", output);
         using var store = new StudyStore(StudyRunner.DatabasePath(dir));
         Assert.Equal(4, store.RunStatus().Count(r => r.Status == "done"));
         Assert.Equal(4, store.Results().Count);
@@ -108,11 +113,12 @@ public class StudyTests
         Assert.Equal(0, new StudyRunner(dir, Tiny, "cpu").Run());
         Assert.Equal(before, Content(dir));
         File.Delete(Path.Combine(dir, "report.html"));
-        StudyReport.Write(dir, store);
+        Assert.Equal(0, Cli.CliRunner.Run("report", "--study", dir).Code);
         Assert.True(File.Exists(Path.Combine(dir, "report.html")));
-        var files = StudyExport.Write(store, "csv", Path.Combine(dir, "export"));
-        Assert.Equal(5, File.ReadAllLines(files.Single(f => f.EndsWith("runs.csv"))).Length);
-        Assert.StartsWith("run_id,dataset,model,label,seed,protocol,attack", File.ReadAllLines(files.Single(f => f.EndsWith("attacks.csv")))[0]);
+        Assert.Equal(0, Cli.CliRunner.Run("export", "--study", dir, "--format", "csv").Code);
+        string export = Path.Combine(dir, "export");
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(export, "runs.csv")).Length);
+        Assert.StartsWith("run_id,dataset,model,label,seed,protocol,attack", File.ReadAllLines(Path.Combine(export, "attacks.csv"))[0]);
     }
 
     [Fact]

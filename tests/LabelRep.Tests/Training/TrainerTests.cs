@@ -1,3 +1,5 @@
+using LabelRep.Labels;
+using LabelRep.Runs;
 using LabelRep.Training;
 using Xunit;
 
@@ -106,7 +108,7 @@ public class TrainerTests
     {
         string bankPath = Path.Combine(TestData.TempDir("bank"), "bank.npy");
         LabelRep.IO.Npy.Write(bankPath, Enumerable.Range(0, 10 * 64 * 64).Select(i => (float)(i % 977 % 80)).ToArray(), new[] { 10, 64, 64 });
-        using var setup = RunSetup.Create(TestData.TinyConfig(DataDir, "random") with { LabelsFile = bankPath });
+        using var setup = RunSetup.Create(TestData.TinyConfig(DataDir, "random") with { Labels = new LabelOptions { LabelsFile = bankPath } });
         var bank = Assert.IsType<RegressionObjective>(setup.Objective).Bank;
         Assert.Equal(1f, bank.Row(0)[1]);
     }

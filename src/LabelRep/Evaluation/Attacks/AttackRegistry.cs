@@ -13,6 +13,9 @@ public static class AttackRegistry
     public static IReadOnlyList<string> Names =>
         Attacks.Value.Values.OrderBy(a => a.Family).ThenBy(a => a.Name, StringComparer.Ordinal).Select(a => a.Name).ToArray();
 
+    /// <summary>The names of the attacks of one family, e.g. every transfer attack.</summary>
+    public static IReadOnlyList<string> NamesOf(AttackFamily family) => Names.Where(n => Get(n).Family == family).ToArray();
+
     public static IAttack Get(string name) =>
         Attacks.Value.TryGetValue(name, out IAttack? attack)
             ? attack

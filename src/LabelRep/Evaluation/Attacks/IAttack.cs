@@ -12,31 +12,40 @@ public enum AttackFamily
     Transfer,
 }
 
-/// <summary>The knobs of one attack call; each attack reads the ones it uses.</summary>
+/// <summary>
+/// A budget knob of one attack (steps, restarts, queries) with its default under each protocol. A user's value
+/// (--steps, a spec's steps) replaces the default of every attack that declares the option.
+/// </summary>
+public sealed record AttackOption(string Name, string Description, int Standard, int Paper)
+{
+    public int DefaultFor(AttackProtocol protocol) => protocol.NormalizedSpace ? Paper : Standard;
+}
+
+/// <summary>The settings of one attack call: ε, the loss, the protocol's rules and the attack's own options.</summary>
 public sealed record AttackSettings
 {
     /// <summary>L∞ radius, in the units of the attack space.</summary>
     public double Eps { get; init; }
 
-    /// <summary>Gradient steps of an iterative attack (BIM, PGD, the transfer attack's PGD).</summary>
-    public int Steps { get; init; } = 10;
-
-    /// <summary>Step size of an iterative attack, in the units of <see cref="Eps"/>.</summary>
-    public double StepSize { get; init; }
-
-    /// <summary>PGD restarts from random points; per image the first successful one is kept.</summary>
-    public int Restarts { get; init; } = 1;
-
-    /// <summary>Queries (model calls per image) of a gradient-free attack.</summary>
-    public int Queries { get; init; } = 500;
-
     public AttackLoss Loss { get; init; } = AttackLoss.CrossEntropy;
+
+    public AttackProtocol Protocol { get; init; } = AttackProtocol.Standard;
+
+    /// <summary>The attack's declared options with their values for this call.</summary>
+    public IReadOnlyDictionary<string, int> Options { get; init; } = new Dictionary<string, int>();
 
     /// <summary>Clamp into the valid range after every step (off only for the official code's iterative attack).</summary>
     public bool ClampEachStep { get; init; } = true;
 
     /// <summary>The official code's quirk: the input gradient is never zeroed, so step k uses sign(g₁ + … + g_k).</summary>
     public bool AccumulateGradients { get; init; }
+
+    /// <summary>The value of a declared option.</summary>
+    public int Option(string name) =>
+        Options.TryGetValue(name, out int value) ? value : throw new InvalidOperationException($"attack option '{name}' has no value");
+
+    /// <summary>The step size of an iterative attack of <paramref name="steps"/> steps under the protocol.</summary>
+    public double StepSize(int steps) => Protocol.StepSize(Eps, steps);
 }
 
 /// <summary>What an attack may use besides the batch: the attacked model, a source model for transfer, a seeded generator.</summary>
@@ -55,8 +64,14 @@ public interface IAttack
 
     AttackFamily Family { get; }
 
-    /// <summary>Steps in the results table for these settings (1 for FGSM, queries for Square).</summary>
-    int StepsFor(AttackSettings settings) => Family == AttackFamily.SingleStep ? 1 : settings.Steps;
+    /// <summary>The attack's budget knobs and their defaults per protocol.</summary>
+    IReadOnlyList<AttackOption> Options => Array.Empty<AttackOption>();
+
+    /// <summary>Steps in the results table (1 for a single step, queries for Square).</summary>
+    int StepsFor(AttackSettings settings) => Family == AttackFamily.SingleStep ? 1 : settings.Option("steps");
+
+    /// <summary>Restarts in the results table.</summary>
+    int RestartsFor(AttackSettings settings) => settings.Options.TryGetValue("restarts", out int r) ? r : 1;
 
     /// <summary>Adversarial inputs for the batch, within ε of the clean inputs (and, unless the settings say otherwise, inside the valid range).</summary>
     Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings);

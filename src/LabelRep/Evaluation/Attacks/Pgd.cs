@@ -5,27 +5,32 @@ namespace LabelRep.Evaluation.Attacks;
 
 /// <summary>
 /// Projected gradient descent (Madry et al. 2018): a uniform random start in the ε-ball, then signed-gradient
-/// steps. With several restarts, each image keeps the first restart that fooled the model (else the last).
+/// steps (20 of 2.5ε/20 by default). With several restarts, each image keeps the first restart that fooled the model
+/// (else the last).
 /// </summary>
 public sealed class Pgd : IAttack
 {
+    public static readonly AttackOption Steps = new("steps", "gradient steps", Standard: 20, Paper: 5);
+
     public string Name => "pgd";
     public string Description => "signed-gradient steps from a random point in the ε-ball, with restarts";
     public AttackFamily Family => AttackFamily.Iterative;
 
+    public IReadOnlyList<AttackOption> Options { get; } = new[] { Steps, new AttackOption("restarts", "random restarts", Standard: 1, Paper: 1) };
+
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings) =>
-        Run(context.Target, batch, settings, context.Random);
+        Run(context.Target, batch, settings, settings.Option("steps"), settings.Option("restarts"), context.Random);
 
     /// <summary>PGD on <paramref name="space"/>; also the transfer attack's crafting step on its source model.</summary>
-    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Generator random)
+    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, int steps, int restarts, Generator random)
     {
         Tensor? best = null;
         Tensor? done = null;
-        for (int restart = 0; restart < Math.Max(1, settings.Restarts); restart++)
+        for (int restart = 0; restart < Math.Max(1, restarts); restart++)
         {
             Tensor noise = torch.rand(batch.Clean.shape, dtype: batch.Clean.dtype, generator: random).to(batch.Clean.device);
             Tensor start = batch.Project(batch.Clean + (noise * 2 - 1) * settings.Eps, settings.Eps);
-            Tensor x = SignedGradientSteps.Run(space, batch, settings, start);
+            Tensor x = SignedGradientSteps.Run(space, batch, settings, start, steps);
             Tensor fooled = batch.Succeeded(space.Predict(x));
             if (best is null || done is null)
             {

@@ -7,14 +7,15 @@ namespace LabelRep.Evaluation.Attacks;
 internal static class SignedGradientSteps
 {
     /// <summary>
-    /// <paramref name="steps"/> steps from <paramref name="start"/>: x ← Π(x + α·sign(g)). With the official quirk the
-    /// gradients are summed over steps before the sign is taken, as in the paper's code.
+    /// <paramref name="steps"/> steps from <paramref name="start"/>: x ← Π(x + α·sign(g)), α from the protocol. With the
+    /// official quirk the gradients are summed over steps before the sign is taken, as in the paper's code.
     /// </summary>
-    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start)
+    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start, int steps)
     {
         Tensor x = start.detach();
         Tensor? gradientSum = null;
-        for (int step = 0; step < settings.Steps; step++)
+        double stepSize = settings.StepSize(steps);
+        for (int step = 0; step < steps; step++)
         {
             using var scope = torch.NewDisposeScope();
             Tensor gradient = space.Gradient(x, batch, settings.Loss);
@@ -25,7 +26,7 @@ internal static class SignedGradientSteps
                 gradientSum?.Dispose();
                 gradientSum = gradient = sum;
             }
-            Tensor next = scope.MoveToOuter(batch.Project(x + settings.StepSize * gradient.sign(), settings.Eps, settings.ClampEachStep));
+            Tensor next = scope.MoveToOuter(batch.Project(x + stepSize * gradient.sign(), settings.Eps, settings.ClampEachStep));
             x.Dispose(); // the previous iterate (or the detached view of the start, whose storage the caller keeps)
             x = next;
         }

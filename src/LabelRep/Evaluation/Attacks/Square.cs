@@ -18,7 +18,9 @@ public sealed class Square : IAttack
     public string Description => "gradient-free random search over square ±ε patches (margin loss)";
     public AttackFamily Family => AttackFamily.GradientFree;
 
-    int IAttack.StepsFor(AttackSettings settings) => settings.Queries;
+    public IReadOnlyList<AttackOption> Options { get; } = new[] { new AttackOption("queries", "model queries per image", Standard: 500, Paper: 500) };
+
+    int IAttack.StepsFor(AttackSettings settings) => settings.Option("queries");
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
@@ -31,7 +33,7 @@ public sealed class Square : IAttack
         Tensor stripes = RandomSigns(random, new[] { n, channels, 1, width }, batch.Clean);
         Tensor best = batch.Clamp(batch.Clean + eps * stripes);
         Tensor bestLoss = Loss(space, best, batch, margin);
-        int iterations = Math.Max(0, settings.Queries - 1);
+        int iterations = Math.Max(0, settings.Option("queries") - 1);
         for (int i = 0; i < iterations; i++)
         {
             using var scope = torch.NewDisposeScope();

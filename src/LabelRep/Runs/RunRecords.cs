@@ -1,12 +1,9 @@
 using System.Text.Json;
 
-namespace LabelRep.Training;
+namespace LabelRep.Runs;
 
 /// <summary>One finished epoch.</summary>
 public sealed record EpochRecord(int Epoch, double LearningRate, double TrainLoss, double ValLoss, double ValAccuracy, double Seconds);
-
-/// <summary>Where training is, for a progress display: phase "train", "validate", or "epoch" (finished, with its validation accuracy).</summary>
-public sealed record TrainProgress(string Phase, int Epoch, int Epochs, int Step, int Steps, double Loss, double ImagesPerSecond, TimeSpan Eta, double ValAccuracy = double.NaN);
 
 /// <summary>What metrics.json holds.</summary>
 public sealed record TrainMetrics
@@ -32,7 +29,7 @@ public sealed record TrainMetrics
     public required string ConfigHash { get; init; }
     public required string Device { get; init; }
     public required int Threads { get; init; }
-    /// <summary>"argmax" for categorical, "nearest-label-mse" for regression kinds.</summary>
+    /// <summary>The decision rule's name (<see cref="Labels.Decision.Name"/>): "argmax" or "nearest-label-mse".</summary>
     public required string Decision { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, TrainConfig.Json);

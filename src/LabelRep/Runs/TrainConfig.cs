@@ -2,8 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using LabelRep.IO;
+using LabelRep.Labels;
 
-namespace LabelRep.Training;
+namespace LabelRep.Runs;
 
 /// <summary>Everything that defines a run. Its hash is the run's identity; it is saved as config.json beside the results.</summary>
 public sealed record TrainConfig
@@ -12,12 +15,8 @@ public sealed record TrainConfig
     public string? DataDir { get; init; }
     public string Model { get; init; } = "smallcnn";
     public string Label { get; init; } = "categorical";
-    /// <summary>A label bank read from an .npy file instead of generating one.</summary>
-    public string? LabelsFile { get; init; }
-    public int LabelSeed { get; init; } = 8;
-    public string Voice { get; init; } = "en";
-    public string? AudioDir { get; init; }
-    public int LowDim { get; init; } = 10;
+    /// <summary>How the label kind builds its bank (seed, voice, recordings, dimension, or a bank file); inline in config.json.</summary>
+    [JsonFlatten] public LabelOptions Labels { get; init; } = new();
     public int Seed { get; init; } = 7;
     public double Fraction { get; init; } = 1.0;
     public int Epochs { get; init; } = 2;
@@ -45,6 +44,7 @@ public sealed record TrainConfig
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { JsonFlatten.Modifier } },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -81,7 +81,7 @@ public sealed record TrainConfig
         if (Gamma <= 0) throw new LabelRepException($"--gamma {Gamma}: must be positive");
         if (Fraction <= 0 || Fraction > 1) throw new LabelRepException($"--fraction {Fraction}: must be in (0, 1], e.g. 0.01 for 1%");
         if (Milestones.Any(m => m < 1)) throw new LabelRepException("--milestones: epoch counts must be positive, e.g. 300,450");
-        if (LowDim < 1) throw new LabelRepException($"--lowdim {LowDim}: must be at least 1");
+        Labels.Validate();
         if (TestLimit < 0) throw new LabelRepException($"--test-limit {TestLimit}: must be 0 (all) or positive");
     }
 }

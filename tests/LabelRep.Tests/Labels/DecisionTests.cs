@@ -1,10 +1,11 @@
 using LabelRep.Labels;
 using LabelRep.Models;
+using LabelRep.Runs;
 using LabelRep.Training;
 using TorchSharp;
 using Xunit;
 
-namespace LabelRep.Tests.Evaluation;
+namespace LabelRep.Tests.Labels;
 
 public class DecisionTests
 {
@@ -13,17 +14,31 @@ public class DecisionTests
     {
         // Given: three 1×2 labels
         using var bank = new LabelBank("test", torch.tensor(new float[] { 0, 0, 10, 10, 0, 0 }, new long[] { 3, 2 }));
-        using var objective = new RegressionObjective(bank);
+        var decision = new NearestLabelDecision(bank);
         using var outputs = torch.tensor(new float[] { 9, 9, 1, 0, 5, 5 }, new long[] { 3, 2 });
 
         // When
-        using var scores = objective.Scores(outputs);
-        long[] predicted = objective.Predict(outputs).data<long>().ToArray();
+        using var scores = decision.Scores(outputs);
+        long[] predicted = decision.Predict(outputs).data<long>().ToArray();
 
         // Then: scores are −MSE; (5, 5) is equally far from class 0 and 1 (tie → 0) and class 2 repeats class 0
         Assert.Equal(new long[] { 1, 0, 0 }, predicted);
         Assert.Equal(-1f, scores[0, 1].item<float>(), 5);
         Assert.Equal(-0.5f, scores[1, 0].item<float>(), 5);
+    }
+
+    [Fact]
+    public void Every_kind_names_its_decision_once_and_categorical_is_argmax_over_a_one_hot_bank()
+    {
+        var dataset = LabelRep.Data.IdxReader.FashionMnistInfo;
+        using var categorical = LabelKinds.Get("categorical").CreateObjective(new LabelOptions().BankFor("categorical", dataset), 0);
+        using var random = LabelKinds.Get("random").CreateObjective(new LabelOptions().BankFor("random", dataset), 0);
+
+        Assert.Equal(ArgmaxDecision.DecisionName, categorical.Decision.Name);
+        Assert.Equal(new[] { 10 }, categorical.OutputShape);
+        Assert.Equal(NearestLabelDecision.DecisionName, random.Decision.Name);
+        Assert.Equal(new[] { 64, 64 }, random.OutputShape);
+        Assert.Equal(LabelRole.Baseline, LabelKinds.Get(LabelKinds.Baseline).Role);
     }
 
     [Theory]

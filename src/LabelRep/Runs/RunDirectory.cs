@@ -3,7 +3,7 @@ using LabelRep.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LabelRep.Training;
+namespace LabelRep.Runs;
 
 /// <summary>
 /// The files of one run: config.json, checkpoint.json (+ the epoch's .safetensors it names), best.safetensors,

@@ -2,14 +2,14 @@ using ScottPlot;
 
 namespace LabelRep.Reporting;
 
-/// <summary>One line of a <see cref="LinePlot"/>: points, a name for the legend, and optionally a dashed stroke.</summary>
+/// <summary>One line of a line chart: points, a name for the legend, and optionally a dashed stroke.</summary>
 public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false);
 
-/// <summary>Line charts as PNG bytes (ScottPlot), the one kind of chart LabelRep draws: accuracy against ε or against data.</summary>
-public static class LinePlot
+/// <summary>The charts LabelRep draws, as PNG bytes (ScottPlot): lines (accuracy against ε or data) and labelled scatters (t-SNE).</summary>
+public static class Charts
 {
     /// <summary>Renders the series; <paramref name="logX"/> draws x on a log₁₀ axis (values must be positive).</summary>
-    public static byte[] Png(string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series,
+    public static byte[] Lines(string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series,
         bool logX = false, (double Min, double Max)? yRange = null, int width = 900, int height = 560)
     {
         var plot = new Plot();
@@ -40,7 +40,7 @@ public static class LinePlot
     }
 
     /// <summary>Labelled 2-D points (a t-SNE), one colour per class.</summary>
-    public static byte[] ScatterPng(string title, double[] x, double[] y, int[] classes, IReadOnlyList<string> classNames, int width = 520, int height = 440)
+    public static byte[] Scatter(string title, double[] x, double[] y, int[] classes, IReadOnlyList<string> classNames, int width = 520, int height = 440)
     {
         var plot = new Plot();
         IPalette palette = new ScottPlot.Palettes.Category10();

@@ -1,4 +1,4 @@
-namespace LabelRep.Studies;
+namespace LabelRep.Evaluation;
 
 /// <summary>
 /// Exact t-SNE (van der Maaten and Hinton 2008) for a few thousand points: Gaussian affinities found by binary

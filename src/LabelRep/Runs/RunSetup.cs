@@ -1,37 +1,36 @@
 using LabelRep.Data;
-using LabelRep.IO;
 using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LabelRep.Training;
+namespace LabelRep.Runs;
 
 /// <summary>
-/// Everything a configuration turns into before the first step: the data and its split, the objective (label kind)
-/// and the model, on the chosen device. Training, evaluation, attacks and export all start here.
+/// Everything a configuration turns into before the first step: the data and its split, the label kind's objective
+/// and the model (together, the classifier), on the chosen device. Training, evaluation, attacks and export start here.
 /// </summary>
 public sealed class RunSetup : IDisposable
 {
     private readonly bool _ownsData;
 
-    private RunSetup(TrainConfig config, DatasetSplits data, DataSplit split, Objective objective, LabelRepModel model, Device device, bool ownsData)
+    private RunSetup(TrainConfig config, DatasetSplits data, DataSplit split, Classifier classifier, Device device, bool ownsData)
     {
         _ownsData = ownsData;
         Config = config;
         Data = data;
         Split = split;
-        Objective = objective;
-        Model = model;
+        Classifier = classifier;
         Device = device;
     }
 
     public TrainConfig Config { get; }
     public DatasetSplits Data { get; }
     public DataSplit Split { get; }
-    public Objective Objective { get; }
-    public LabelRepModel Model { get; }
+    public Classifier Classifier { get; }
+    public Objective Objective => Classifier.Objective;
+    public LabelRepModel Model => Classifier.Model;
     public Device Device { get; }
     public DatasetInfo Info => Data.Info;
 
@@ -74,33 +73,18 @@ public sealed class RunSetup : IDisposable
         DatasetSplits data = preloaded ?? DatasetRegistry.Open(config.Dataset, config.DataDir).Load();
         DatasetInfo info = data.Info;
         DataSplit split = DataSplit.Create(data.Train.Count, config.ValidationCount ?? info.ValidationCount, config.Fraction, config.Seed);
-        Objective objective = CreateObjective(bankFile != null ? config with { LabelsFile = bankFile } : config, info);
+        Objective objective = CreateObjective(bankFile != null ? config with { Labels = config.Labels with { LabelsFile = bankFile } } : config, info);
         torch.manual_seed(config.Seed);
         Backbone backbone = ModelRegistry.Create(config.Model, info.Channels);
-        var model = new LabelRepModel(new Normalize(info.Mean, info.Std), backbone, objective.Head);
+        var model = new LabelRepModel(new Normalize(info.Mean, info.Std), backbone, new HeadShape(objective.OutputShape));
         model.to(device);
         objective.To(device);
-        return new RunSetup(config, data, split, objective, model, device, ownsData: preloaded is null);
+        return new RunSetup(config, data, split, new Classifier(model, objective, $"{config.Label}:{config.Model}"), device, ownsData: preloaded is null);
     }
 
-    /// <summary>The objective of a label kind for a dataset: categorical, a generated bank, or a bank read from --labels.</summary>
-    public static Objective CreateObjective(TrainConfig config, DatasetInfo info)
-    {
-        if (LabelKinds.IsCategorical(config.Label))
-        {
-            if (config.LabelsFile != null) throw new LabelRepException("--labels FILE needs a regression label kind, not categorical");
-            return new CategoricalObjective(info.ClassCount, config.LabelSmoothing);
-        }
-        if (config.LabelSmoothing != 0) throw new LabelRepException("--label-smoothing applies to categorical labels only");
-        LabelBank bank = config.LabelsFile != null ? LabelBankFile.Read(config.LabelsFile, config.Label, info.ClassCount) : BuildBank(config, info);
-        return new RegressionObjective(bank);
-    }
-
-    public static LabelBank BuildBank(TrainConfig config, DatasetInfo info) =>
-        LabelKinds.Get(config.Label).Build(new LabelContext(info, new LabelOptions
-        {
-            LabelSeed = config.LabelSeed, Voice = config.Voice, AudioDir = config.AudioDir, LowDim = config.LowDim,
-        }));
+    /// <summary>The objective of the run's label kind: its bank (generated, or read from the labels file) with the kind's loss and decision.</summary>
+    public static Objective CreateObjective(TrainConfig config, DatasetInfo info) =>
+        LabelKinds.Get(config.Label).CreateObjective(config.Labels.BankFor(config.Label, info), config.LabelSmoothing);
 
     public void Dispose()
     {

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>
+/// The unit an ε is given in: pixels ([0, 1] images, shown as k/255) or normalized units ((x − mean) / std, the
+/// paper's). Every table, axis and conversion of ε goes through here.
+/// </summary>
+public sealed class EpsUnit
+{
+    public static readonly EpsUnit Pixels = new("pixels", "ε (pixels, ×1/255)", 255);
+    public static readonly EpsUnit Normalized = new("normalized", "ε (normalized units)", 1);
+
+    private EpsUnit(string name, string axisTitle, double plotScale)
+    {
+        Name = name;
+        AxisTitle = axisTitle;
+        PlotScale = plotScale;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The title of a plot's ε axis.</summary>
+    public string AxisTitle { get; }
+
+    /// <summary>What ε is multiplied by on a plot's axis (pixels are plotted in 1/255 steps).</summary>
+    public double PlotScale { get; }
+
+    /// <summary>ε as a person reads it: "8/255" in pixels, "0.1" in normalized units.</summary>
+    public string Format(double eps) =>
+        this == Pixels ? (eps * 255).ToString("0.##", CultureInfo.InvariantCulture) + "/255" : eps.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>ε as an L∞ bound in [0, 1] pixel units; a normalized ε moves a pixel by ε · std of its channel (the largest std bounds it).</summary>
+    public double ToPixels(double eps, double largestStd) => this == Pixels ? eps : eps * largestStd;
+
+    /// <summary>The unit of the protocol named in a result (results carry the protocol's name).</summary>
+    public static EpsUnit Of(string protocol) => AttackProtocol.Parse(protocol).Unit;
+
+    public override string ToString() => Name;
+}

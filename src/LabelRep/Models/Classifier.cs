@@ -1,0 +1,38 @@
+using LabelRep.Labels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Models;
+
+/// <summary>
+/// A model with its label kind's objective (training loss and decision rule): what accuracy, features and attacks
+/// measure. <see cref="Name"/> says which one it is in results ("categorical:smallcnn").
+/// </summary>
+public sealed class Classifier
+{
+    public Classifier(LabelRepModel model, Objective objective, string name)
+    {
+        Model = model;
+        Objective = objective;
+        Name = name;
+    }
+
+    public LabelRepModel Model { get; }
+    public Objective Objective { get; }
+    public Decision Decision => Objective.Decision;
+    public string Name { get; }
+    public int ClassCount => Objective.Bank.ClassCount;
+
+    /// <summary>Where the model's weights are; inputs go there.</summary>
+    public Device Device => Model.parameters().First().device;
+
+    /// <summary>Class scores (B, C) of images in [0, 1].</summary>
+    public Tensor Scores(Tensor images) => Decision.Scores(Model.call(images));
+
+    /// <summary>Eval mode (batch norm uses its running statistics) and no gradients for the weights: ready to be measured and attacked.</summary>
+    public void Freeze()
+    {
+        Model.eval();
+        foreach (var p in Model.parameters()) p.requires_grad_(false);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using LabelRep.Evaluation;
+using LabelRep.IO;
+using LabelRep.Labels;
+using LabelRep.Studies;
+
+namespace LabelRep.Reporting.Sections;
+
+/// <summary>Robustness per attack protocol: worst-case curves, every attack's numbers, and the gradient-masking flags.</summary>
+public sealed class RobustnessSection : IReportSection
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public void Write(ReportDocument doc, StudyData data)
+    {
+        StudyStore store = data.Store;
+        IReadOnlyList<RunAttackResult> attacks = data.Attacks;
+        string[] labels = data.Labels;
+        doc.Heading("Robustness");
+        if (attacks.Count == 0)
+        {
+            doc.Paragraph("No attack results yet.");
+            return;
+        }
+        foreach (var protocol in attacks.GroupBy(a => a.Result.Protocol).OrderBy(g => AttackProtocol.Parse(g.Key).NormalizedSpace ? 0 : 1))
+        {
+            AttackProtocol rules = AttackProtocol.Parse(protocol.Key);
+            EpsUnit unit = rules.Unit;
+            foreach (var group in protocol.GroupBy(a => (a.Dataset, a.Model)))
+            {
+                int images = group.First().Result.Images;
+                doc.Subheading($"{rules.Title} — {group.Key.Dataset} {group.Key.Model}, {images} test images");
+                var worst = group.Where(a => a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted).ToArray();
+                double[] grid = worst.Select(a => a.Result.Eps).Distinct().OrderBy(e => e).ToArray();
+                var series = labels.Where(l => worst.Any(a => a.Label == l)).Select(l => new PlotSeries(l, grid.Select(e => e * unit.PlotScale).ToArray(),
+                    grid.Select(e => worst.Where(a => a.Label == l && a.Result.Eps == e).Average(a => a.Result.Accuracy)).ToArray())).ToList();
+                doc.Image($"robustness-{protocol.Key}-{FileNames.Safe(group.Key.Dataset)}-{group.Key.Model}.png",
+                    Charts.Lines($"Worst case over attacks ({protocol.Key} protocol)", unit.AxisTitle, "accuracy", series, yRange: (0, 1)),
+                    "worst-case accuracy against ε, a line per label kind");
+                var attackNames = group.Select(a => (a.Result.Attack, a.Result.Loss, a.Result.Targeted)).Distinct()
+                    .OrderBy(a => a.Targeted).ThenBy(a => a.Attack == AttackResult.WorstCase ? 1 : 0).ThenBy(a => a.Attack).ThenBy(a => a.Loss).ToArray();
+                var header = new[] { "label", "attack/loss" }.Concat(grid.Select(unit.Format)).ToArray();
+                var rows = new List<string[]>();
+                foreach (string label in labels)
+                {
+                    foreach (var (attack, loss, targeted) in attackNames)
+                    {
+                        var cells = grid.Select(e => group.Where(a => a.Label == label && a.Result.Attack == attack && a.Result.Loss == loss && a.Result.Targeted == targeted && a.Result.Eps == e)
+                            .Select(a => a.Result.Accuracy).DefaultIfEmpty(double.NaN).Average()).ToArray();
+                        if (cells.All(double.IsNaN)) continue;
+                        rows.Add(new[] { label, $"{attack}/{loss}{(targeted ? " targeted" : "")}" }.Concat(cells.Select(v => double.IsNaN(v) ? "" : v.ToString("P1", C))).ToArray());
+                    }
+                }
+                doc.Table(header, rows, collapsible: $"all attacks ({rows.Count} rows)");
+            }
+            var flags = store.AttackFlags().Where(f => f.Protocol == protocol.Key).ToArray();
+            doc.Paragraph(flags.Length == 0
+                ? $"No sign of gradient masking in the {protocol.Key} protocol's numbers."
+                : $"{flags.Length} possible sign(s) of gradient masking in the {protocol.Key} protocol (a reason to distrust a number, not proof):");
+            if (flags.Length > 0) doc.List(flags.Select(f => $"{f.Label}: [{f.Check}] {f.Message}"));
+        }
+        doc.Paragraph("Accuracy counts images classified correctly before and after the attack. Worst case: an image counts as robust only if every attack and loss failed on it.");
+    }
+}

@@ -1,0 +1,28 @@
+using LabelRep.Data;
+using LabelRep.Evaluation;
+
+namespace LabelRep.Runs;
+
+/// <summary>Attacks a finished run from its folder: loads its best weights (and the source run's), sweeps, saves the results beside it.</summary>
+public static class RunAttack
+{
+    /// <param name="plot">Draws the sweep's PNG (attacks-PROTOCOL.png), saved with the JSON and CSV; null for none.</param>
+    public static AttackReport Run(RunDirectory run, RunDirectory? source, AttackRequest request, string device,
+        IProgress<AttackProgress>? progress = null, CancellationToken cancel = default, DatasetSplits? preloaded = null,
+        Func<AttackReport, byte[]>? plot = null)
+    {
+        request.Validate();
+        TrainConfig targetConfig = run.ReadConfig();
+        if (source != null && source.ReadConfig().Dataset is var sourceDataset && sourceDataset != targetConfig.Dataset)
+            throw new LabelRepException($"--source was trained on {sourceDataset}, the attacked run on {targetConfig.Dataset}; a transfer attack needs the same dataset");
+        // With a source run, read the data once for both models.
+        using DatasetSplits? shared = preloaded == null && source != null ? DatasetRegistry.Open(targetConfig.Dataset, targetConfig.DataDir).Load() : null;
+        preloaded ??= shared;
+        using RunSetup target = RunSetup.WithBestWeights(run, device, preloaded);
+        using RunSetup? sourceSetup = source == null ? null : RunSetup.WithBestWeights(source, device, preloaded);
+        var runner = new AttackRunner(target.Classifier, sourceSetup?.Classifier, request);
+        AttackReport report = runner.Run(target.Data.Test, target.TestIndices, Path.GetFileName(run.Root), progress, cancel);
+        AttackFiles.Save(run, report, plot?.Invoke(report));
+        return report;
+    }
+}

@@ -1,0 +1,31 @@
+using LabelRep.Cli;
+
+namespace LabelRep.Tests.Cli;
+
+/// <summary>Runs the command line in this process, as a user would from the shell, and captures what it prints.</summary>
+internal static class CliRunner
+{
+    private static readonly object Gate = new();
+
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        lock (Gate)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            TextWriter oldOut = Console.Out, oldErr = Console.Error;
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+            try
+            {
+                int code = Program.Main(args);
+                return (code, stdout.ToString(), stderr.ToString());
+            }
+            finally
+            {
+                Console.SetOut(oldOut);
+                Console.SetError(oldErr);
+            }
+        }
+    }
+}
