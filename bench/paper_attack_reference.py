@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """The paper's attack loop as the official code runs it (paper-protocol.md §7): PyTorch, one image at a time, in
 normalized units, the training loss, FGSM clamped to the image's own min/max, the 5-step iterative attack with the
-official quirks (input gradients accumulate, no range clamp), targets from torch.manual_seed(444).
-It attacks a model exported by `labelrep export --format pytorch`, so its time and accuracy can be set against
-`labelrep attack --protocol paper --targeted both --official-quirks` on the same model and images.
+official quirks (input gradients accumulate, no range clamp), targets from torch.manual_seed(444) drawn inside the
+official `for data, target in test_loader:` loop (a new DataLoader iterator per attack and ε, which first draws its
+base seed from the same generator). It attacks a model exported by `labelrep export --format pytorch`, so its time and
+accuracy can be set against `labelrep attack --protocol paper --targeted both` on the same model and images.
 
     /usr/bin/python3 bench/paper_attack_reference.py MODEL_DIR IMAGES.idx.gz LABELS.idx.gz --limit 200
 """
 import argparse, os, sys, time
 import torch
 import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
 import labelrep_torch  # noqa: E402
@@ -45,17 +47,17 @@ def main():
             return F.cross_entropy(out, cls)
         return F.smooth_l1_loss(out, bank[cls])
 
+    test_loader = DataLoader(TensorDataset(x_all, y_all), batch_size=1, shuffle=False)
     results, start = {}, time.perf_counter()
     for name in ("fgsm", "iterative", "fgsm-targeted", "iterative-targeted"):
         targeted, iterative = name.endswith("targeted"), name.startswith("iterative")
         for eps in EPSILONS:
             gen, correct = torch.manual_seed(444), 0
-            for i in range(a.limit):
-                y = y_all[i:i + 1]
+            for data, y in test_loader:                              # the new iterator draws its base seed from gen
                 t = torch.randint(0, classes, (1,), generator=gen)   # every image consumes a draw
                 while t.item() == y.item():
                     t = torch.randint(0, classes, (1,), generator=gen)
-                x = x_all[i:i + 1].clone().requires_grad_(True)
+                x = data.clone().requires_grad_(True)
                 out = forward(x)
                 if predict(out).item() != y.item():
                     continue

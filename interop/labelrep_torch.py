@@ -106,20 +106,22 @@ class Vgg19Bn(nn.Module):
 
 
 class LabelDecoder(nn.Module):
-    """The paper's decoder: BN1d, LeakyReLU, Linear(F, 64), five ConvTranspose2d up to a 64x64 label."""
+    """The paper's decoder: BN1d, LeakyReLU, Linear(F, 64), five ConvTranspose2d up to a size x size label
+    (the first kernel is size/16: 4 for 64x64, 3 for the official BERT decoder's 48x48)."""
 
-    def __init__(self, feature_size):
+    def __init__(self, feature_size, size=64):
         super().__init__()
+        self.size = size
         self.fc = nn.Sequential(nn.BatchNorm1d(feature_size), nn.LeakyReLU(0.01), nn.Linear(feature_size, 64))
         layers = []
         for i, (cin, cout, stride, pad) in enumerate(((64, 64, 1, 0), (64, 32, 2, 1), (32, 16, 2, 1), (16, 8, 2, 1), (8, 1, 2, 1))):
-            layers.append(nn.ConvTranspose2d(cin, cout, 4, stride=stride, padding=pad))
+            layers.append(nn.ConvTranspose2d(cin, cout, size // 16 if i == 0 else 4, stride=stride, padding=pad))
             if i < 4:
                 layers += [nn.BatchNorm2d(cout), nn.LeakyReLU(0.01)]
         self.deconv = nn.Sequential(*layers)
 
     def forward(self, features):
-        return self.deconv(self.fc(features).view(-1, 64, 1, 1)).view(-1, 64, 64)
+        return self.deconv(self.fc(features).view(-1, 64, 1, 1)).view(-1, self.size, self.size)
 
 
 def _backbone(name, channels):
@@ -140,7 +142,7 @@ class LabelRepNet(nn.Module):
         self.normalize = Normalize(meta["mean"], meta["std"])
         self.features = _backbone(meta["backbone"], meta["channels"])
         if meta["head"] == "decoder":
-            self.head = LabelDecoder(meta["feature_size"])
+            self.head = LabelDecoder(meta["feature_size"], meta["output_shape"][0])
         else:
             self.head = nn.Linear(meta["feature_size"], meta["output_shape"][0])
 

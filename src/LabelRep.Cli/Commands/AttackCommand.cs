@@ -13,22 +13,21 @@ public static class AttackCommand
     public static Command Create()
     {
         var run = new Option<string>("--run") { Description = "the run folder to attack (written by 'labelrep train')", Required = true };
-        var protocol = new Option<string>("--protocol") { Description = "standard: pixel ε, clamp to [0,1], CE and margin over class scores; paper: the official code's attacks in normalized units", DefaultValueFactory = _ => "standard" };
+        var protocol = new Option<string>("--protocol") { Description = "standard: pixel ε, clamp to [0,1], CE and margin over class scores; paper: the official code's attacks exactly (normalized units, its iterative attack's summed gradients and missing clamp); paper-fixed: the same with those bugs fixed", DefaultValueFactory = _ => "standard" };
         var attacks = new Option<string?>("--attacks") { Description = $"comma-separated attacks: {string.Join(", ", AttackRegistry.Names)} (default: paper fgsm,bim; standard fgsm,bim,pgd,square, + transfer with --source)" };
         var eps = new Option<string?>("--eps") { Description = "comma-separated ε grid, e.g. 0,1/255,8/255 (default: paper 0,0.05,…,0.3 normalized; standard 0,1,2,4,8,16 /255)" };
         var targeted = new Option<string>("--targeted") { Description = "no, yes or both: targeted attacks toward a random other class (seeded)", DefaultValueFactory = _ => "no" };
         var limit = new Option<int>("--limit") { Description = "attack only the first N test images (0 = all)", DefaultValueFactory = _ => 0 };
         var source = new Option<string?>("--source") { Description = "another run (same dataset) to craft transfer attacks on, e.g. a categorical run" };
         var batch = new Option<int>("--batch-size") { Description = "images per attack call (1 = one at a time, like the official code)", DefaultValueFactory = _ => 250 };
-        var steps = new Option<int?>("--steps") { Description = "steps of the iterative attacks (default: paper 5; standard bim 10, pgd 20)" };
+        var steps = new Option<int?>("--steps") { Description = "standard protocol: steps of the iterative attacks (default bim 10, pgd 20; the paper's protocols always run 5 steps of ε/5)" };
         var restarts = new Option<int?>("--restarts") { Description = "PGD random restarts (default 1)" };
         var queries = new Option<int?>("--queries") { Description = "Square attack queries per image (default 500)" };
-        var quirks = new Option<bool>("--official-quirks") { Description = "paper protocol only: reproduce the official iterative attack (accumulated input gradients, no range clamp)" };
         var seed = new Option<int>("--seed") { Description = "seed of PGD's random starts and the Square attack", DefaultValueFactory = _ => 0 };
         var targetSeed = new Option<int>("--target-seed") { Description = "seed of the random target classes (official code: 444)", DefaultValueFactory = _ => 444 };
         var device = new Option<string>("--device") { Description = $"device: {string.Join(", ", DeviceSelector.Names)}", DefaultValueFactory = _ => "auto" };
         var command = new Command("attack", "Attack a trained run (FGSM, BIM, PGD, Square, transfer); write attacks.csv, attacks.json and a plot of accuracy against ε");
-        foreach (Option o in new Option[] { run, protocol, attacks, eps, targeted, limit, source, batch, steps, restarts, queries, quirks, seed, targetSeed, device })
+        foreach (Option o in new Option[] { run, protocol, attacks, eps, targeted, limit, source, batch, steps, restarts, queries, seed, targetSeed, device })
             command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
@@ -42,7 +41,6 @@ public static class AttackCommand
                 BatchSize = r.GetValue(batch),
                 Options = new (string Name, int? Value)[] { ("steps", r.GetValue(steps)), ("restarts", r.GetValue(restarts)), ("queries", r.GetValue(queries)) }
                     .Where(o => o.Value != null).ToDictionary(o => o.Name, o => o.Value!.Value),
-                OfficialQuirks = r.GetValue(quirks),
                 Seed = r.GetValue(seed),
                 TargetSeed = r.GetValue(targetSeed),
             };

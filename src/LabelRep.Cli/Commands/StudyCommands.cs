@@ -20,14 +20,16 @@ public static class StudyCommands
         var dataDir = new Option<string?>("--data-dir") { Description = "folder of the dataset files (overrides the spec)" };
         var device = new Option<string>("--device") { Description = $"device: {string.Join(", ", DeviceSelector.Names)}", DefaultValueFactory = _ => "auto" };
         var printSpec = new Option<bool>("--print-spec") { Description = "print the study's spec as JSON and exit" };
+        var labelsDir = new Option<string?>("--labels-dir") { Description = "train on the label banks in this folder, by the official repository's names (cifar10_speech.npy, cifar10_uniform.npy for constant, …) instead of generated ones" };
         var command = new Command("study", "Run a whole study (training, attacks, data efficiency, features) and write its report; rerun the same command to continue an interrupted one");
-        foreach (Option o in new Option[] { preset, spec, output, dataDir, device, printSpec }) command.Options.Add(o);
+        foreach (Option o in new Option[] { preset, spec, output, dataDir, device, printSpec, labelsDir }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
             if ((r.GetValue(preset) == null) == (r.GetValue(spec) == null))
                 throw new LabelRepException($"give either --preset ({string.Join(", ", StudySpec.PresetNames)}) or --spec FILE");
             StudySpec s = r.GetValue(preset) is { } p ? StudySpec.Preset(p) : StudySpec.Read(r.GetValue(spec)!);
             if (r.GetValue(dataDir) is { } d) s = s with { DataDir = Path.GetFullPath(d) };
+            if (r.GetValue(labelsDir) is { } l) s = s.WithLabelsDir(l);
             if (r.GetValue(printSpec))
             {
                 Console.WriteLine(s.ToJson());

@@ -5,8 +5,8 @@ namespace LabelRep.Audio;
 /// <summary>
 /// The official label pipeline (paper-protocol.md §3.3) as librosa 0.8 computes it: trim silence (top_db 60,
 /// frame 2048, hop 512, centred frames), mel power spectrogram (n_fft 2048, hop 256, 64 Slaney mel bands, fmin 0,
-/// fmax 8000, periodic Hann, centred with reflect padding), power_to_db(ref = max, top_db 80) and a linear resize of
-/// the time axis to 64 columns.
+/// fmax 8000, periodic Hann, centred with reflect padding), power_to_db(ref = max, top_db 80) and skimage's resize of
+/// the time axis to 64 columns (anti-aliased when it shrinks).
 /// </summary>
 public static class MelSpectrogram
 {
@@ -107,19 +107,49 @@ public static class MelSpectrogram
         return db;
     }
 
-    /// <summary>Linear interpolation along time to <paramref name="columns"/>, pixel centres aligned (x = (j + 0.5)·n/cols − 0.5, clamped).</summary>
+    /// <summary>
+    /// skimage.transform.resize(m, (rows, columns)) as the official notebook calls it (order 1, mode 'reflect',
+    /// anti-aliasing on): when the time axis shrinks by a factor f, a Gaussian blur with σ = (f − 1) / 2 along it
+    /// (scipy's gaussian_filter1d, truncate 4, 'mirror' edges); then bilinear interpolation at input coordinate
+    /// (j + 0.5)·f − 0.5 with mirrored edges. Rows (mel bands) keep their number, so only time is touched.
+    /// </summary>
     public static float[] ResizeColumns(double[,] m, int columns)
     {
         int rows = m.GetLength(0), n = m.GetLength(1);
+        double factor = (double)n / columns;
+        double[,] source = factor > 1 ? BlurColumns(m, (factor - 1) / 2) : m;
         var result = new float[rows * columns];
         for (int j = 0; j < columns; j++)
         {
-            double x = Math.Clamp((j + 0.5) * n / columns - 0.5, 0, n - 1);
-            int x0 = (int)Math.Floor(x), x1 = Math.Min(x0 + 1, n - 1);
+            double x = (j + 0.5) * factor - 0.5;
+            int x0 = (int)Math.Floor(x), x1 = (int)Math.Ceiling(x);
             double w = x - x0;
-            for (int r = 0; r < rows; r++) result[r * columns + j] = (float)((1 - w) * m[r, x0] + w * m[r, x1]);
+            int c0 = Reflect(x0, n), c1 = Reflect(x1, n);
+            for (int r = 0; r < rows; r++) result[r * columns + j] = (float)((1 - w) * source[r, c0] + w * source[r, c1]);
         }
         return result;
+    }
+
+    /// <summary>scipy.ndimage.gaussian_filter1d along the columns: truncate 4.0, 'mirror' mode (the edge is not repeated).</summary>
+    private static double[,] BlurColumns(double[,] m, double sigma)
+    {
+        int rows = m.GetLength(0), n = m.GetLength(1);
+        int radius = (int)(4.0 * sigma + 0.5);
+        var kernel = new double[2 * radius + 1];
+        double sum = 0;
+        for (int k = -radius; k <= radius; k++) sum += kernel[k + radius] = Math.Exp(-0.5 * k * k / (sigma * sigma));
+        for (int k = 0; k < kernel.Length; k++) kernel[k] /= sum;
+        var blurred = new double[rows, n];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int t = 0; t < n; t++)
+            {
+                double v = 0;
+                for (int k = -radius; k <= radius; k++) v += kernel[k + radius] * m[r, Reflect(t + k, n)];
+                blurred[r, t] = v;
+            }
+        }
+        return blurred;
     }
 
     /// <summary>librosa.filters.mel with htk=False and norm='slaney': triangles on the Slaney mel scale, area-normalized.</summary>

@@ -43,8 +43,12 @@ public sealed class CifarReader : IDatasetReader
         "train", "trout", "tulip", "turtle", "wardrobe", "whale", "willow_tree", "wolf", "woman", "worm",
     };
 
+    /// <summary>The words of the official CIFAR-10 recordings (labels/cifar10_wav/&lt;MID&gt;|&lt;Name&gt;.wav): class 1 is "Car".</summary>
+    public static IReadOnlyList<string> Cifar10SpokenNames { get; } = new[]
+        { "Airplane", "Car", "Bird", "Cat", "Deer", "Dog", "Frog", "Horse", "Ship", "Truck" };
+
     public static DatasetInfo Cifar10Info { get; } =
-        new("cifar10", Cifar10Classes, 3, 32, 32, PaperMean, PaperStd, HorizontalFlip: true, CropPadding: 4, ValidationCount: 5000);
+        new("cifar10", Cifar10Classes, 3, 32, 32, PaperMean, PaperStd, HorizontalFlip: true, CropPadding: 4, ValidationCount: 5000, Cifar10SpokenNames);
 
     public static DatasetInfo Cifar100Info { get; } =
         new("cifar100", Cifar100Classes, 3, 32, 32, PaperMean, PaperStd, HorizontalFlip: true, CropPadding: 4, ValidationCount: 5000);

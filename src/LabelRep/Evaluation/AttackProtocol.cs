@@ -3,35 +3,50 @@ using LabelRep.Evaluation.Attacks;
 namespace LabelRep.Evaluation;
 
 /// <summary>
-/// The rules an attack sweep follows. "paper" (§7 of the protocol): normalized input units, the training loss,
-/// FGSM clamped to each image's own min and max, 5 iterative steps of ε/5. "standard" (today's practice): pixel
-/// units, clamp to [0, 1] after every step, cross-entropy and margin over the class scores.
+/// The rules an attack sweep follows. "paper" is the official code's experiment exactly (paper-protocol.md §7):
+/// normalized input units, the training loss, FGSM clamped to each image's own min and max, and the iterative attack
+/// of 5 steps of ε/5 with its quirks (input gradients summed across steps, no clamp). "paper-fixed" is the same with
+/// those two bugs fixed (a fresh gradient each step, clamped to the image's range). "standard" is today's practice:
+/// pixel units, clamp to [0, 1] after every step, cross-entropy and margin over the class scores. The paper's two
+/// protocols fix their budgets; only the standard one takes --steps, --restarts and --queries.
 /// </summary>
 public sealed class AttackProtocol
 {
+    private static readonly double[] PaperEps = { 0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3 };
+    private static readonly string[] PaperAttacks = { "fgsm", "bim" };
+
     public static readonly AttackProtocol Paper = new(
-        "paper", "Paper protocol (ε in normalized units, the training loss)", normalizedSpace: true,
-        defaultEps: new[] { 0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3 },
-        defaultAttacks: new[] { "fgsm", "bim" },
-        losses: new[] { AttackLoss.Training });
+        "paper", "Paper protocol, as the official code runs it (ε in normalized units, the training loss; iterative attack with summed gradients and no clamp)",
+        normalizedSpace: true, officialQuirks: true, PaperEps, PaperAttacks, new[] { AttackLoss.Training });
+
+    public static readonly AttackProtocol PaperFixed = new(
+        "paper-fixed", "Paper protocol with the official code's bugs fixed (ε in normalized units, the training loss; a fresh gradient each step, clamped to the image's range)",
+        normalizedSpace: true, officialQuirks: false, PaperEps, PaperAttacks, new[] { AttackLoss.Training });
 
     public static readonly AttackProtocol Standard = new(
-        "standard", "Standard protocol (ε in pixels, CE and margin over class scores)", normalizedSpace: false,
+        "standard", "Standard protocol (ε in pixels, CE and margin over class scores)", normalizedSpace: false, officialQuirks: false,
         defaultEps: new[] { 0, 1 / 255.0, 2 / 255.0, 4 / 255.0, 8 / 255.0, 16 / 255.0 },
         defaultAttacks: new[] { "fgsm", "bim", "pgd", "square" },
         losses: new[] { AttackLoss.CrossEntropy, AttackLoss.Margin });
 
-    private AttackProtocol(string name, string title, bool normalizedSpace, double[] defaultEps, string[] defaultAttacks, AttackLoss[] losses)
+    private AttackProtocol(string name, string title, bool normalizedSpace, bool officialQuirks, double[] defaultEps, string[] defaultAttacks, AttackLoss[] losses)
     {
         Name = name;
         Title = title;
         NormalizedSpace = normalizedSpace;
+        OfficialQuirks = officialQuirks;
         DefaultEps = defaultEps;
         DefaultAttacks = defaultAttacks;
         Losses = losses;
     }
 
     public string Name { get; }
+
+    /// <summary>The official iterative attack's bugs: the input gradient is summed across steps and the range is never clamped.</summary>
+    public bool OfficialQuirks { get; }
+
+    /// <summary>The paper's protocols run the official budgets whatever a preset or option says; only the standard one can be changed.</summary>
+    public bool FixedBudgets => NormalizedSpace;
 
     /// <summary>How a report heads this protocol's numbers.</summary>
     public string Title { get; }
@@ -48,7 +63,7 @@ public sealed class AttackProtocol
     /// <summary>The losses every gradient attack runs with; the worst case is taken over them.</summary>
     public IReadOnlyList<AttackLoss> Losses { get; }
 
-    public static IReadOnlyList<AttackProtocol> All { get; } = new[] { Standard, Paper };
+    public static IReadOnlyList<AttackProtocol> All { get; } = new[] { Standard, Paper, PaperFixed };
 
     public static AttackProtocol Parse(string name) =>
         All.FirstOrDefault(p => p.Name == name)
@@ -59,12 +74,12 @@ public sealed class AttackProtocol
         attack.Family == AttackFamily.GradientFree ? new[] { AttackLoss.Margin } : Losses;
 
     /// <summary>The paper's α = ε/steps; Madry et al.'s 2.5·ε/steps otherwise.</summary>
-    public double StepSize(double eps, int steps) => this == Paper ? eps / steps : 2.5 * eps / steps;
+    public double StepSize(double eps, int steps) => NormalizedSpace ? eps / steps : 2.5 * eps / steps;
 
-    /// <summary>Attacks that make sense under this protocol: the paper's works only with gradients in normalized units.</summary>
+    /// <summary>Attacks that make sense under this protocol: the paper's work only with gradients in normalized units.</summary>
     public void Validate(IAttack attack)
     {
-        if (this == Paper && attack.Family is AttackFamily.GradientFree or AttackFamily.Transfer)
+        if (NormalizedSpace && attack.Family is AttackFamily.GradientFree or AttackFamily.Transfer)
             throw new LabelRepException($"attack '{attack.Name}' is part of the standard protocol only; use --protocol standard");
     }
 

@@ -27,9 +27,6 @@ public sealed record AttackRequest
     /// <summary>Values that replace the attacks' defaults, by option name ("steps", "restarts", "queries"; see <see cref="AttackOption"/>).</summary>
     public IReadOnlyDictionary<string, int> Options { get; init; } = new Dictionary<string, int>();
 
-    /// <summary>The official code's iterative attack: gradients accumulate across steps and the range is not clamped.</summary>
-    public bool OfficialQuirks { get; init; }
-
     /// <summary>Seed of the target classes (the official code: torch.manual_seed(444)).</summary>
     public int TargetSeed { get; init; } = 444;
 
@@ -47,9 +44,9 @@ public sealed record AttackRequest
     public IReadOnlyList<string> WithTransfer(IEnumerable<string> attacks) =>
         Protocol.NormalizedSpace ? attacks.ToArray() : attacks.Concat(AttackRegistry.NamesOf(AttackFamily.Transfer)).Distinct().ToArray();
 
-    /// <summary>The options of <paramref name="attack"/> for this request: the user's value where given, else the protocol's default.</summary>
+    /// <summary>The options of <paramref name="attack"/> for this request: the user's value where given (standard protocol), else the protocol's default.</summary>
     public IReadOnlyDictionary<string, int> OptionsFor(IAttack attack) =>
-        attack.Options.ToDictionary(o => o.Name, o => Options.TryGetValue(o.Name, out int v) ? v : o.DefaultFor(Protocol));
+        attack.Options.ToDictionary(o => o.Name, o => !Protocol.FixedBudgets && Options.TryGetValue(o.Name, out int v) ? v : o.DefaultFor(Protocol));
 
     public IReadOnlyList<double> EpsGrid => Eps is { Count: > 0 } ? Eps : Protocol.DefaultEps;
 
@@ -61,7 +58,8 @@ public sealed record AttackRequest
             if (value < 1) throw new LabelRepException($"--{name} {value}: must be at least 1");
         foreach (double e in EpsGrid)
             if (e < 0 || double.IsNaN(e)) throw new LabelRepException($"--eps {e}: every ε must be ≥ 0");
-        if (OfficialQuirks && Protocol != AttackProtocol.Paper) throw new LabelRepException("--official-quirks applies to --protocol paper only");
+        if (Protocol.FixedBudgets && Options.Count > 0)
+            throw new LabelRepException($"--{Options.Keys.First()}: --protocol {Protocol.Name} runs the official budgets (5 steps of ε/5); budgets apply to --protocol standard");
     }
 }
 

@@ -90,8 +90,8 @@ public sealed class AttackRunner
                 Loss = loss,
                 Protocol = protocol,
                 Options = _request.OptionsFor(attack),
-                ClampEachStep = !(_request.OfficialQuirks && attack.Family == AttackFamily.Iterative),
-                AccumulateGradients = _request.OfficialQuirks && attack.Family == AttackFamily.Iterative,
+                ClampEachStep = !(protocol.OfficialQuirks && attack.Family == AttackFamily.Iterative),
+                AccumulateGradients = protocol.OfficialQuirks && attack.Family == AttackFamily.Iterative,
             };
             var watch = Stopwatch.StartNew();
             string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
@@ -126,7 +126,7 @@ public sealed class AttackRunner
             Images = n,
             CleanAccuracy = n == 0 ? 0 : cleanCorrect.Count(c => c) / (double)n,
             ZeroGradientShare = zeroGradients,
-            OfficialQuirks = _request.OfficialQuirks,
+            OfficialQuirks = protocol.OfficialQuirks,
             BatchSize = _request.BatchSize,
             Seconds = total.Elapsed.TotalSeconds,
             Results = rows,
@@ -152,14 +152,19 @@ public sealed class AttackRunner
     }
 
     /// <summary>
-    /// The paper's targets: a generator seeded once, one draw per image in test order (every image consumes a draw),
-    /// redrawn while it equals the true class.
+    /// The paper's targets, drawn as the official loop draws them (paper-protocol.md §7): <c>torch.manual_seed(444)</c>,
+    /// then <c>for data, target in test_loader:</c> whose new iterator first takes its base seed from the same generator
+    /// (<c>torch.empty((), dtype=torch.int64).random_()</c>), then one <c>randint(0, C)</c> per image in test order
+    /// (every image consumes a draw), redrawn while it equals the true class. Every (attack, ε) call reseeds, so every
+    /// sweep gets these same targets.
     /// </summary>
     public static long[] DrawTargets(long[] labels, int classes, int seed)
     {
         var targets = new long[labels.Length];
         if (classes < 2) return targets;
         using var generator = new Generator((ulong)seed);
+        // random_() of an int64 takes 64 random bits (random64); random_ over a range of at least 2³² takes the same.
+        using (Tensor baseSeed = torch.empty(Array.Empty<long>(), ScalarType.Int64)) baseSeed.random_(0, 1L << 62, generator);
         for (int i = 0; i < labels.Length; i++)
         {
             long t;

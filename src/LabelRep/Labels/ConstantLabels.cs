@@ -7,6 +7,7 @@ public sealed class ConstantLabels : ILabelKind
 {
     public string Name => "constant";
     public string Description => "64×64 matrix filled with i·80/(C−1): high-dimensional but zero entropy";
+    public string OfficialName => "uniform";
     public LabelRole Role => LabelRole.Control;
 
     public LabelBank Build(LabelContext context)

@@ -24,6 +24,9 @@ public interface ILabelKind
 
     LabelRole Role { get; }
 
+    /// <summary>The kind's name in the official repository's files (labels/label_files/cifar10_NAME.npy), where it differs.</summary>
+    string OfficialName => Name;
+
     /// <summary>Builds the bank for a dataset: one target per class, (C, d) or (C, H, W); the head produces one label's shape.</summary>
     LabelBank Build(LabelContext context);
 

@@ -20,6 +20,12 @@ public sealed class LabelBank : IDisposable
     public int[] LabelShape => Targets.shape.Skip(1).Select(d => (int)d).ToArray();
     public long Dimension => Targets[0].numel();
 
+    /// <summary>
+    /// Whether label images of H×W can be produced by the paper's label decoder: square, with a side that is a
+    /// positive multiple of 16 (four doublings after a first transposed convolution of kernel side/16).
+    /// </summary>
+    public static bool IsDecodableImage(int height, int width) => height == width && height >= 16 && height % 16 == 0;
+
     /// <summary>Class c's label as a managed array (row-major).</summary>
     public float[] Row(int c) => Targets[c].contiguous().data<float>().ToArray();
 

@@ -11,6 +11,7 @@ public sealed class ShuffledSpeechLabels : ILabelKind
 {
     public string Name => "shuffled-speech";
     public string Description => "speech label with its time columns shuffled (a seeded permutation per class)";
+    public string OfficialName => "shuffle";
     public LabelRole Role => LabelRole.HighDimensional;
 
     public LabelBank Build(LabelContext context)

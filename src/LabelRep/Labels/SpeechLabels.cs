@@ -24,7 +24,7 @@ public sealed class SpeechLabels : ILabelKind
         {
             AudioSignal audio = context.Options.AudioDir is { } dir
                 ? WavFile.Read(FindRecording(dir, classes[c], c))
-                : Espeak.Speak(SpokenText(classes[c]), context.Options.Voice);
+                : Espeak.Speak(SpokenText(context.Dataset.Spoken[c]), context.Options.Voice);
             float[] label;
             try { label = MelSpectrogram.Label(audio); }
             catch (LabelRepException e) { throw new LabelRepException($"class '{classes[c]}': {e.Message}"); }

@@ -1,3 +1,4 @@
+using LabelRep.Labels;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -6,19 +7,23 @@ namespace LabelRep.Models;
 
 /// <summary>
 /// The paper's label decoder (§4.2, "Table 5"): BatchNorm1d(F) → LeakyReLU(0.01) → Linear(F, 64) → (64, 1, 1) →
-/// five ConvTranspose2d (k4) 1→4→8→16→32→64 with BN + LeakyReLU between them, no final activation → (B, 64, 64).
-/// PyTorch default initialization, as in the official code.
+/// five ConvTranspose2d 1 → s/16 → s/8 → s/4 → s/2 → s with BN + LeakyReLU between them, no final activation →
+/// (B, s, s). The first transposed convolution's kernel is s/16: 4 for the 64×64 labels, 3 for the official BERT
+/// decoder's 48×48. PyTorch default initialization, as in the official code.
 /// </summary>
 public sealed class LabelDecoder : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> fc;
     private readonly Module<Tensor, Tensor> deconv;
+    private readonly int _size;
 
-    public LabelDecoder(int featureSize) : base(nameof(LabelDecoder))
+    public LabelDecoder(int featureSize, int size = 64) : base(nameof(LabelDecoder))
     {
+        if (!Supports(size)) throw new ArgumentException($"a label decoder makes square labels of a side divisible by 16, not {size}", nameof(size));
+        _size = size;
         fc = Sequential(BatchNorm1d(featureSize), LeakyReLU(0.01), Linear(featureSize, 64));
         deconv = Sequential(
-            ConvTranspose2d(64, 64, 4, stride: 1, padding: 0), BatchNorm2d(64), LeakyReLU(0.01),
+            ConvTranspose2d(64, 64, size / 16, stride: 1, padding: 0), BatchNorm2d(64), LeakyReLU(0.01),
             ConvTranspose2d(64, 32, 4, stride: 2, padding: 1), BatchNorm2d(32), LeakyReLU(0.01),
             ConvTranspose2d(32, 16, 4, stride: 2, padding: 1), BatchNorm2d(16), LeakyReLU(0.01),
             ConvTranspose2d(16, 8, 4, stride: 2, padding: 1), BatchNorm2d(8), LeakyReLU(0.01),
@@ -26,9 +31,12 @@ public sealed class LabelDecoder : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Whether a decoder can make square labels of this side (<see cref="LabelBank.IsDecodableImage"/>).</summary>
+    public static bool Supports(int size) => LabelBank.IsDecodableImage(size, size);
+
     public override Tensor forward(Tensor features)
     {
         Tensor z = fc.call(features).view(-1, 64, 1, 1);
-        return deconv.call(z).view(-1, 64, 64);
+        return deconv.call(z).view(-1, _size, _size);
     }
 }

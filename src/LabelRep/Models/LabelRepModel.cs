@@ -1,10 +1,11 @@
+using LabelRep.Labels;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace LabelRep.Models;
 
-/// <summary>The shape of a head's output per image: a vector of <c>Dims[0]</c> values, or a 64×64 label image.</summary>
+/// <summary>The shape of a head's output per image: a vector of <c>Dims[0]</c> values, or an H×W label image.</summary>
 public sealed record HeadShape(int[] Dims)
 {
     public bool IsImage => Dims.Length == 2;
@@ -14,7 +15,7 @@ public sealed record HeadShape(int[] Dims)
 
 /// <summary>
 /// normalize → backbone → head. Takes images in [0, 1]; returns logits (categorical), a d-vector (low-dimensional
-/// labels) or a 64×64 label image (high-dimensional labels).
+/// labels, GloVe) or an H×W label image (high-dimensional labels; 64×64, or 48×48 for the official BERT banks).
 /// </summary>
 public sealed class LabelRepModel : Module<Tensor, Tensor>
 {
@@ -29,9 +30,9 @@ public sealed class LabelRepModel : Module<Tensor, Tensor>
         HeadShape = headShape;
         if (headShape.IsImage)
         {
-            if (headShape.Dims[0] != 64 || headShape.Dims[1] != 64)
-                throw new LabelRepException($"the label decoder produces 64×64 labels; a {headShape} label bank needs a different decoder");
-            head = new LabelDecoder(backbone.FeatureSize);
+            if (!LabelBank.IsDecodableImage(headShape.Dims[0], headShape.Dims[1]))
+                throw new LabelRepException($"labels of {headShape} have no decoder: a label image must be square with a side divisible by 16 (64×64, the official BERT's 48×48)");
+            head = new LabelDecoder(backbone.FeatureSize, headShape.Dims[0]);
         }
         else
         {

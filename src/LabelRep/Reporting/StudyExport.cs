@@ -36,8 +36,8 @@ public static class StudyExport
         if (format != "csv") throw new LabelRepException($"--format '{format}': a study exports csv or json");
         var files = new List<string>
         {
-            Csv(outDir, "runs.csv", "run_id,dataset,model,label,seed,fraction,epochs,train_images,test_accuracy,val_accuracy,best_epoch,train_seconds,parameters",
-                runs.Select(r => Row(r.Id, r.Dataset, r.Model, r.Label, r.Seed, r.Fraction, r.Epochs, r.TrainImages, r.TestAccuracy, r.ValAccuracy, r.BestEpoch, r.TrainSeconds, r.Parameters))),
+            Csv(outDir, "runs.csv", "run_id,dataset,model,label,seed,fraction,epochs,train_images,test_accuracy,val_accuracy,best_epoch,train_seconds,parameters,label_bank",
+                runs.Select(r => Row(r.Id, r.Dataset, r.Model, r.Label, r.Seed, r.Fraction, r.Epochs, r.TrainImages, r.TestAccuracy, r.ValAccuracy, r.BestEpoch, r.TrainSeconds, r.Parameters, r.LabelBank ?? ""))),
             Csv(outDir, "attacks.csv", "run_id,dataset,model,label,seed," + Evaluation.AttackResult.CsvHeader,
                 attacks.Select(a => Row(a.RunId, a.Dataset, a.Model, a.Label, a.Seed) + "," + a.Result.ToCsv())),
             Csv(outDir, "epochs.csv", "run_id,epoch,lr,train_loss,val_loss,val_accuracy,seconds",

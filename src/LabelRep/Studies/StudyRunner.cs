@@ -147,14 +147,14 @@ public sealed class StudyRunner
     private AttackRequest Request(AttackProtocol protocol, bool transfer)
     {
         StudyAttackSpec a = _spec.Attack;
-        bool paper = protocol == AttackProtocol.Paper;
+        bool paper = protocol.NormalizedSpace; // both of the paper's protocols; their budgets are the official ones
         var request = new AttackRequest
         {
             Protocol = protocol,
             Attacks = paper ? a.PaperAttacks : a.StandardAttacks,
             Eps = paper ? a.PaperEps : a.StandardEps,
             Limit = a.Limit,
-            Options = a.Options,
+            Options = paper ? new Dictionary<string, int>() : a.Options,
             Targeted = paper ? TargetMode.Both : TargetMode.No,
         };
         return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
@@ -180,7 +180,7 @@ public sealed class StudyRunner
             {
                 cancel.ThrowIfCancellationRequested();
                 if (store.HasLabel(dataset, label)) continue;
-                using LabelBank bank = new LabelOptions().BankFor(label, splits.Info);
+                using LabelBank bank = new LabelOptions { LabelsFile = _spec.LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label) }.BankFor(label, splits.Info);
                 LabelStats stats = LabelStats.Compute(bank) with { Kind = label };
                 float min = (float)stats.Min, max = (float)stats.Max;
                 var images = Enumerable.Range(0, Math.Min(4, bank.ClassCount))

@@ -13,8 +13,8 @@ namespace LabelRep.Studies;
 /// <summary>How a study attacks its main runs (those at <see cref="StudySpec.MainFraction"/>).</summary>
 public sealed record StudyAttackSpec
 {
-    /// <summary>"paper", "standard", or both; empty for no attacks.</summary>
-    public string[] Protocols { get; init; } = { "paper", "standard" };
+    /// <summary>Any of "paper" (the official attacks), "paper-fixed" (their bugs fixed) and "standard"; empty for no attacks.</summary>
+    public string[] Protocols { get; init; } = { "paper", "paper-fixed", "standard" };
     /// <summary>Test images attacked (0 = all).</summary>
     public int Limit { get; init; } = 1000;
     public string[]? StandardAttacks { get; init; }
@@ -69,6 +69,33 @@ public sealed record StudySpec
     /// <summary>Test images embedded with t-SNE per label kind (first seed, main fraction); 0 for none.</summary>
     public int TsneImages { get; init; } = 500;
 
+    /// <summary>Label bank files per dataset and kind (e.g. the official repository's cifar10_speech.npy) instead of generated banks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, Dictionary<string, string>>? LabelFiles { get; init; }
+
+    /// <summary>
+    /// The official repository's banks found in <paramref name="dir"/> for this spec's datasets and kinds, by their
+    /// official file names (DATASET_NAME.npy with the kind's <see cref="ILabelKind.OfficialName"/>: cifar10_uniform.npy is constant).
+    /// </summary>
+    public StudySpec WithLabelsDir(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new LabelRepException($"--labels-dir {dir}: no such folder");
+        var files = new Dictionary<string, Dictionary<string, string>>();
+        foreach (string dataset in Datasets)
+        {
+            foreach (string label in Labels)
+            {
+                string path = Path.GetFullPath(Path.Combine(dir, $"{IO.FileNames.Safe(dataset)}_{LabelKinds.Get(label).OfficialName}.npy"));
+                if (!File.Exists(path) || LabelKinds.IsBaseline(label)) continue;
+                if (!files.TryGetValue(dataset, out var kinds)) files[dataset] = kinds = new Dictionary<string, string>();
+                kinds[label] = path;
+            }
+        }
+        if (files.Count == 0)
+            throw new LabelRepException($"--labels-dir {dir}: no bank for this study's datasets and kinds (looked for names such as {Datasets[0]}_speech.npy)");
+        return this with { LabelFiles = files };
+    }
+
     private static readonly JsonSerializerOptions Json = new(TrainConfig.Json) { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -115,6 +142,15 @@ public sealed record StudySpec
         foreach (string m in Models) ModelRegistry.Validate(m);
         foreach (string l in Labels) LabelKinds.Validate(l);
         foreach (string p in Attack.Protocols) AttackProtocol.Parse(p);
+        foreach (var (dataset, kinds) in LabelFiles ?? new())
+        {
+            foreach (var (label, path) in kinds)
+            {
+                if (!Datasets.Contains(dataset)) throw new LabelRepException($"study '{Name}': label_files names dataset '{dataset}', which the study does not train");
+                LabelKinds.Validate(label);
+                if (!File.Exists(path)) throw new LabelRepException($"study '{Name}': label file {path} ({dataset}, {label}) does not exist");
+            }
+        }
         if (Seeds.Length == 0 || Labels.Length == 0 || Models.Length == 0 || Datasets.Length == 0)
             throw new LabelRepException($"study '{Name}': datasets, models, labels and seeds must each name at least one");
         foreach (double f in AllFractions)
@@ -134,9 +170,11 @@ public sealed record StudySpec
         foreach (int seed in Seeds)
         foreach (string label in Labels.OrderBy(l => LabelKinds.IsBaseline(l) ? 0 : 1))
         {
+            string? bank = LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label);
             var config = new TrainConfig
             {
                 Dataset = dataset, DataDir = DataDir, Model = model, Label = label, Seed = seed, Fraction = fraction,
+                Labels = new LabelOptions { LabelsFile = bank },
                 Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, ValidationCount = ValidationCount, TestLimit = TestLimit,
             };
             int epochs = EpochsFor(config, trainImages?.Invoke(dataset));

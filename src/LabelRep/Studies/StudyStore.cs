@@ -8,7 +8,7 @@ namespace LabelRep.Studies;
 
 /// <summary>A study's results row for one run: its configuration's keys and its final metrics.</summary>
 public sealed record RunResult(string Id, string Dataset, string Model, string Label, int Seed, double Fraction, int Epochs,
-    int TrainImages, double TestAccuracy, double ValAccuracy, int BestEpoch, double TrainSeconds, long Parameters);
+    int TrainImages, double TestAccuracy, double ValAccuracy, int BestEpoch, double TrainSeconds, long Parameters, string? LabelBank = null);
 
 /// <summary>An attack result of one run (a row of attacks.csv) with the run's identity.</summary>
 public sealed record RunAttackResult(string RunId, string Dataset, string Model, string Label, int Seed, AttackResult Result);
@@ -45,7 +45,7 @@ public sealed class StudyStore : IDisposable
               PRIMARY KEY (run_id, epoch));
             CREATE TABLE IF NOT EXISTS metrics (
               run_id TEXT PRIMARY KEY, train_images INTEGER, test_accuracy REAL, test_loss REAL, val_accuracy REAL, val_loss REAL,
-              best_epoch INTEGER, train_seconds REAL, images_per_second REAL, parameters INTEGER, metrics_json TEXT);
+              best_epoch INTEGER, train_seconds REAL, images_per_second REAL, parameters INTEGER, metrics_json TEXT, label_bank TEXT);
             CREATE TABLE IF NOT EXISTS attacks (
               run_id TEXT NOT NULL, protocol TEXT NOT NULL, attack TEXT NOT NULL, loss TEXT NOT NULL, targeted INTEGER NOT NULL,
               eps REAL NOT NULL, eps_pixels REAL, steps INTEGER, restarts INTEGER, accuracy REAL, target_hit_rate REAL, images INTEGER,
@@ -58,9 +58,17 @@ public sealed class StudyStore : IDisposable
               PRIMARY KEY (dataset, label, class));
             CREATE TABLE IF NOT EXISTS features (run_id TEXT PRIMARY KEY, points_json TEXT NOT NULL, silhouette REAL, centroid_accuracy REAL);
             """);
+        Migrate();
     }
 
     public string Path { get; }
+
+    /// <summary>Adds the columns later versions added to a database an earlier version made.</summary>
+    private void Migrate()
+    {
+        bool hasBank = Query("SELECT name FROM pragma_table_info('metrics')", null, r => r.GetString(0)).Contains("label_bank");
+        if (!hasBank) Execute("ALTER TABLE metrics ADD COLUMN label_bank TEXT");
+    }
 
     /// <summary>This process's name in the owner column: host, process id and start time.</summary>
     public static string Me { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{System.Diagnostics.Process.GetCurrentProcess().StartTime.Ticks}";
@@ -142,9 +150,11 @@ public sealed class StudyStore : IDisposable
                 ("$tl", e.TrainLoss), ("$vl", e.ValLoss), ("$va", e.ValAccuracy), ("$s", e.Seconds));
         }
         Execute("""
-            INSERT OR REPLACE INTO metrics VALUES ($id, $ti, $ta, $tl, $va, $vl, $be, $ts, $ips, $p, $json)
+            INSERT OR REPLACE INTO metrics (run_id, train_images, test_accuracy, test_loss, val_accuracy, val_loss, best_epoch, train_seconds,
+              images_per_second, parameters, metrics_json, label_bank) VALUES ($id, $ti, $ta, $tl, $va, $vl, $be, $ts, $ips, $p, $json, $bank)
             """, tx, ("$id", runId), ("$ti", m.TrainImages), ("$ta", m.TestAccuracy), ("$tl", m.TestLoss), ("$va", m.ValAccuracy),
-            ("$vl", m.ValLoss), ("$be", m.BestEpoch), ("$ts", m.TrainSeconds), ("$ips", m.ImagesPerSecond), ("$p", m.Parameters), ("$json", m.ToJson()));
+            ("$vl", m.ValLoss), ("$be", m.BestEpoch), ("$ts", m.TrainSeconds), ("$ips", m.ImagesPerSecond), ("$p", m.Parameters), ("$json", m.ToJson()),
+            ("$bank", m.LabelBank));
         tx.Commit();
     }
 
@@ -186,10 +196,10 @@ public sealed class StudyStore : IDisposable
 
     public IReadOnlyList<RunResult> Results() => Query("""
         SELECT r.id, r.dataset, r.model, r.label, r.seed, r.fraction, r.epochs, m.train_images, m.test_accuracy, m.val_accuracy,
-               m.best_epoch, m.train_seconds, m.parameters
+               m.best_epoch, m.train_seconds, m.parameters, m.label_bank
         FROM runs r JOIN metrics m ON m.run_id = r.id ORDER BY r.position
         """, null, r => new RunResult(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetDouble(5), r.GetInt32(6),
-        r.GetInt32(7), r.GetDouble(8), r.GetDouble(9), r.GetInt32(10), r.GetDouble(11), r.GetInt64(12)));
+        r.GetInt32(7), r.GetDouble(8), r.GetDouble(9), r.GetInt32(10), r.GetDouble(11), r.GetInt64(12), r.IsDBNull(13) ? null : r.GetString(13)));
 
     public IReadOnlyList<RunAttackResult> AttackResults() => Query("""
         SELECT r.id, r.dataset, r.model, r.label, r.seed, a.protocol, a.attack, a.loss, a.targeted, a.eps, a.eps_pixels, a.steps, a.restarts,

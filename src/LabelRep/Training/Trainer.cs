@@ -92,6 +92,7 @@ public sealed class Trainer
             Parameters = model.ParameterCount(), ConfigHash = hash,
             Device = _setup.Device.type.ToString().ToLowerInvariant(), Threads = torch.get_num_threads(),
             Decision = _setup.Objective.Decision.Name,
+            LabelBank = config.Labels.BankSource(config.Label),
         };
         AtomicFile.WriteText(_dir.MetricsPath, metrics.ToJson());
         sgd.Dispose();

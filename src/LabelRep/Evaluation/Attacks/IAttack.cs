@@ -14,7 +14,8 @@ public enum AttackFamily
 
 /// <summary>
 /// A budget knob of one attack (steps, restarts, queries) with its default under each protocol. A user's value
-/// (--steps, a spec's steps) replaces the default of every attack that declares the option.
+/// (--steps, a spec's steps) replaces the standard protocol's default of every attack that declares the option; the
+/// paper's protocols always run <see cref="Paper"/>.
 /// </summary>
 public sealed record AttackOption(string Name, string Description, int Standard, int Paper)
 {

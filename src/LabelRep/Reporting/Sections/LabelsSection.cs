@@ -23,6 +23,9 @@ public sealed class LabelsSection : IReportSection
                 $"{s.Stats.Entropy:F3} ± {s.Stats.EntropyStd:F2}", $"{s.Stats.PairwiseL2:F2} ± {s.Stats.PairwiseL2Std:F2}", s.Stats.NormalizedL1.ToString("F3", C),
             }));
         doc.Paragraph("Entropy: Shannon entropy of one label's values, mean over classes. Distances after a global min-max normalization to [0, 1] (paper-protocol §3.11).");
+        var banks = data.Runs.Where(r => r.LabelBank != null).Select(r => (r.Dataset, r.Label, Bank: r.LabelBank!)).Distinct().ToArray();
+        if (banks.Length > 0)
+            doc.Table(new[] { "dataset", "label", "bank the runs trained on" }, banks.Select(b => new[] { b.Dataset, b.Label, b.Bank }));
         foreach (var kind in store.LabelImages().GroupBy(i => (i.Dataset, i.Label)).OrderBy(g => Array.IndexOf(labels, g.Key.Label)))
         {
             if (LabelKinds.IsBaseline(kind.Key.Label)) continue;
