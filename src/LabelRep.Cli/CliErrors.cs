@@ -22,7 +22,7 @@ public static class CliErrors
         }
         catch (LabelRepException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {OneLine(e.Message)}");
             return UserError;
         }
         catch (OperationCanceledException)
@@ -32,7 +32,7 @@ public static class CliErrors
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("LABELREP_DEBUG") != "1")
         {
-            Console.Error.WriteLine($"error: {Describe(e)} (set LABELREP_DEBUG=1 for the stack trace)");
+            Console.Error.WriteLine($"error: {OneLine(Describe(e))} (set LABELREP_DEBUG=1 for the stack trace)");
             return 1;
         }
         finally
@@ -40,6 +40,9 @@ public static class CliErrors
             Console.CancelKeyPress -= handler;
         }
     }
+
+    /// <summary>The first line: libtorch's messages carry a C++ backtrace after it, which is not the user's business.</summary>
+    private static string OneLine(string message) => message.Split('\n', 2)[0].TrimEnd('\r', ' ');
 
     private static string Describe(Exception e)
     {

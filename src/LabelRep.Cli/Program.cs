@@ -17,6 +17,13 @@ public static class Program
         root.Subcommands.Add(StudyCommands.Report());
         root.Subcommands.Add(LabelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
-        return root.Parse(args).Invoke();
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // The parser's own errors, in the shape of every other error: one line, exit code 2.
+            Console.Error.WriteLine($"error: {parsed.Errors[0].Message.Split('\n')[0]} (see 'labelrep {string.Join(' ', parsed.CommandResult.Command.Name)} --help')");
+            return CliErrors.UserError;
+        }
+        return parsed.Invoke();
     }
 }

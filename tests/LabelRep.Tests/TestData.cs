@@ -78,6 +78,25 @@ internal static class TestData
         gz.Write(bytes);
     }
 
+    /// <summary>
+    /// The first <paramref name="train"/> training and <paramref name="test"/> test images of the real Fashion-MNIST
+    /// (Debian's dataset-fashion-mnist, which the test command installs), as a small IDX dataset: for properties that
+    /// need natural images, such as an undefended model falling to a small ε.
+    /// </summary>
+    public static string WriteFashionSubset(int train, int test)
+    {
+        string source = LabelRep.Data.IdxReader.FashionMnistDefaultDir;
+        string dir = TempDir("fashion");
+        foreach (var (prefix, n) in new[] { ("train", train), ("t10k", test) })
+        {
+            var (pixels, dims) = LabelRep.Data.IdxReader.ReadIdx(Path.Combine(source, $"{prefix}-images-idx3-ubyte.gz"), 3);
+            var (labels, _) = LabelRep.Data.IdxReader.ReadIdx(Path.Combine(source, $"{prefix}-labels-idx1-ubyte.gz"), 1);
+            WriteFile(Path.Combine(dir, $"{prefix}-images-idx3-ubyte"), IdxBytes(pixels[..(n * dims[1] * dims[2])], n, dims[1], dims[2]), gzip: false);
+            WriteFile(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte"), IdxBytes(labels[..n], n), gzip: false);
+        }
+        return dir;
+    }
+
     /// <summary>A tiny training configuration on a dataset written by <see cref="WriteIdxDataset"/>.</summary>
     public static LabelRep.Runs.TrainConfig TinyConfig(string dataDir, string label = "categorical", int epochs = 1) => new()
     {

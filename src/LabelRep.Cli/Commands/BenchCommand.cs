@@ -24,6 +24,10 @@ public static class BenchCommand
         foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device, layout }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
+            if (r.GetValue(batch) < 2) throw new LabelRepException($"--batch-size {r.GetValue(batch)}: must be at least 2 (BatchNorm needs two images)");
+            if (r.GetValue(threads) < 1) throw new LabelRepException($"--threads {r.GetValue(threads)}: must be at least 1");
+            if (r.GetValue(repeats) < 1) throw new LabelRepException($"--repeats {r.GetValue(repeats)}: must be at least 1");
+            if (r.GetValue(steps) < 0) throw new LabelRepException($"--steps {r.GetValue(steps)}: must be 0 (automatic) or more");
             var wanted = r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var cases = ThroughputBenchmark.Default.Where(c => wanted.Length == 0 || wanted.Contains(c.Model)).ToList();
             if (cases.Count == 0) throw new LabelRepException($"--models: none of '{r.GetValue(models)}' is a benchmark model; valid: smallcnn, resnet20, resnet32");

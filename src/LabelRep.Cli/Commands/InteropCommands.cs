@@ -42,7 +42,13 @@ public static class InteropCommands
         command.Options.Add(output);
         command.SetAction(r => CliErrors.Run(_ =>
         {
-            TrainConfig config = options.ToConfig(r);
+            // Only the options import registers; the training ones keep their defaults (an import trains nothing).
+            var config = new TrainConfig
+            {
+                Dataset = r.GetValue(options.Dataset)!, DataDir = r.GetValue(options.DataDir), Model = r.GetValue(options.Model)!,
+                Label = r.GetValue(options.Label)!, Labels = options.ToLabelOptions(r), Seed = r.GetValue(options.Seed),
+                ValidationCount = r.GetValue(options.ValidationCount), TestLimit = r.GetValue(options.TestLimit), Device = r.GetValue(options.Device)!,
+            };
             var run = new RunDirectory(r.GetValue(output)!);
             ImportSummary s = PyTorchImport.Import(r.GetValue(stateDict)!, config with { Labels = config.Labels with { LabelsFile = null } }, config.Labels.LabelsFile, run);
             Console.WriteLine($"imported {s.Tensors} tensors (matched {s.Matching}{(s.StrippedPrefix > 0 ? ", 'module.' prefix removed" : "")}) into {run.Root}");

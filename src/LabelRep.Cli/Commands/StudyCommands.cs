@@ -74,8 +74,8 @@ public static class StudyCommands
     private static StudyStore OpenStore(string dir)
     {
         string db = StudyRunner.DatabasePath(dir);
-        if (!File.Exists(db)) throw new LabelRepException($"{dir}: no {StudyRunner.DatabaseFile}; give the folder of a 'labelrep study' run");
-        return new StudyStore(db);
+        if (!Path.Exists(db)) throw new LabelRepException($"{dir}: no {StudyRunner.DatabaseFile}; give the folder of a 'labelrep study' run");
+        return StudyStore.OpenExisting(db);
     }
 
     private sealed class ConsoleObserver : IStudyObserver

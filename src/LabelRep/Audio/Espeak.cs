@@ -1,21 +1,32 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace LabelRep.Audio;
 
-/// <summary>Speaks a text with espeak-ng into a WAV file (22,050 Hz, 16-bit mono for every voice).</summary>
-public static class Espeak
+/// <summary>
+/// Speaks a text with espeak-ng into a WAV file (22,050 Hz, 16-bit mono for every voice). The text goes in on
+/// standard input, never on the command line, so a class name such as "-wvictim.txt" is spoken, not obeyed.
+/// </summary>
+public static partial class Espeak
 {
     public static string Executable { get; set; } = "espeak-ng";
 
     public static AudioSignal Speak(string text, string voice)
     {
+        if (!VoiceName().IsMatch(voice))
+            throw new LabelRepException($"--voice '{voice}': not a voice name (letters, digits, '-', '_', '+' and '/'); 'espeak-ng --voices' lists them");
         string wav = Path.Combine(Path.GetTempPath(), $"labelrep-speech-{Environment.ProcessId}-{Guid.NewGuid():N}.wav");
-        var psi = new ProcessStartInfo(Executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in new[] { "-v", voice, "-w", wav, text }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { "-v", voice, "-w", wav, "--stdin" }) psi.ArgumentList.Add(a);
         try
         {
             using var p = Process.Start(psi) ?? throw new LabelRepException("could not start espeak-ng");
+            p.StandardInput.Write(text.Replace('\n', ' ').Replace('\r', ' '));
+            p.StandardInput.Close();
             string err = p.StandardError.ReadToEnd();
             p.WaitForExit();
             if (p.ExitCode != 0 || !File.Exists(wav))
@@ -31,4 +42,8 @@ public static class Espeak
             if (File.Exists(wav)) File.Delete(wav);
         }
     }
+
+    /// <summary>espeak-ng voice names: "en", "en-us", "fr", "mb/mb-en1", "en+f3"; never starting with '-'.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_+/-]{0,63}$")]
+    private static partial Regex VoiceName();
 }

@@ -19,6 +19,7 @@ public static class MelSpectrogram
     /// <summary>The 64×64 label in dB, [−80, 0], row-major (rows = mel bands, columns = time).</summary>
     public static float[] Label(AudioSignal signal, int columns = 64)
     {
+        if (signal.Samples.All(v => v == 0)) throw new LabelRepException("the recording is silent (every sample is 0)");
         float[] y = signal.SampleRate == SampleRate ? signal.Samples : Resample(signal);
         y = Trim(y);
         double[,] power = Mel(y);

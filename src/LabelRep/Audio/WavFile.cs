@@ -11,26 +11,32 @@ public static class WavFile
 {
     public static AudioSignal Read(string path)
     {
-        byte[] b;
-        try { b = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new LabelRepException($"{path}: cannot read ({e.Message})"); }
+        byte[] b = IO.InputFile.ReadAllBytes(path, "WAV recording", 1L << 30);
         if (b.Length < 12 || Encoding.ASCII.GetString(b, 0, 4) != "RIFF" || Encoding.ASCII.GetString(b, 8, 4) != "WAVE")
             throw new LabelRepException($"{path}: not a RIFF WAVE file; convert it with 'sox IN -b 16 OUT.wav'");
         int format = 0, channels = 0, rate = 0, bits = 0;
+        bool hasFormat = false;
         int pos = 12;
         while (pos + 8 <= b.Length)
         {
             string id = Encoding.ASCII.GetString(b, pos, 4);
-            int size = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(pos + 4));
+            long declared = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(pos + 4));
             int body = pos + 8;
-            if (size < 0 || body + size > b.Length)
+            int size;
+            if (body + declared > b.Length)
             {
                 if (id != "data") throw new LabelRepException($"{path}: truncated WAV chunk '{id}'");
-                size = b.Length - body; // some writers leave the data size unset; take what is there
+                size = b.Length - body; // streaming writers leave the data size unset (0xFFFFFFFF, 0x7FFFFFFF); take what is there
+            }
+            else
+            {
+                size = (int)declared;
             }
             if (id == "fmt ")
             {
                 if (size < 16) throw new LabelRepException($"{path}: malformed WAV format chunk");
+                if (hasFormat) throw new LabelRepException($"{path}: two WAV format chunks");
+                hasFormat = true;
                 format = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(body));
                 channels = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(body + 2));
                 rate = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(body + 4));
@@ -39,10 +45,12 @@ public static class WavFile
             }
             else if (id == "data")
             {
-                if (channels == 0) throw new LabelRepException($"{path}: WAV data before its format chunk");
+                if (!hasFormat) throw new LabelRepException($"{path}: WAV data before its format chunk");
+                if (rate < 1000 || rate > 768_000) throw new LabelRepException($"{path}: sampling rate {rate} Hz is not a recording's (1,000 to 768,000 Hz)");
                 return new AudioSignal(Decode(b.AsSpan(body, size), format, channels, bits, path), rate);
             }
             pos = body + size + (size & 1);
+            if (pos < 0) break;
         }
         throw new LabelRepException($"{path}: WAV file has no data chunk");
     }
@@ -52,6 +60,7 @@ public static class WavFile
         int bytesPer = bits / 8;
         if ((format == 1 && bits is not (8 or 16 or 24 or 32)) || (format == 3 && bits is not (32 or 64)) || format is not (1 or 3))
             throw new LabelRepException($"{path}: WAV encoding (format {format}, {bits}-bit) is not supported; use PCM 8/16/24/32-bit or float");
+        if (channels is < 1 or > 64) throw new LabelRepException($"{path}: {channels} channels is not a recording's");
         int frames = data.Length / (bytesPer * channels);
         if (frames == 0) throw new LabelRepException($"{path}: WAV file holds no samples");
         var mono = new float[frames];
@@ -72,6 +81,8 @@ public static class WavFile
                 };
             }
             mono[f] = (float)(sum / channels);
+            if (!float.IsFinite(mono[f]))
+                throw new LabelRepException($"{path}: sample {f} is {mono[f]} (not a number); the recording is corrupt");
         }
         return mono;
     }

@@ -83,8 +83,23 @@ public sealed class ImageFolderReader : IDatasetReader
                 .OrderBy(f => f, StringComparer.Ordinal).ToArray()
             : Array.Empty<string>();
 
-    private static SKBitmap Decode(string path) =>
-        SKBitmap.Decode(path) ?? throw new LabelRepException($"{path}: not a readable PNG or JPEG image");
+    /// <summary>Decodes a whole image; a truncated or corrupt file is an error naming it (Skia would return a partly grey image).</summary>
+    private static SKBitmap Decode(string path)
+    {
+        byte[] bytes = IO.InputFile.ReadAllBytes(path, "image", 256L << 20);
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data) ?? throw new LabelRepException($"{path}: not a readable PNG or JPEG image");
+        if (codec.Info.Width < 1 || codec.Info.Height < 1 || (long)codec.Info.Width * codec.Info.Height > 50_000_000)
+            throw new LabelRepException($"{path}: an image of {codec.Info.Width}×{codec.Info.Height} pixels is not one LabelRep reads");
+        var bitmap = new SKBitmap(new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        SKCodecResult result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new LabelRepException($"{path}: the image is {(result == SKCodecResult.IncompleteInput ? "truncated" : "corrupt")} ({result}); replace or remove it");
+        }
+        return bitmap;
+    }
 
     private static (byte[] Rgb, bool Gray) ReadPixels(string path, int width, int height)
     {

@@ -22,6 +22,18 @@ public sealed record AttackBatch(Tensor Clean, Tensor Labels, Tensor? Targets, T
 
     public Tensor Clamp(Tensor x) => torch.minimum(torch.maximum(x, Lower), Upper);
 
+    /// <summary>The images at <paramref name="rows"/> (with their targets and, when per image, their bounds).</summary>
+    public AttackBatch Select(Tensor rows) => this with
+    {
+        Clean = Clean.index_select(0, rows),
+        Labels = Labels.index_select(0, rows),
+        Targets = Targets?.index_select(0, rows),
+        Lower = Rows(Lower, rows),
+        Upper = Rows(Upper, rows),
+    };
+
+    private static Tensor Rows(Tensor bound, Tensor rows) => bound.shape.Length == 0 || bound.shape[0] == 1 ? bound : bound.index_select(0, rows);
+
     /// <summary>True per image where the <paramref name="predicted"/> class makes the attack succeed: misclassified, or (targeted) the target class.</summary>
     public Tensor Succeeded(Tensor predicted) => Targets is null ? predicted.ne(Labels) : predicted.eq(Targets);
 }

@@ -5,7 +5,9 @@ namespace LabelRep.Evaluation;
 /// <summary>
 /// Checks a sweep's numbers for the signs of gradient masking that attack-practice lists: accuracy rising with ε,
 /// an iterative attack weaker than FGSM, a gradient-free or transfer attack beating the white-box ones, many zero
-/// gradients, and accuracy far from zero at a large ε. A flag is a reason to distrust a number, not proof.
+/// gradients, and accuracy far from zero at a large ε; and AutoAttack's checks (checks.py): Square breaking points a
+/// cascade's white-box attacks missed, and a forward pass that is not deterministic; and Carlini et al.'s: accuracy
+/// not 0 at an unbounded ε. A flag is a reason to distrust a number, not proof.
 /// </summary>
 public static class AttackDiagnostics
 {
@@ -18,7 +20,10 @@ public static class AttackDiagnostics
     /// <summary>ε (pixel units) from which an undefended-looking model should be near zero accuracy.</summary>
     public const double LargeEps = 32 / 255.0;
 
-    public static IReadOnlyList<AttackFlag> Check(IReadOnlyList<AttackResult> rows, double zeroGradientShare)
+    /// <summary>AutoAttack's threshold for Square after the white-box attacks of a cascade (check_square_sr's alpha).</summary>
+    public const double SquareAfterWhiteBox = 0.002;
+
+    public static IReadOnlyList<AttackFlag> Check(IReadOnlyList<AttackResult> rows, double zeroGradientShare, bool deterministic = true, double? unboundedAccuracy = null)
     {
         var flags = new List<AttackFlag>();
         foreach (var series in rows.GroupBy(r => r.Series))
@@ -37,7 +42,8 @@ public static class AttackDiagnostics
                     $"{series.Key}: accuracy stays at {byEps[^1].Accuracy:P1} from ε={byEps[^2].Eps:G4} to ε={byEps[^1].Eps:G4}"));
         }
 
-        foreach (var setting in rows.Where(r => r.Eps > 0 && r.Attack != AttackResult.WorstCase).GroupBy(r => (r.Targeted, r.Eps)))
+        // Attack against attack: standalone rows only (a suite's rows are cumulative over its cascade).
+        foreach (var setting in rows.Where(r => r.Eps > 0 && r.Attack != AttackResult.WorstCase && r.Suite is null).GroupBy(r => (r.Targeted, r.Eps)))
         {
             string where = $"ε={setting.Key.Eps:G4}{(setting.Key.Targeted ? " targeted" : "")}";
             var byAttack = setting.ToLookup(r => Family(r.Attack));
@@ -65,6 +71,20 @@ public static class AttackDiagnostics
                         $"{where}: {other.Series} {Show(other)}; the strongest white-box attack ({strongest.Series}) {Show(strongest)}"));
             }
         }
+
+        foreach (AttackResult square in rows.Where(r => r.Suite != null && r.Eps > 0 && AttackSuite.MemberOfResult(r.Attack)?.Attack == "square"))
+        {
+            double share = (square.Broke ?? 0) / (double)Math.Max(1, square.Images);
+            if (share > SquareAfterWhiteBox)
+                flags.Add(new("square-beats-white-box",
+                    $"ε={square.Eps:G4}: in the {square.Suite} cascade Square fooled {share:P1} of the images the white-box attacks before it had not"));
+        }
+
+        if (!deterministic)
+            flags.Add(new("non-deterministic", "two forward passes of the same images gave different class scores; a randomized model needs EOT attacks"));
+
+        if (unboundedAccuracy is > 0)
+            flags.Add(new("not-zero-at-unbounded-eps", $"APGD leaves {unboundedAccuracy:P1} of the images correct at ε = 1 (any image can become any other there)"));
 
         if (zeroGradientShare > ZeroGradientLimit)
             flags.Add(new("zero-gradients", $"the attack loss has an exactly zero input gradient on {zeroGradientShare:P1} of the images"));

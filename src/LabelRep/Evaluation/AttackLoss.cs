@@ -7,14 +7,16 @@ namespace LabelRep.Evaluation;
 /// <summary>
 /// What an attack ascends, per image. "training" is the paper's: the model's own training loss (cross-entropy, or
 /// Smooth-L1 to the label tensor). "ce" and "margin" act on the class scores of the decision rule (for regression
-/// labels score_c = −MSE to label c), so they attack the decision itself. For targeted attacks each is turned
-/// toward the target.
+/// labels score_c = −MSE to label c), so they attack the decision itself. "dlr" is AutoAttack's difference-of-logits
+/// ratio (Croce and Hein 2020), which divides by the spread of the top scores and so does not care that −MSE scores
+/// reach thousands. For targeted attacks each is turned toward the target.
 /// </summary>
 public sealed class AttackLoss
 {
     public static readonly AttackLoss Training = new("training", "the training loss (paper §7)");
     public static readonly AttackLoss CrossEntropy = new("ce", "cross-entropy over the class scores");
     public static readonly AttackLoss Margin = new("margin", "best other class score minus the true (targeted: target minus best other) score");
+    public static readonly AttackLoss Dlr = new("dlr", "difference-of-logits ratio over the class scores (targeted: AutoAttack's targeted DLR)");
 
     private AttackLoss(string name, string description)
     {
@@ -25,7 +27,7 @@ public sealed class AttackLoss
     public string Name { get; }
     public string Description { get; }
 
-    public static IReadOnlyList<AttackLoss> All { get; } = new[] { Training, CrossEntropy, Margin };
+    public static IReadOnlyList<AttackLoss> All { get; } = new[] { Training, CrossEntropy, Margin, Dlr };
 
     public static AttackLoss Parse(string name) =>
         All.FirstOrDefault(l => l.Name == name)
@@ -44,11 +46,36 @@ public sealed class AttackLoss
                 ? nn.functional.cross_entropy(scores, batch.Labels, reduction: nn.Reduction.None)
                 : -nn.functional.cross_entropy(scores, batch.Targets, reduction: nn.Reduction.None);
         }
+        if (this == Dlr)
+            return batch.Targets is null ? DifferenceOfLogitsRatio(scores, batch.Labels) : TargetedDifferenceOfLogitsRatio(scores, batch.Labels, batch.Targets);
         Tensor goal = (batch.Targets ?? batch.Labels).unsqueeze(1);
         Tensor goalScore = scores.gather(1, goal).squeeze(1);
         Tensor isGoal = nn.functional.one_hot(goal.squeeze(1), scores.shape[1]).to_type(ScalarType.Bool);
         Tensor bestOther = scores.masked_fill(isGoal, float.NegativeInfinity).amax(new long[] { 1 });
         return batch.Targets is null ? bestOther - goalScore : goalScore - bestOther;
+    }
+
+    /// <summary>
+    /// DLR = −(z_y − max_{j≠y} z_j) / (z_π1 − z_π3 + 1e−12), z sorted descending as π (AutoAttack's dlr_loss). Needs 3 classes.
+    /// </summary>
+    public static Tensor DifferenceOfLogitsRatio(Tensor scores, Tensor labels)
+    {
+        if (scores.shape[1] < 3) throw new LabelRepException("the DLR loss needs at least 3 classes");
+        var (sorted, order) = scores.sort(1);
+        Tensor trueScore = scores.gather(1, labels.unsqueeze(1)).squeeze(1);
+        Tensor topIsTrue = order.select(1, -1).eq(labels).to_type(scores.dtype);
+        Tensor bestOther = sorted.select(1, -2) * topIsTrue + sorted.select(1, -1) * (1 - topIsTrue);
+        return -(trueScore - bestOther) / (sorted.select(1, -1) - sorted.select(1, -3) + 1e-12);
+    }
+
+    /// <summary>Targeted DLR = −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2 + 1e−12) (AutoAttack's dlr_loss_targeted). Needs 4 classes.</summary>
+    public static Tensor TargetedDifferenceOfLogitsRatio(Tensor scores, Tensor labels, Tensor targets)
+    {
+        if (scores.shape[1] < 4) throw new LabelRepException("the targeted DLR loss needs at least 4 classes");
+        Tensor sorted = scores.sort(1).Values;
+        Tensor trueScore = scores.gather(1, labels.unsqueeze(1)).squeeze(1);
+        Tensor targetScore = scores.gather(1, targets.unsqueeze(1)).squeeze(1);
+        return -(trueScore - targetScore) / (sorted.select(1, -1) - 0.5 * (sorted.select(1, -3) + sorted.select(1, -4)) + 1e-12);
     }
 
     public override string ToString() => Name;

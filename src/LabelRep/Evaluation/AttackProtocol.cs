@@ -69,10 +69,6 @@ public sealed class AttackProtocol
         All.FirstOrDefault(p => p.Name == name)
         ?? throw new LabelRepException($"unknown attack protocol '{name}'; valid: {string.Join(", ", All.Select(p => p.Name))}");
 
-    /// <summary>The losses <paramref name="attack"/> runs with under this protocol.</summary>
-    public IReadOnlyList<AttackLoss> LossesFor(IAttack attack) =>
-        attack.Family == AttackFamily.GradientFree ? new[] { AttackLoss.Margin } : Losses;
-
     /// <summary>The paper's α = ε/steps; Madry et al.'s 2.5·ε/steps otherwise.</summary>
     public double StepSize(double eps, int steps) => NormalizedSpace ? eps / steps : 2.5 * eps / steps;
 

@@ -26,22 +26,32 @@ public sealed record AttackResult
     public required int Images { get; init; }
     public string? Source { get; init; }
     public required double Seconds { get; init; }
+    /// <summary>The cascade this row belongs to ("autoattack"): its members' rows ("autoattack:apgd-ce") give the accuracy after that member, the suite's own row the final one.</summary>
+    public string? Suite { get; init; }
+    /// <summary>In a cascade, the images this member (or, on the suite's row, the whole cascade) fooled that every earlier one had not.</summary>
+    public int? Broke { get; init; }
 
     public const string WorstCase = "worst-case";
 
-    public static readonly string CsvHeader = "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds";
+    /// <summary>The loss column of a suite's own row.</summary>
+    public const string Cascade = "cascade";
+
+    public static readonly string CsvHeader = "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds,suite,broke";
 
     public string ToCsv()
     {
         var c = CultureInfo.InvariantCulture;
         return string.Join(",", Protocol, Attack, Loss, Targeted ? "yes" : "no", Eps.ToString("R", c), EpsPixels.ToString("R", c),
             Steps.ToString(c), Restarts.ToString(c), Accuracy.ToString("R", c), TargetHitRate?.ToString("R", c) ?? "",
-            Images.ToString(c), Source ?? "", Seconds.ToString("F2", c));
+            Images.ToString(c), Source ?? "", Seconds.ToString("F2", c), Suite ?? "", Broke?.ToString(c) ?? "");
     }
 
     /// <summary>A series is one line in a plot: the same attack, loss and targeting over ε.</summary>
     [JsonIgnore] public string Series => $"{Attack}/{Loss}{(Targeted ? " targeted" : "")}";
 }
+
+/// <summary>Which member of a suite broke each image at one ε: "" robust, "clean" misclassified before any attack, else the member's name.</summary>
+public sealed record SuiteBreaks(double Eps, string[] BrokenBy);
 
 /// <summary>A possible sign of gradient masking, found in the numbers (AutoAttack's and Athalye et al.'s checks).</summary>
 public sealed record AttackFlag(string Check, string Message);
@@ -61,6 +71,11 @@ public sealed record AttackReport
     public required double Seconds { get; init; }
     public required IReadOnlyList<AttackResult> Results { get; init; }
     public required IReadOnlyList<AttackFlag> Flags { get; init; }
+    /// <summary>The cascade that ran, if any, and per ε which member broke each image.</summary>
+    public string? Suite { get; init; }
+    public IReadOnlyList<SuiteBreaks> BrokenBy { get; init; } = Array.Empty<SuiteBreaks>();
+    /// <summary>APGD's robust accuracy at ε = 1 (pixels) on up to 100 images, measured with a suite: it must be 0.</summary>
+    public double? UnboundedAccuracy { get; init; }
 
     public static string ToCsv(IEnumerable<AttackResult> rows)
     {

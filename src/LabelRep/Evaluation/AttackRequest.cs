@@ -16,6 +16,9 @@ public sealed record AttackRequest
     public AttackProtocol Protocol { get; init; } = AttackProtocol.Standard;
     public IReadOnlyList<string>? Attacks { get; init; }
     public IReadOnlyList<double>? Eps { get; init; }
+
+    /// <summary>A cascade run after the attacks (AutoAttack's rule); its result joins the worst case. Untargeted only.</summary>
+    public AttackSuite? Suite { get; init; }
     public TargetMode Targeted { get; init; } = TargetMode.No;
 
     /// <summary>Attack only the first N test images (0 = all).</summary>
@@ -25,7 +28,7 @@ public sealed record AttackRequest
     public int BatchSize { get; init; } = 250;
 
     /// <summary>Values that replace the attacks' defaults, by option name ("steps", "restarts", "queries"; see <see cref="AttackOption"/>).</summary>
-    public IReadOnlyDictionary<string, int> Options { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, double> Options { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Seed of the target classes (the official code: torch.manual_seed(444)).</summary>
     public int TargetSeed { get; init; } = 444;
@@ -33,10 +36,11 @@ public sealed record AttackRequest
     /// <summary>Seed of random starts and of the Square attack's search.</summary>
     public int Seed { get; init; }
 
-    /// <summary>The attacks asked for, or the protocol's defaults plus, with a source model, the transfer attacks.</summary>
+    /// <summary>The attacks asked for; else none when a suite runs; else the protocol's defaults plus, with a source model, the transfer attacks.</summary>
     public IReadOnlyList<string> AttackNames(bool hasSource)
     {
         if (Attacks is { Count: > 0 }) return Attacks;
+        if (Suite != null) return Array.Empty<string>();
         return hasSource ? WithTransfer(Protocol.DefaultAttacks) : Protocol.DefaultAttacks;
     }
 
@@ -45,8 +49,8 @@ public sealed record AttackRequest
         Protocol.NormalizedSpace ? attacks.ToArray() : attacks.Concat(AttackRegistry.NamesOf(AttackFamily.Transfer)).Distinct().ToArray();
 
     /// <summary>The options of <paramref name="attack"/> for this request: the user's value where given (standard protocol), else the protocol's default.</summary>
-    public IReadOnlyDictionary<string, int> OptionsFor(IAttack attack) =>
-        attack.Options.ToDictionary(o => o.Name, o => !Protocol.FixedBudgets && Options.TryGetValue(o.Name, out int v) ? v : o.DefaultFor(Protocol));
+    public IReadOnlyDictionary<string, double> OptionsFor(IAttack attack) =>
+        attack.Options.ToDictionary(o => o.Name, o => !Protocol.FixedBudgets && Options.TryGetValue(o.Name, out double v) ? v : o.DefaultFor(Protocol));
 
     public IReadOnlyList<double> EpsGrid => Eps is { Count: > 0 } ? Eps : Protocol.DefaultEps;
 
@@ -55,9 +59,10 @@ public sealed record AttackRequest
         if (BatchSize < 1) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 1");
         if (Limit < 0) throw new LabelRepException($"--limit {Limit}: must be 0 (all) or a positive number of test images");
         foreach (var (name, value) in Options)
-            if (value < 1) throw new LabelRepException($"--{name} {value}: must be at least 1");
+            if (!(value >= 1) || double.IsInfinity(value)) throw new LabelRepException($"--{name} {value}: must be a whole number of at least 1");
         foreach (double e in EpsGrid)
-            if (e < 0 || double.IsNaN(e)) throw new LabelRepException($"--eps {e}: every ε must be ≥ 0");
+            if (!(e >= 0) || double.IsInfinity(e)) throw new LabelRepException($"--eps {e}: every ε must be a finite number ≥ 0");
+        if (Suite != null && Targeted == TargetMode.Yes) throw new LabelRepException("--suite runs untargeted (its members choose their own targets); drop --targeted yes");
         if (Protocol.FixedBudgets && Options.Count > 0)
             throw new LabelRepException($"--{Options.Keys.First()}: --protocol {Protocol.Name} runs the official budgets (5 steps of ε/5); budgets apply to --protocol standard");
     }

@@ -73,9 +73,11 @@ public sealed class AttackRunner
         var plan = (from targeted in targetings
                     from eps in epsGrid
                     from attack in attacks
-                    from loss in protocol.LossesFor(attack)
+                    from loss in attack.Losses(protocol)
                     select (targeted, eps, attack, loss)).ToArray();
-        long work = plan.Count(p => p.eps > 0) * (long)attackedAt.Length, done = 0;
+        AttackSuite? suite = _request.Suite;
+        // An upper bound when a suite runs: its later members see only the images the earlier ones did not fool.
+        long work = (plan.Count(p => p.eps > 0) + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0)) * (long)attackedAt.Length, done = 0;
         var clock = Stopwatch.StartNew();
         var rows = new List<AttackResult>();
         var worst = new Dictionary<(bool, double), bool[]>();
@@ -99,12 +101,7 @@ public sealed class AttackRunner
             if (eps > 0)
             {
                 long[] attacked = Predict(space, test, attackedImages, targeted ? attackedTargets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
-                    batchDone =>
-                    {
-                        done += batchDone;
-                        double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                        progress?.Report(new AttackProgress(name, done, work, rate, TimeSpan.FromSeconds((work - done) / Math.Max(1e-9, rate))));
-                    });
+                    Progress(name));
                 for (int k = 0; k < attackedAt.Length; k++) adversarial[attackedAt[k]] = attacked[k];
             }
             bool[] robust = adversarial.Select((p, i) => cleanCorrect[i] && p == labels[i]).ToArray();
@@ -115,8 +112,56 @@ public sealed class AttackRunner
                 targeted ? adversarial.Zip(targets, (p, t) => p == t).Count(x => x) / (double)n : null,
                 attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds));
         }
+        var breaks = new List<SuiteBreaks>();
+        if (suite != null)
+        {
+            foreach (double eps in epsGrid)
+            {
+                var watch = Stopwatch.StartNew();
+                bool[] robust = (bool[])cleanCorrect.Clone();
+                string[] brokenBy = cleanCorrect.Select(c => c ? "" : "clean").ToArray();
+                foreach (SuiteMember member in suite.Attacks)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    var memberWatch = Stopwatch.StartNew();
+                    IAttack attack = AttackRegistry.Get(member.Attack);
+                    protocol.Validate(attack);
+                    // The attack's defaults, then the suite's budgets, then what the user asked for.
+                    var options = attack.Options.ToDictionary(o => o.Name, o => member.Options.TryGetValue(o.Name, out double v) ? v : o.DefaultFor(protocol));
+                    foreach (var (name, value) in _request.OptionsFor(attack))
+                        if (_request.Options.ContainsKey(name) && !protocol.FixedBudgets) options[name] = value;
+                    var settings = new AttackSettings { Eps = eps, Loss = member.Loss, Protocol = protocol, Options = options };
+                    int[] open = Enumerable.Range(0, n).Where(i => robust[i]).ToArray();
+                    int broke = 0;
+                    if (eps > 0 && open.Length > 0)
+                    {
+                        long[] attacked = Predict(space, test, open.Select(i => images[i]).ToArray(), null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
+                            Progress($"{member.ResultName(suite)} ε={eps:G4}"));
+                        for (int k = 0; k < open.Length; k++)
+                        {
+                            if (attacked[k] == labels[open[k]]) continue;
+                            robust[open[k]] = false;
+                            brokenBy[open[k]] = member.Name;
+                            broke++;
+                        }
+                    }
+                    rows.Add(Row(member.ResultName(suite), member.Loss.Name, false, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust, null, null,
+                        memberWatch.Elapsed.TotalSeconds) with { Suite = suite.Name, Broke = broke });
+                }
+                rows.Add(Row(suite.Name, AttackResult.Cascade, false, eps, 0, 0, robust, null, null, watch.Elapsed.TotalSeconds) with
+                {
+                    Suite = suite.Name, Broke = brokenBy.Count(b => b.Length > 0 && b != "clean"),
+                });
+                var key = (false, eps);
+                worst[key] = worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;
+                worstSeconds[key] = worstSeconds.GetValueOrDefault(key) + watch.Elapsed.TotalSeconds;
+                breaks.Add(new SuiteBreaks(eps, brokenBy));
+            }
+        }
         foreach (var ((targeted, eps), robust) in worst)
             rows.Add(Row(AttackResult.WorstCase, "all", targeted, eps, 0, 0, robust, null, null, worstSeconds[(targeted, eps)]));
+        bool deterministic = Deterministic(space, test, images);
+        double? unbounded = suite != null && !protocol.NormalizedSpace ? UnboundedAccuracy(space, test, attackedImages, random, cancel) : null;
 
         return new AttackReport
         {
@@ -130,7 +175,17 @@ public sealed class AttackRunner
             BatchSize = _request.BatchSize,
             Seconds = total.Elapsed.TotalSeconds,
             Results = rows,
-            Flags = AttackDiagnostics.Check(rows, zeroGradients),
+            Suite = suite?.Name,
+            BrokenBy = breaks,
+            UnboundedAccuracy = unbounded,
+            Flags = AttackDiagnostics.Check(rows, zeroGradients, deterministic, unbounded),
+        };
+
+        Action<int> Progress(string setting) => batchDone =>
+        {
+            done += batchDone;
+            double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+            progress?.Report(new AttackProgress(setting, done, work, rate, TimeSpan.FromSeconds(Math.Max(0, work - done) / Math.Max(1e-9, rate))));
         };
 
         AttackResult Row(string attack, string loss, bool targeted, double eps, int steps, int restarts, bool[] robust, double? hits, string? source, double seconds) => new()
@@ -227,6 +282,41 @@ public sealed class AttackRunner
             throw new InvalidOperationException($"attack {attack.Name} moved an input by {distance} > ε = {settings.Eps}");
         if (settings.ClampEachStep && (adversarial.lt(batch.Lower - slack).any().item<bool>() || adversarial.gt(batch.Upper + slack).any().item<bool>()))
             throw new InvalidOperationException($"attack {attack.Name} left the valid input range");
+    }
+
+    /// <summary>Whether two forward passes of the same images give the same class scores (AutoAttack's check for randomized defenses).</summary>
+    private bool Deterministic(AttackSpace space, ImageData test, int[] images)
+    {
+        bool same = true;
+        using var _ = torch.no_grad();
+        ImageBatches.ForEach(test, images.Take(Math.Min(images.Length, _request.BatchSize)).ToArray(), _request.BatchSize, _target.Device, (pixels, labels, _) =>
+        {
+            Tensor input = space.FromPixels(pixels);
+            same = space.Scores(input).equal(space.Scores(input)).all().item<bool>();
+        });
+        return same;
+    }
+
+    /// <summary>
+    /// Robust accuracy of APGD (CE, then DLR) at ε = 1 in pixels, where any image can become any other: it must be 0, or
+    /// the attacks are not working (Carlini et al. 2019, "On Evaluating Adversarial Robustness"). On at most 100 images.
+    /// </summary>
+    private double UnboundedAccuracy(AttackSpace space, ImageData test, int[] attacked, Generator random, CancellationToken cancel)
+    {
+        int[] sample = attacked.Take(100).ToArray();
+        if (sample.Length == 0) return 0;
+        long[] allLabels = test.LabelArray();
+        var apgd = AttackRegistry.Get("apgd");
+        bool[] robust = Enumerable.Repeat(true, sample.Length).ToArray();
+        foreach (AttackLoss loss in new[] { AttackLoss.CrossEntropy, AttackLoss.Dlr })
+        {
+            int[] open = Enumerable.Range(0, sample.Length).Where(i => robust[i]).ToArray();
+            if (open.Length == 0) break;
+            var settings = new AttackSettings { Eps = 1.0, Loss = loss, Protocol = _request.Protocol, Options = _request.OptionsFor(apgd) };
+            long[] predicted = Predict(space, test, open.Select(i => sample[i]).ToArray(), null, apgd, new AttackContext(space, null, random), settings, cancel);
+            for (int k = 0; k < open.Length; k++) robust[open[k]] = predicted[k] == allLabels[sample[open[k]]];
+        }
+        return robust.Count(r => r) / (double)sample.Length;
     }
 
     /// <summary>Share of images whose (untargeted) attack-loss gradient at the clean input is exactly zero.</summary>

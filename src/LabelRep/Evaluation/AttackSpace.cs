@@ -44,11 +44,21 @@ public sealed class AttackSpace
     /// ∇ₓ of the per-image attack loss, summed over the batch. Images do not interact in eval mode, so each image's
     /// gradient equals the one it would get alone (which makes batched attacks equal one-at-a-time attacks).
     /// </summary>
-    public Tensor Gradient(Tensor input, AttackBatch batch, AttackLoss loss)
+    public Tensor Gradient(Tensor input, AttackBatch batch, AttackLoss loss) =>
+        Evaluate(input, output => loss.Compute(this, output, batch)).Gradient;
+
+    /// <summary>
+    /// One forward and backward pass: the per-image value of <paramref name="loss"/> (a function of the model's output),
+    /// its input gradient (of the sum over the batch) and the class scores, without graph state left behind.
+    /// </summary>
+    public (Tensor Loss, Tensor Gradient, Tensor Scores) Evaluate(Tensor input, Func<Tensor, Tensor> loss)
     {
         using var _ = torch.enable_grad();
         Tensor x = input.detach().requires_grad_(true);
-        Tensor value = loss.Compute(this, Output(x), batch).sum();
-        return torch.autograd.grad(new[] { value }, new[] { x })[0];
+        Tensor output = Output(x);
+        Tensor value = loss(output);
+        Tensor gradient = torch.autograd.grad(new[] { value.sum() }, new[] { x })[0];
+        using var noGrad = torch.no_grad();
+        return (value.detach(), gradient, Classifier.Decision.Scores(output.detach()));
     }
 }

@@ -26,6 +26,8 @@ public static class JsonFlatten
             foreach (JsonPropertyInfo inner in nested.Properties)
             {
                 JsonPropertyInfo flat = info.CreateJsonPropertyInfo(inner.PropertyType, inner.Name);
+                flat.IsGetNullable = inner.IsGetNullable;
+                flat.IsSetNullable = inner.IsSetNullable;
                 Func<object, object?> getInner = inner.Get!;
                 Action<object, object?> setInner = inner.Set!;
                 flat.Get = owner => getInner(getOuter(owner)!);

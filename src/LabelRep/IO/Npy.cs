@@ -43,8 +43,7 @@ public static partial class Npy
     /// <summary>Reads a float32/float64 little-endian C-order array as float32 with its shape.</summary>
     public static (float[] Data, int[] Shape) Read(string path)
     {
-        if (!File.Exists(path)) throw new LabelRepException($"{path}: no such file");
-        byte[] all = File.ReadAllBytes(path);
+        byte[] all = InputFile.ReadAllBytes(path, ".npy file", 1L << 30);
         if (all.Length < 10 || !all.AsSpan(0, 6).SequenceEqual(Magic))
             throw new LabelRepException($"{path}: not an .npy file (bad magic); save it with numpy.save");
         int major = all[6];
@@ -55,7 +54,9 @@ public static partial class Npy
             case 2:
             case 3:
                 if (all.Length < 12) throw new LabelRepException($"{path}: truncated .npy header");
-                headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(all.AsSpan(8)); offset = 12; break;
+                uint declared = BinaryPrimitives.ReadUInt32LittleEndian(all.AsSpan(8));
+                if (declared > all.Length) throw new LabelRepException($"{path}: truncated .npy header");
+                headerLength = (int)declared; offset = 12; break;
             default: throw new LabelRepException($"{path}: .npy format version {major} is not supported (1.0, 2.0 and 3.0 are)");
         }
         if (offset + headerLength > all.Length) throw new LabelRepException($"{path}: truncated .npy header");
@@ -68,18 +69,25 @@ public static partial class Npy
             throw new LabelRepException($"{path}: the array is in Fortran order; save it with numpy.ascontiguousarray(x) first");
         Match shapeMatch = ShapeRegex().Match(header);
         if (!shapeMatch.Success) throw new LabelRepException($"{path}: .npy header has no 'shape'");
-        int[] shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        string[] dims = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (dims.Length > 8) throw new LabelRepException($"{path}: .npy array of {dims.Length} dimensions; a label bank has 2 or 3");
+        var shape = new int[dims.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (!int.TryParse(dims[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]))
+                throw new LabelRepException($"{path}: .npy shape entry '{dims[i]}' is not a size (a whole number up to {int.MaxValue})");
+        }
         int elementSize = descr switch
         {
             "<f4" => 4,
             "<f8" => 8,
             _ => throw new LabelRepException($"{path}: dtype '{descr}' is not supported; labels must be little-endian float32 ('<f4') or float64 ('<f8')"),
         };
-        long count = shape.Aggregate(1L, (a, v) => a * v);
+        long count = Elements(shape.Select(v => (long)v));
         int dataStart = offset + headerLength;
-        if (all.Length - dataStart != count * elementSize)
-            throw new LabelRepException($"{path}: expected {count * elementSize} data bytes for shape ({string.Join(", ", shape)}), found {all.Length - dataStart}; the file is truncated or corrupt");
+        long dataBytes = all.Length - dataStart;
+        if (count < 0 || dataBytes % elementSize != 0 || count != dataBytes / elementSize)
+            throw new LabelRepException($"{path}: expected {(count < 0 ? "more than 2⁶³" : (count * (decimal)elementSize).ToString(CultureInfo.InvariantCulture))} data bytes for shape ({string.Join(", ", shape)}), found {all.Length - dataStart}; the file is truncated or corrupt");
         var data = new float[count];
         var span = all.AsSpan(dataStart);
         for (long i = 0; i < count; i++)
@@ -89,6 +97,19 @@ public static partial class Npy
                 : (float)BinaryPrimitives.ReadDoubleLittleEndian(span[(int)(i * 8)..]);
         }
         return (data, shape);
+    }
+
+    /// <summary>The product of the sizes, or −1 when it overflows (a hostile header; the size check then fails).</summary>
+    internal static long Elements(IEnumerable<long> shape)
+    {
+        try
+        {
+            return shape.Aggregate(1L, (a, v) => checked(a * v));
+        }
+        catch (OverflowException)
+        {
+            return -1;
+        }
     }
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]

@@ -45,31 +45,58 @@ public static class SafeTensors
         });
     }
 
+    /// <summary>Reads every tensor; a header that does not describe the bytes (types, shapes, offsets) is an error naming the file.</summary>
     public static Dictionary<string, Tensor> Load(string path)
     {
-        byte[] all;
-        try { all = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new LabelRepException($"{path}: cannot read ({e.Message})"); }
+        byte[] all = InputFile.ReadAllBytes(path, "tensor file");
         if (all.Length < 8) throw new LabelRepException($"{path}: truncated tensor file");
-        long headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(all);
-        if (headerLength <= 0 || 8 + headerLength > all.Length) throw new LabelRepException($"{path}: corrupt tensor file header");
-        JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(all, 8, (int)headerLength))!.AsObject(); }
-        catch (JsonException) { throw new LabelRepException($"{path}: corrupt tensor file header"); }
-        long dataStart = 8 + headerLength;
+        ulong declared = BinaryPrimitives.ReadUInt64LittleEndian(all);
+        if (declared == 0 || declared > (ulong)(all.Length - 8)) throw new LabelRepException($"{path}: corrupt tensor file header (length {declared})");
+        long headerLength = (long)declared, dataStart = 8 + headerLength;
         var result = new Dictionary<string, Tensor>();
-        foreach (var (name, node) in header)
+        try
         {
-            if (name == "__metadata__" || node is null) continue;
-            string dtype = node["dtype"]!.GetValue<string>();
-            long[] shape = node["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            long begin = node["data_offsets"]![0]!.GetValue<long>(), end = node["data_offsets"]![1]!.GetValue<long>();
-            if (dataStart + end > all.Length || begin > end) throw new LabelRepException($"{path}: truncated tensor file");
-            var span = new ReadOnlySpan<byte>(all, (int)(dataStart + begin), (int)(end - begin));
-            result[name] = FromBytes(span, dtype, shape, path);
+            if (JsonNode.Parse(Encoding.UTF8.GetString(all, 8, (int)headerLength)) is not JsonObject header)
+                throw new LabelRepException($"{path}: corrupt tensor file header (not a JSON object)");
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__") continue;
+                if (node is not JsonObject entry || entry["dtype"] is not JsonValue dtypeNode || entry["shape"] is not JsonArray shapeNode
+                    || entry["data_offsets"] is not JsonArray { Count: 2 } offsets)
+                    throw new LabelRepException($"{path}: tensor '{name}' has no dtype, shape and data_offsets");
+                string dtype = dtypeNode.GetValue<string>();
+                int elementSize = ElementSize(dtype) ?? throw new LabelRepException($"{path}: tensor '{name}' has dtype {dtype}, which is not supported");
+                long[] shape = shapeNode.Select(d => d is JsonValue v && v.TryGetValue(out long n) && n >= 0 ? n : -1).ToArray();
+                if (shape.Any(d => d < 0) || shape.Length > 8) throw new LabelRepException($"{path}: tensor '{name}' has an invalid shape");
+                long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
+                if (begin < 0 || begin > end || end > all.Length - dataStart) throw new LabelRepException($"{path}: tensor '{name}' lies outside the file (truncated?)");
+                long count = Npy.Elements(shape);
+                if (count < 0 || (end - begin) % elementSize != 0 || count != (end - begin) / elementSize)
+                    throw new LabelRepException($"{path}: tensor '{name}' of shape [{string.Join(",", shape)}] does not fit its {end - begin} bytes of {dtype}");
+                var span = new ReadOnlySpan<byte>(all, (int)(dataStart + begin), (int)(end - begin));
+                result[name] = FromBytes(span, dtype, shape);
+            }
+            return result;
         }
-        return result;
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            foreach (Tensor t in result.Values) t.Dispose();
+            throw new LabelRepException($"{path}: corrupt tensor file header ({e.Message})");
+        }
+        catch (LabelRepException)
+        {
+            foreach (Tensor t in result.Values) t.Dispose();
+            throw;
+        }
     }
+
+    private static int? ElementSize(string dtype) => dtype switch
+    {
+        "F32" or "I32" => 4,
+        "F64" or "I64" => 8,
+        "U8" => 1,
+        _ => null,
+    };
 
     private static byte[] ToBytes(Tensor t, out string dtype)
     {
@@ -84,13 +111,12 @@ public static class SafeTensors
         }
     }
 
-    private static Tensor FromBytes(ReadOnlySpan<byte> bytes, string dtype, long[] shape, string path) => dtype switch
+    private static Tensor FromBytes(ReadOnlySpan<byte> bytes, string dtype, long[] shape) => dtype switch
     {
         "F32" => torch.tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape),
         "F64" => torch.tensor(MemoryMarshal.Cast<byte, double>(bytes).ToArray(), shape),
         "I64" => torch.tensor(MemoryMarshal.Cast<byte, long>(bytes).ToArray(), shape),
         "I32" => torch.tensor(MemoryMarshal.Cast<byte, int>(bytes).ToArray(), shape),
-        "U8" => torch.tensor(bytes.ToArray(), shape),
-        _ => throw new LabelRepException($"{path}: tensor dtype {dtype} is not supported"),
+        _ => torch.tensor(bytes.ToArray(), shape),
     };
 }

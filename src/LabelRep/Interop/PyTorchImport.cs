@@ -23,7 +23,7 @@ public static class PyTorchImport
 {
     public static ImportSummary Import(string stateDictPath, TrainConfig config, string? labelsFile, RunDirectory run)
     {
-        if (!File.Exists(stateDictPath)) throw new LabelRepException($"{stateDictPath}: no such file");
+        IO.InputFile.RequireRegular(stateDictPath, "PyTorch state dict");
         if (run.HasConfig) throw new LabelRepException($"{run.Root} already holds a run; choose a new --out folder");
         Dictionary<string, Tensor> source = Read(stateDictPath);
         int stripped = 0;
@@ -63,7 +63,7 @@ public static class PyTorchImport
         }
         catch (Exception e) when (e is not LabelRepException)
         {
-            throw new LabelRepException($"{path}: not a PyTorch state dict that can be read without Python ({e.GetType().Name}: {e.Message}); save it with torch.save(model.state_dict(), path)");
+            throw new LabelRepException($"{path}: not a PyTorch state dict that can be read without Python ({e.Message.Split('\n')[0].TrimEnd('.')}); save it with torch.save(model.state_dict(), path)");
         }
         if (table.ContainsKey("state_dict") && table["state_dict"] is Hashtable inner) table = inner;
         var tensors = new Dictionary<string, Tensor>();

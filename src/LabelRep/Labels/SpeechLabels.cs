@@ -22,12 +22,14 @@ public sealed class SpeechLabels : ILabelKind
         var data = new float[classes.Count * 64 * 64];
         for (int c = 0; c < classes.Count; c++)
         {
-            AudioSignal audio = context.Options.AudioDir is { } dir
-                ? WavFile.Read(FindRecording(dir, classes[c], c))
-                : Espeak.Speak(SpokenText(context.Dataset.Spoken[c]), context.Options.Voice);
+            string? recording = context.Options.AudioDir is { } dir ? FindRecording(dir, classes[c], c) : null;
+            AudioSignal audio = recording != null ? WavFile.Read(recording) : Espeak.Speak(SpokenText(context.Dataset.Spoken[c]), context.Options.Voice);
             float[] label;
             try { label = MelSpectrogram.Label(audio); }
-            catch (LabelRepException e) { throw new LabelRepException($"class '{classes[c]}': {e.Message}"); }
+            catch (LabelRepException e)
+            {
+                throw new LabelRepException($"{recording ?? $"espeak-ng voice {context.Options.Voice}"}: class '{classes[c]}': {e.Message}");
+            }
             Array.Copy(label, 0, data, c * 64 * 64, label.Length);
         }
         return torch.tensor(data, new long[] { classes.Count, 64, 64 });

@@ -66,6 +66,7 @@ public static class TorchRuntime
     /// <summary>Sets the number of intra-op threads libtorch uses (0 = leave the default).</summary>
     public static void SetThreads(int threads)
     {
+        if (threads < 0 || threads > 1024) throw new LabelRepException($"--threads {threads}: must be 0 (libtorch's default) or a number of threads");
         if (threads > 0) torch.set_num_threads(threads);
     }
 }

@@ -18,24 +18,24 @@ public static class AttackFiles
     public static IReadOnlyList<AttackReport> Load(RunDirectory run)
     {
         string path = JsonPath(run);
-        if (!File.Exists(path)) return Array.Empty<AttackReport>();
-        try
-        {
-            return JsonSerializer.Deserialize<List<AttackReport>>(File.ReadAllText(path), TrainConfig.Json) ?? new List<AttackReport>();
-        }
-        catch (JsonException e)
-        {
-            throw new LabelRepException($"{path}: not a LabelRep attack results file ({e.Message}); delete it to start over");
-        }
+        if (!Path.Exists(path)) return Array.Empty<AttackReport>();
+        return JsonFile.Read<List<AttackReport>>(path, "LabelRep attack results file (delete it to start over)", TrainConfig.Json);
     }
 
-    /// <summary>Adds the report (replacing one of the same protocol) and rewrites the JSON, the CSV and, when given, the report's plot.</summary>
+    /// <summary>
+    /// Adds the report (replacing one of the same protocol) and rewrites the JSON, the CSV and, when given, the report's
+    /// plot, as one set: a failed write leaves all three as they were.
+    /// </summary>
     public static void Save(RunDirectory run, AttackReport report, byte[]? png = null)
     {
         var reports = Load(run).Where(r => r.Protocol != report.Protocol).Append(report)
             .OrderBy(r => r.Protocol, StringComparer.Ordinal).ToList();
-        AtomicFile.WriteText(JsonPath(run), JsonSerializer.Serialize(reports, TrainConfig.Json));
-        AtomicFile.WriteText(CsvPath(run), AttackReport.ToCsv(reports.SelectMany(r => r.Results)));
-        if (png != null) AtomicFile.Write(PlotPath(run, report.Protocol), s => s.Write(png));
+        var files = new List<(string, Action<Stream>)>
+        {
+            (JsonPath(run), AtomicFile.Text(JsonSerializer.Serialize(reports, TrainConfig.Json))),
+            (CsvPath(run), AtomicFile.Text(AttackReport.ToCsv(reports.SelectMany(r => r.Results)))),
+        };
+        if (png != null) files.Add((PlotPath(run, report.Protocol), AtomicFile.Bytes(png)));
+        AtomicFile.WriteSet(files);
     }
 }

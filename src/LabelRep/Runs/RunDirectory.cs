@@ -32,7 +32,7 @@ public sealed class RunDirectory
     {
         if (!HasConfig)
             throw new LabelRepException($"{Root}: no config.json here; give the --out folder of a 'labelrep train' run");
-        return TrainConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
+        return TrainConfig.Read(ConfigPath);
     }
 
     public static void SaveModel(LabelRepModel model, string path) =>

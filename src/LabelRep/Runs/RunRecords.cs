@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LabelRep.IO;
 
 namespace LabelRep.Runs;
 
@@ -36,9 +37,7 @@ public sealed record TrainMetrics
 
     public string ToJson() => JsonSerializer.Serialize(this, TrainConfig.Json);
 
-    public static TrainMetrics Read(string path) =>
-        JsonSerializer.Deserialize<TrainMetrics>(File.ReadAllText(path), TrainConfig.Json)
-        ?? throw new LabelRepException($"{path}: empty metrics file");
+    public static TrainMetrics Read(string path) => JsonFile.Read<TrainMetrics>(path, "metrics file", TrainConfig.Json);
 }
 
 /// <summary>The state a checkpoint restores besides the tensors: where training stands.</summary>
@@ -54,4 +53,27 @@ public sealed record CheckpointState
     public required string Weights { get; init; }
     public required string Optimizer { get; init; }
     public required List<EpochRecord> History { get; init; }
+
+    /// <summary>
+    /// Reads checkpoint.json of a run of <paramref name="config"/>: it must be of this configuration, at an epoch the run
+    /// has (0 to its epochs), with a history of as many epochs and weight files inside the run folder. A damaged one is an
+    /// error before anything is trained or overwritten.
+    /// </summary>
+    public static CheckpointState Read(string path, TrainConfig config)
+    {
+        CheckpointState state = JsonFile.Read<CheckpointState>(path, "checkpoint", TrainConfig.Json);
+        string? problem =
+            state.ConfigHash != config.Hash() ? "it is a checkpoint of another configuration" :
+            state.EpochsCompleted < 0 || state.EpochsCompleted > config.Epochs ? $"epochs_completed {state.EpochsCompleted} is not in 0..{config.Epochs}" :
+            state.BestEpoch < 0 || state.BestEpoch > state.EpochsCompleted ? $"best_epoch {state.BestEpoch} is not in 0..{state.EpochsCompleted}" :
+            state.History.Count != state.EpochsCompleted ? $"its history has {state.History.Count} epochs, not {state.EpochsCompleted}" :
+            !double.IsFinite(state.TrainSeconds) || state.TrainSeconds < 0 || state.ImagesTrained < 0 ? "its timings are negative or not numbers" :
+            !SafeName(state.Weights) || !SafeName(state.Optimizer) || (state.EpochsCompleted > 0 && (state.Weights.Length == 0 || state.Optimizer.Length == 0))
+                ? "its weight files are not files of the run folder" :
+            null;
+        if (problem != null) throw new LabelRepException($"{path}: corrupt checkpoint ({problem}); delete the run folder to start over");
+        return state;
+
+        static bool SafeName(string name) => name.Length == 0 || (Path.GetFileName(name) == name && name.EndsWith(".safetensors", StringComparison.Ordinal));
+    }
 }

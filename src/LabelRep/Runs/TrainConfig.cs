@@ -44,6 +44,7 @@ public sealed record TrainConfig
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        RespectNullableAnnotations = true,
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { JsonFlatten.Modifier } },
     };
 
@@ -55,10 +56,28 @@ public sealed record TrainConfig
         {
             return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new LabelRepException($"{source}: empty configuration");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
-            throw new LabelRepException($"{source}: not a valid run configuration ({e.Message})");
+            throw new LabelRepException($"{source}: not a valid run configuration ({e.Message.Split('\n')[0]})");
         }
+    }
+
+    /// <summary>Reads and validates a run's config.json.</summary>
+    public static TrainConfig Read(string path)
+    {
+        TrainConfig config = JsonFile.Read<TrainConfig>(path, "run configuration", Json);
+        try
+        {
+            config.Validate();
+            Data.DatasetRegistry.Validate(config.Dataset);
+            Models.ModelRegistry.Validate(config.Model);
+            LabelKinds.Validate(config.Label);
+        }
+        catch (LabelRepException e)
+        {
+            throw new LabelRepException($"{path}: {e.Message}");
+        }
+        return config;
     }
 
     /// <summary>First 16 hex digits of SHA-256 over the canonical JSON: the run's identity.</summary>
@@ -71,15 +90,18 @@ public sealed record TrainConfig
     /// <summary>Learning rate for a 0-based epoch under the multi-step schedule.</summary>
     public double LearningRateAt(int epoch) => LearningRate * Math.Pow(Gamma, Milestones.Count(m => epoch >= m));
 
+    /// <summary>Every number in range (NaN and infinities fail every check), so nothing bad reaches training or a saved file.</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new LabelRepException($"--epochs {Epochs}: must be at least 1");
-        if (BatchSize < 2) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 2 (BatchNorm needs two images)");
-        if (LearningRate <= 0) throw new LabelRepException($"--lr {LearningRate}: must be positive");
-        if (Momentum < 0 || Momentum >= 1) throw new LabelRepException($"--momentum {Momentum}: must be in [0, 1)");
-        if (WeightDecay < 0) throw new LabelRepException($"--weight-decay {WeightDecay}: must be non-negative");
-        if (Gamma <= 0) throw new LabelRepException($"--gamma {Gamma}: must be positive");
-        if (Fraction <= 0 || Fraction > 1) throw new LabelRepException($"--fraction {Fraction}: must be in (0, 1], e.g. 0.01 for 1%");
+        if (Epochs is < 1 or > 100_000) throw new LabelRepException($"--epochs {Epochs}: must be from 1 to 100,000");
+        if (BatchSize is < 2 or > 1 << 20) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 2 (BatchNorm needs two images)");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new LabelRepException($"--lr {LearningRate}: must be a positive number");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new LabelRepException($"--momentum {Momentum}: must be in [0, 1)");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new LabelRepException($"--weight-decay {WeightDecay}: must be a non-negative number");
+        if (!(Gamma > 0) || double.IsInfinity(Gamma)) throw new LabelRepException($"--gamma {Gamma}: must be a positive number");
+        if (!(Fraction > 0 && Fraction <= 1)) throw new LabelRepException($"--fraction {Fraction}: must be in (0, 1], e.g. 0.01 for 1%");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new LabelRepException($"--label-smoothing {LabelSmoothing}: must be in [0, 1)");
+        if (ValidationCount is < 1) throw new LabelRepException($"--val-count {ValidationCount}: must be at least 1");
         if (Milestones.Any(m => m < 1)) throw new LabelRepException("--milestones: epoch counts must be positive, e.g. 300,450");
         Labels.Validate();
         if (TestLimit < 0) throw new LabelRepException($"--test-limit {TestLimit}: must be 0 (all) or positive");

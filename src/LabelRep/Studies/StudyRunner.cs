@@ -117,7 +117,7 @@ public sealed class StudyRunner
                 using RunSetup setup = RunSetup.Create(config, data);
                 metrics = new Trainer(setup, dir, _observer?.Training(name + " ")).Run(resume: true, cancel);
             }
-            var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(dir.CheckpointPath), TrainConfig.Json)!;
+            var state = CheckpointState.Read(dir.CheckpointPath, config);
             store.RecordTraining(run.Id, metrics, state.History);
             _observer?.Message($"{name}: test accuracy {metrics.TestAccuracy:P2}");
         }
@@ -154,9 +154,11 @@ public sealed class StudyRunner
             Attacks = paper ? a.PaperAttacks : a.StandardAttacks,
             Eps = paper ? a.PaperEps : a.StandardEps,
             Limit = a.Limit,
-            Options = paper ? new Dictionary<string, int>() : a.Options,
+            Options = paper ? new Dictionary<string, double>() : a.Options,
             Targeted = paper ? TargetMode.Both : TargetMode.No,
+            Suite = !paper && a.Suite != null ? AttackSuite.Parse(a.Suite) : null,
         };
+        if (request.Suite != null) request = request with { Attacks = request.Attacks ?? protocol.DefaultAttacks };
         return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
     }
 

@@ -5,8 +5,6 @@ using LabelRep.Evaluation;
 using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Runs;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace LabelRep.Studies;
 
@@ -26,13 +24,17 @@ public sealed record StudyAttackSpec
     /// <summary>Also run the transfer attack from the categorical run of the same dataset, model and seed.</summary>
     public bool Transfer { get; init; } = true;
 
+    /// <summary>A cascade (e.g. "autoattack") run with the standard protocol's attacks; its result joins their worst case.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Suite { get; init; }
+
     /// <summary>The spec's budgets as attack options (<see cref="Evaluation.Attacks.AttackOption"/>): steps where given, and queries.</summary>
     [JsonIgnore]
-    public IReadOnlyDictionary<string, int> Options
+    public IReadOnlyDictionary<string, double> Options
     {
         get
         {
-            var options = new Dictionary<string, int> { ["queries"] = Queries };
+            var options = new Dictionary<string, double> { ["queries"] = Queries };
             if (Steps is { } steps) options["steps"] = steps;
             return options;
         }
@@ -43,7 +45,7 @@ public sealed record StudyAttackSpec
 /// A study: the grid datasets × models × labels × seeds × fractions, how to train each run, and what to measure on
 /// the main runs (attacks, t-SNE of features). Read from JSON or YAML (snake_case keys) or taken from a preset.
 /// </summary>
-public sealed record StudySpec
+public sealed partial record StudySpec
 {
     public string Name { get; init; } = "study";
     public string Description { get; init; } = "";
@@ -96,7 +98,12 @@ public sealed record StudySpec
         return this with { LabelFiles = files };
     }
 
-    private static readonly JsonSerializerOptions Json = new(TrainConfig.Json) { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    /// <summary>Strict reading: an unknown key (a typo such as "epoch"), a duplicate key or a null where a value is needed is an error.</summary>
+    private static readonly JsonSerializerOptions Json = new(TrainConfig.Json)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, AllowDuplicateProperties = false,
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -106,42 +113,40 @@ public sealed record StudySpec
         {
             return JsonSerializer.Deserialize<StudySpec>(json, Json) ?? throw new LabelRepException($"{source}: empty study spec");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
-            throw new LabelRepException($"{source}: not a valid study spec ({e.Message})");
+            throw new LabelRepException($"{source}: not a valid study spec ({e.Message.Split('\n')[0]})");
         }
     }
 
     /// <summary>Reads a spec from a .json, .yaml or .yml file.</summary>
     public static StudySpec Read(string path)
     {
-        if (!File.Exists(path)) throw new LabelRepException($"--spec {path}: no such file");
-        string text = File.ReadAllText(path);
-        if (!path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-            return FromJson(text, path);
+        if (!Path.Exists(path)) throw new LabelRepException($"--spec {path}: no such file");
+        string text = IO.InputFile.ReadAllText(path, "study spec", 1 << 20);
+        bool yaml = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        StudySpec spec = FromJson(yaml ? YamlToJson.Convert(text, path) : text, path);
         try
         {
-            object? yaml = new DeserializerBuilder().Build().Deserialize<object>(text);
-            string json = JsonSerializer.Serialize(yaml);
-            return FromJson(NumbersFromStrings(json), path);
+            spec.Validate();
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (LabelRepException e)
         {
-            throw new LabelRepException($"{path}: not valid YAML ({e.Message})");
+            throw new LabelRepException($"{path}: {e.Message}");
         }
+        return spec;
     }
-
-    /// <summary>YAML scalars arrive as strings; JSON numbers and booleans are what the spec's types need.</summary>
-    private static string NumbersFromStrings(string json) =>
-        System.Text.RegularExpressions.Regex.Replace(json, "\"(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false|null)\"", "$1");
 
     /// <summary>Every named dataset, model, label and protocol exists; numbers are in range.</summary>
     public void Validate()
     {
+        if (!SafeName().IsMatch(Name) || Name is "." or "..")
+            throw new LabelRepException($"study name '{Name}': use letters, digits, '.', '-' and '_' (it names the folder studies/NAME)");
         foreach (string d in Datasets) DatasetRegistry.Validate(d);
         foreach (string m in Models) ModelRegistry.Validate(m);
         foreach (string l in Labels) LabelKinds.Validate(l);
         foreach (string p in Attack.Protocols) AttackProtocol.Parse(p);
+        if (Attack.Suite != null) AttackSuite.Parse(Attack.Suite);
         foreach (var (dataset, kinds) in LabelFiles ?? new())
         {
             foreach (var (label, path) in kinds)
@@ -154,9 +159,32 @@ public sealed record StudySpec
         if (Seeds.Length == 0 || Labels.Length == 0 || Models.Length == 0 || Datasets.Length == 0)
             throw new LabelRepException($"study '{Name}': datasets, models, labels and seeds must each name at least one");
         foreach (double f in AllFractions)
-            if (f <= 0 || f > 1) throw new LabelRepException($"study '{Name}': fraction {f} must be in (0, 1]");
-        if (Epochs < 1) throw new LabelRepException($"study '{Name}': epochs must be at least 1");
+            if (!(f > 0 && f <= 1)) throw new LabelRepException($"study '{Name}': fraction {f} must be in (0, 1]");
+        if (Seeds.Distinct().Count() != Seeds.Length) throw new LabelRepException($"study '{Name}': a seed is listed twice");
+        Require(Epochs is >= 1 and <= 100_000, "epochs", Epochs, "from 1 to 100,000");
+        Require(MinSteps is >= 0 and <= 10_000_000, "min_steps", MinSteps, "from 0 to 10,000,000");
+        Require(BatchSize is >= 2 and <= 1 << 20, "batch_size", BatchSize, "at least 2");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "a positive number");
+        Require(ValidationCount is null or >= 1, "validation_count", ValidationCount ?? 0, "at least 1");
+        Require(TestLimit >= 0, "test_limit", TestLimit, "0 (all) or more");
+        Require(TsneImages is >= 0 and <= 20_000, "tsne_images", TsneImages, "from 0 to 20,000");
+        Require(Milestones is null || Milestones.All(m => m >= 1), "milestones", 0, "positive epoch counts");
+        Require(Attack.Limit >= 0, "attack.limit", Attack.Limit, "0 (all) or more");
+        Require(Attack.Steps is null or >= 1, "attack.steps", Attack.Steps ?? 0, "at least 1");
+        Require(Attack.Queries >= 1, "attack.queries", Attack.Queries, "at least 1");
+        foreach (double e in (Attack.StandardEps ?? Array.Empty<double>()).Concat(Attack.PaperEps ?? Array.Empty<double>()))
+            Require(e >= 0 && double.IsFinite(e), "attack eps", e, "finite and at least 0");
+        foreach (string a in (Attack.StandardAttacks ?? Array.Empty<string>()).Concat(Attack.PaperAttacks ?? Array.Empty<string>()))
+            Evaluation.Attacks.AttackRegistry.Get(a);
     }
+
+    private void Require(bool ok, string key, double value, string what)
+    {
+        if (!ok) throw new LabelRepException($"study '{Name}': {key} {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} must be {what}");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._-]{1,100}$")]
+    private static partial System.Text.RegularExpressions.Regex SafeName();
 
     public double[] AllFractions => Fractions.Append(MainFraction).Distinct().OrderBy(f => f).ToArray();
 

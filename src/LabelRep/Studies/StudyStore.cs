@@ -26,13 +26,44 @@ public sealed class StudyStore : IDisposable
 {
     private readonly SqliteConnection _db;
 
-    public StudyStore(string path)
+    /// <summary>The tables every LabelRep results database has.</summary>
+    private static readonly string[] Tables = { "study", "runs", "epochs", "metrics", "attacks", "attack_flags", "label_stats", "label_images", "features" };
+
+    /// <summary>Opens the study's database for writing, creating it if it does not exist; a file that is not a LabelRep results database is an error, untouched.</summary>
+    public StudyStore(string path) : this(path, mustExist: false)
+    {
+    }
+
+    /// <param name="mustExist">Open only a database that is there and has the schema (report, export, status); else create one.</param>
+    private StudyStore(string path, bool mustExist)
     {
         Path = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, DefaultTimeout = 60 }.ToString());
-        _db.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=60000; PRAGMA synchronous=NORMAL;");
+        bool exists = System.IO.Path.Exists(Path);
+        if (exists) IO.InputFile.RequireRegular(Path, "results database");
+        else if (mustExist) throw new LabelRepException($"{Path}: no such results database; give the folder of a 'labelrep study' run");
+        bool empty = !exists || new FileInfo(Path).Length == 0;
+        if (!exists) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path, Pooling = false, DefaultTimeout = 60, Mode = mustExist ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
+        }.ToString());
+        try
+        {
+            _db.Open();
+            // An existing database must be ours before anything is written into it.
+            if (!empty || mustExist) CheckSchema();
+            Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=60000; PRAGMA synchronous=NORMAL;");
+        }
+        catch (SqliteException e)
+        {
+            _db.Dispose();
+            throw new LabelRepException($"{Path}: not a LabelRep results database ({e.Message.Split('\n')[0].Replace("SQLite Error ", "SQLite error ")}); give the folder of a 'labelrep study' run");
+        }
+        catch (LabelRepException)
+        {
+            _db.Dispose();
+            throw;
+        }
         Execute("""
             CREATE TABLE IF NOT EXISTS study (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS runs (
@@ -49,7 +80,7 @@ public sealed class StudyStore : IDisposable
             CREATE TABLE IF NOT EXISTS attacks (
               run_id TEXT NOT NULL, protocol TEXT NOT NULL, attack TEXT NOT NULL, loss TEXT NOT NULL, targeted INTEGER NOT NULL,
               eps REAL NOT NULL, eps_pixels REAL, steps INTEGER, restarts INTEGER, accuracy REAL, target_hit_rate REAL, images INTEGER,
-              source TEXT, seconds REAL, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
+              source TEXT, seconds REAL, suite TEXT, broke INTEGER, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
             CREATE TABLE IF NOT EXISTS attack_flags (run_id TEXT NOT NULL, protocol TEXT NOT NULL, position INTEGER NOT NULL, check_name TEXT, message TEXT,
               PRIMARY KEY (run_id, protocol, position));
             CREATE TABLE IF NOT EXISTS label_stats (dataset TEXT NOT NULL, label TEXT NOT NULL, shape TEXT, dimension INTEGER, min REAL, max REAL,
@@ -63,11 +94,28 @@ public sealed class StudyStore : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Opens an existing results database (report, export, status); one that fails the schema check is never written to.</summary>
+    public static StudyStore OpenExisting(string path) => new(path, mustExist: true);
+
+    private void CheckSchema()
+    {
+        var present = Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
+        string[] missing = Tables.Where(t => !present.Contains(t)).ToArray();
+        if (missing.Length > 0)
+            throw new LabelRepException($"{Path}: not a LabelRep results database (no table {string.Join(", ", missing)}); give the folder of a 'labelrep study' run");
+    }
+
     /// <summary>Adds the columns later versions added to a database an earlier version made.</summary>
     private void Migrate()
     {
-        bool hasBank = Query("SELECT name FROM pragma_table_info('metrics')", null, r => r.GetString(0)).Contains("label_bank");
-        if (!hasBank) Execute("ALTER TABLE metrics ADD COLUMN label_bank TEXT");
+        void AddColumn(string table, string column, string type)
+        {
+            if (!Query($"SELECT name FROM pragma_table_info('{table}')", null, r => r.GetString(0)).Contains(column))
+                Execute($"ALTER TABLE {table} ADD COLUMN {column} {type}");
+        }
+        AddColumn("metrics", "label_bank", "TEXT");
+        AddColumn("attacks", "suite", "TEXT");
+        AddColumn("attacks", "broke", "INTEGER");
     }
 
     /// <summary>This process's name in the owner column: host, process id and start time.</summary>
@@ -166,9 +214,13 @@ public sealed class StudyStore : IDisposable
         Execute("DELETE FROM attack_flags WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
         foreach (AttackResult r in report.Results)
         {
-            Execute("INSERT INTO attacks VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec)", tx,
+            Execute("""
+                INSERT INTO attacks (run_id, protocol, attack, loss, targeted, eps, eps_pixels, steps, restarts, accuracy, target_hit_rate, images, source, seconds, suite, broke)
+                VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec, $suite, $broke)
+                """, tx,
                 ("$id", runId), ("$p", r.Protocol), ("$a", r.Attack), ("$l", r.Loss), ("$t", r.Targeted ? 1 : 0), ("$e", r.Eps), ("$ep", r.EpsPixels),
-                ("$st", r.Steps), ("$rs", r.Restarts), ("$acc", r.Accuracy), ("$hit", r.TargetHitRate), ("$n", r.Images), ("$src", r.Source), ("$sec", r.Seconds));
+                ("$st", r.Steps), ("$rs", r.Restarts), ("$acc", r.Accuracy), ("$hit", r.TargetHitRate), ("$n", r.Images), ("$src", r.Source), ("$sec", r.Seconds),
+                ("$suite", r.Suite), ("$broke", r.Broke));
         }
         for (int i = 0; i < report.Flags.Count; i++)
             Execute("INSERT INTO attack_flags VALUES ($id, $p, $i, $c, $m)", tx, ("$id", runId), ("$p", report.Protocol), ("$i", i), ("$c", report.Flags[i].Check), ("$m", report.Flags[i].Message));
@@ -203,13 +255,14 @@ public sealed class StudyStore : IDisposable
 
     public IReadOnlyList<RunAttackResult> AttackResults() => Query("""
         SELECT r.id, r.dataset, r.model, r.label, r.seed, a.protocol, a.attack, a.loss, a.targeted, a.eps, a.eps_pixels, a.steps, a.restarts,
-               a.accuracy, a.target_hit_rate, a.images, a.source, a.seconds
+               a.accuracy, a.target_hit_rate, a.images, a.source, a.seconds, a.suite, a.broke
         FROM attacks a JOIN runs r ON r.id = a.run_id ORDER BY r.position, a.protocol, a.targeted, a.attack, a.loss, a.eps
         """, null, r => new RunAttackResult(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), new AttackResult
         {
             Protocol = r.GetString(5), Attack = r.GetString(6), Loss = r.GetString(7), Targeted = r.GetInt64(8) != 0, Eps = r.GetDouble(9),
             EpsPixels = r.GetDouble(10), Steps = r.GetInt32(11), Restarts = r.GetInt32(12), Accuracy = r.GetDouble(13),
             TargetHitRate = r.IsDBNull(14) ? null : r.GetDouble(14), Images = r.GetInt32(15), Source = r.IsDBNull(16) ? null : r.GetString(16), Seconds = r.GetDouble(17),
+            Suite = r.IsDBNull(18) ? null : r.GetString(18), Broke = r.IsDBNull(19) ? null : r.GetInt32(19),
         }));
 
     public IReadOnlyList<(string Label, string Protocol, string Check, string Message)> AttackFlags() => Query("""

@@ -173,16 +173,7 @@ public sealed class Trainer
 
     private CheckpointState RestoreCheckpoint(Sgd sgd, string hash)
     {
-        CheckpointState state;
-        try
-        {
-            state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(_dir.CheckpointPath), TrainConfig.Json)!;
-        }
-        catch (JsonException e)
-        {
-            throw new LabelRepException($"{_dir.CheckpointPath}: corrupt checkpoint ({e.Message}); delete the run folder to start over");
-        }
-        if (state.ConfigHash != hash) throw new LabelRepException($"{_dir.CheckpointPath}: checkpoint of another configuration");
+        CheckpointState state = CheckpointState.Read(_dir.CheckpointPath, _setup.Config);
         RunDirectory.LoadModel(_setup.Model, _dir.Combine(state.Weights));
         var optimizer = SafeTensors.Load(_dir.Combine(state.Optimizer));
         sgd.LoadState(optimizer, _setup.Device);

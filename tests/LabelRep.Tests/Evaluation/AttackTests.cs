@@ -107,7 +107,7 @@ public class AttackTests : IClassFixture<AttackFixture>
         // local optimum: with 10 steps one image of 32 survived here and two on an AVX-512 machine, and 100 steps did
         // not help. Restarts from other random points found every such image under every CPU setting of
         // scripts/test-cpus.sh, so the attack gets 5 restarts of 20 steps.
-        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = grid, Limit = 32, Options = new Dictionary<string, int> { ["steps"] = 20, ["restarts"] = 5 } });
+        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = grid, Limit = 32, Options = new Dictionary<string, double> { ["steps"] = 20, ["restarts"] = 5 } });
 
         // A heuristic attack at a larger ε may land in another local optimum and miss an image it found at a smaller
         // one, and which image depends on the kernels libtorch picks: one image of slack, on every loss.
@@ -127,7 +127,7 @@ public class AttackTests : IClassFixture<AttackFixture>
     [InlineData("lowdim", 0.7)] // a 10-d linear head cannot place every output next to every label within this ε
     public void Targeted_pgd_reaches_the_target_on_an_undefended_model(string label, double share)
     {
-        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = new[] { 0.5 }, Targeted = TargetMode.Yes, Options = new Dictionary<string, int> { ["steps"] = 20 } });
+        var report = Sweep(label, new AttackRequest { Attacks = new[] { "pgd" }, Eps = new[] { 0.5 }, Targeted = TargetMode.Yes, Options = new Dictionary<string, double> { ["steps"] = 20 } });
 
         // Only images classified correctly are attacked; among those, the share that reached the target.
         AttackResult margin = report.Results.Single(r => r.Attack == "pgd" && r.Loss == "margin");
@@ -170,7 +170,7 @@ public class AttackTests : IClassFixture<AttackFixture>
         using var scope = torch.NewDisposeScope();
         var (pixels, y) = setup.Data.Test.Batch(torch.arange(12, dtype: ScalarType.Int64));
         Tensor x = space.FromPixels(pixels);
-        var settings = new AttackSettings { Eps = 0.2, Protocol = AttackProtocol.Paper, Options = new Dictionary<string, int> { ["steps"] = 5 }, Loss = AttackLoss.Training };
+        var settings = new AttackSettings { Eps = 0.2, Protocol = AttackProtocol.Paper, Options = new Dictionary<string, double> { ["steps"] = 5 }, Loss = AttackLoss.Training };
         var context = new AttackContext(space, null, new Generator(1));
         AttackBatch Batch(Tensor c, Tensor labels) => new(c, labels, null, c.amin(new long[] { 1, 2, 3 }, keepdim: true), c.amax(new long[] { 1, 2, 3 }, keepdim: true));
 
@@ -210,7 +210,7 @@ public class AttackTests : IClassFixture<AttackFixture>
     {
         var dir = new RunDirectory(TestData.TempDir("attack-save"));
         foreach (string f in Directory.GetFiles(_runs.Regression.Root)) File.Copy(f, dir.Combine(Path.GetFileName(f)));
-        var request = new AttackRequest { Eps = new[] { 0, 8 / 255.0 }, Limit = 32, Options = new Dictionary<string, int> { ["queries"] = 50 } };
+        var request = new AttackRequest { Eps = new[] { 0, 8 / 255.0 }, Limit = 32, Options = new Dictionary<string, double> { ["queries"] = 50 } };
 
         AttackReport standard = RunAttack.Run(dir, _runs.Categorical, request, "cpu", plot: AttackPlot.Png);
         RunAttack.Run(dir, null, request with { Protocol = AttackProtocol.Paper, Eps = new[] { 0, 0.1 } }, "cpu", plot: AttackPlot.Png);

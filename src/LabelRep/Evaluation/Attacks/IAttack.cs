@@ -17,9 +17,9 @@ public enum AttackFamily
 /// (--steps, a spec's steps) replaces the standard protocol's default of every attack that declares the option; the
 /// paper's protocols always run <see cref="Paper"/>.
 /// </summary>
-public sealed record AttackOption(string Name, string Description, int Standard, int Paper)
+public sealed record AttackOption(string Name, string Description, double Standard, double Paper)
 {
-    public int DefaultFor(AttackProtocol protocol) => protocol.NormalizedSpace ? Paper : Standard;
+    public double DefaultFor(AttackProtocol protocol) => protocol.NormalizedSpace ? Paper : Standard;
 }
 
 /// <summary>The settings of one attack call: ε, the loss, the protocol's rules and the attack's own options.</summary>
@@ -33,7 +33,7 @@ public sealed record AttackSettings
     public AttackProtocol Protocol { get; init; } = AttackProtocol.Standard;
 
     /// <summary>The attack's declared options with their values for this call.</summary>
-    public IReadOnlyDictionary<string, int> Options { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, double> Options { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Clamp into the valid range after every step (off only for the official code's iterative attack).</summary>
     public bool ClampEachStep { get; init; } = true;
@@ -41,9 +41,12 @@ public sealed record AttackSettings
     /// <summary>The official code's quirk: the input gradient is never zeroed, so step k uses sign(g₁ + … + g_k).</summary>
     public bool AccumulateGradients { get; init; }
 
+    /// <summary>The value of a declared whole-number option (steps, restarts, queries).</summary>
+    public int Option(string name) => (int)Real(name);
+
     /// <summary>The value of a declared option.</summary>
-    public int Option(string name) =>
-        Options.TryGetValue(name, out int value) ? value : throw new InvalidOperationException($"attack option '{name}' has no value");
+    public double Real(string name) =>
+        Options.TryGetValue(name, out double value) ? value : throw new InvalidOperationException($"attack option '{name}' has no value");
 
     /// <summary>The step size of an iterative attack of <paramref name="steps"/> steps under the protocol.</summary>
     public double StepSize(int steps) => Protocol.StepSize(Eps, steps);
@@ -68,11 +71,14 @@ public interface IAttack
     /// <summary>The attack's budget knobs and their defaults per protocol.</summary>
     IReadOnlyList<AttackOption> Options => Array.Empty<AttackOption>();
 
+    /// <summary>The losses the attack runs with under a protocol (one results row each): the protocol's, unless the attack says otherwise.</summary>
+    IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) => protocol.Losses;
+
     /// <summary>Steps in the results table (1 for a single step, queries for Square).</summary>
     int StepsFor(AttackSettings settings) => Family == AttackFamily.SingleStep ? 1 : settings.Option("steps");
 
     /// <summary>Restarts in the results table.</summary>
-    int RestartsFor(AttackSettings settings) => settings.Options.TryGetValue("restarts", out int r) ? r : 1;
+    int RestartsFor(AttackSettings settings) => settings.Options.TryGetValue("restarts", out double r) ? (int)r : 1;
 
     /// <summary>Adversarial inputs for the batch, within ε of the clean inputs (and, unless the settings say otherwise, inside the valid range).</summary>
     Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings);

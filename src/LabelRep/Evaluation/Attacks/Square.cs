@@ -11,16 +11,24 @@ namespace LabelRep.Evaluation.Attacks;
 /// </summary>
 public sealed class Square : IAttack
 {
-    /// <summary>Initial fraction of the image a window covers (the reference implementation's p_init for L∞).</summary>
+    /// <summary>Initial fraction of the image a window covers (the Square Attack repository's p_init for L∞; AutoAttack uses 0.8).</summary>
     public const double InitialFraction = 0.05;
 
     public string Name => "square";
     public string Description => "gradient-free random search over square ±ε patches (margin loss)";
     public AttackFamily Family => AttackFamily.GradientFree;
 
-    public IReadOnlyList<AttackOption> Options { get; } = new[] { new AttackOption("queries", "model queries per image", Standard: 500, Paper: 500) };
+    public IReadOnlyList<AttackOption> Options { get; } = new[]
+    {
+        new AttackOption("queries", "model queries per image", Standard: 500, Paper: 500),
+        new AttackOption("p-init", "initial share of the image a square covers", Standard: InitialFraction, Paper: InitialFraction),
+        new AttackOption("rescale", "1: the square-size schedule is stretched over the queries as if there were 10,000; 0: it runs on the raw query count (AutoAttack)", Standard: 1, Paper: 1),
+    };
 
     int IAttack.StepsFor(AttackSettings settings) => settings.Option("queries");
+
+    /// <summary>A search on the margin loss, whatever the protocol's gradient losses.</summary>
+    public IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) => new[] { AttackLoss.Margin };
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
@@ -34,23 +42,18 @@ public sealed class Square : IAttack
         Tensor best = batch.Clamp(batch.Clean + eps * stripes);
         Tensor bestLoss = Loss(space, best, batch, margin);
         int iterations = Math.Max(0, settings.Option("queries") - 1);
+        double pInit = settings.Real("p-init");
+        bool rescale = settings.Option("rescale") != 0;
         for (int i = 0; i < iterations; i++)
         {
             using var scope = torch.NewDisposeScope();
             Tensor active = bestLoss.le(0).nonzero().squeeze(1);
             if (active.shape[0] == 0) break;
             long a = active.shape[0];
-            long size = Math.Clamp((long)Math.Round(Math.Sqrt(Fraction(i, iterations) * height * width)), 1, Math.Max(1, height - 1));
+            long size = Math.Clamp((long)Math.Round(Math.Sqrt(Fraction(i, iterations, pInit, rescale) * height * width)), 1, Math.Max(1, height - 1));
             long top = Draw(random, height - size), left = Draw(random, width - size);
 
-            AttackBatch sub = batch with
-            {
-                Clean = batch.Clean.index_select(0, active),
-                Labels = batch.Labels.index_select(0, active),
-                Targets = batch.Targets?.index_select(0, active),
-                Lower = Rows(batch.Lower, active),
-                Upper = Rows(batch.Upper, active),
-            };
+            AttackBatch sub = batch.Select(active);
             Tensor current = best.index_select(0, active);
             Tensor delta = current - sub.Clean;
             Tensor window = delta.narrow(2, top, size).narrow(3, left, size);
@@ -84,10 +87,10 @@ public sealed class Square : IAttack
         return best;
     }
 
-    /// <summary>The reference schedule: the window's share of the image halves at fixed fractions of the budget.</summary>
-    internal static double Fraction(int iteration, int iterations)
+    /// <summary>The reference schedule: the window's share of the image halves at fixed iterations (of 10,000 when rescaled).</summary>
+    internal static double Fraction(int iteration, int iterations, double pInit = InitialFraction, bool rescale = true)
     {
-        int it = iterations == 0 ? 0 : (int)((double)iteration / iterations * 10000);
+        int it = !rescale ? iteration : iterations == 0 ? 0 : (int)((double)iteration / iterations * 10000);
         int halvings = it switch
         {
             <= 10 => 0,
@@ -101,7 +104,7 @@ public sealed class Square : IAttack
             <= 8000 => 8,
             _ => 9,
         };
-        return InitialFraction / (1 << halvings);
+        return pInit / (1 << halvings);
     }
 
     private static Tensor Loss(AttackSpace space, Tensor x, AttackBatch batch, AttackSettings settings)
@@ -115,8 +118,6 @@ public sealed class Square : IAttack
 
     private static long Draw(Generator random, long bound) =>
         bound <= 0 ? 0 : torch.randint(0, bound, new long[] { 1 }, generator: random).item<long>();
-
-    private static Tensor Rows(Tensor bound, Tensor rows) => bound.shape.Length == 0 || bound.shape[0] == 1 ? bound : bound.index_select(0, rows);
 
     private static Tensor Window(Tensor bound, long top, long left, long size) =>
         bound.shape.Length < 4 || bound.shape[2] == 1 ? bound : bound.narrow(2, top, size).narrow(3, left, size);

@@ -1,0 +1,63 @@
+using LabelRep.Evaluation.Attacks;
+
+namespace LabelRep.Evaluation;
+
+/// <summary>One attack of a suite: a registered attack with its loss and the options the suite gives it.</summary>
+public sealed record SuiteMember(string Name, string Attack, AttackLoss Loss, IReadOnlyDictionary<string, double> Options)
+{
+    /// <summary>The member's name in results: "SUITE:MEMBER", e.g. "autoattack:apgd-ce".</summary>
+    public string ResultName(AttackSuite suite) => $"{suite.Name}:{Name}";
+}
+
+/// <summary>
+/// A cascade of attacks (AutoAttack's rule, Croce and Hein 2020): each attack runs only on the images that every
+/// earlier one failed to fool, so the strong but costly attacks see few images; an image is robust if it survives all.
+/// "autoattack" is AutoAttack's standard version without FAB-T: APGD-CE (100 iterations), APGD-T (9 target classes,
+/// 100 iterations each) and Square (5,000 queries, p_init 0.8, the schedule on the raw query count).
+/// </summary>
+public sealed class AttackSuite
+{
+    private static readonly Dictionary<string, double> None = new();
+
+    /// <summary>The members a custom suite can name.</summary>
+    public static IReadOnlyList<SuiteMember> Members { get; } = new[]
+    {
+        new SuiteMember("apgd-ce", "apgd", AttackLoss.CrossEntropy, None),
+        new SuiteMember("apgd-dlr", "apgd", AttackLoss.Dlr, None),
+        new SuiteMember("apgd-t", "apgd-t", AttackLoss.Dlr, None),
+        new SuiteMember("square", "square", AttackLoss.Margin, new Dictionary<string, double> { ["queries"] = 5000, ["p-init"] = 0.8, ["rescale"] = 0 }),
+        new SuiteMember("pgd-margin", "pgd", AttackLoss.Margin, None),
+    };
+
+    public static readonly AttackSuite AutoAttack = new("autoattack", new[] { "apgd-ce", "apgd-t", "square" }.Select(Member).ToArray());
+
+    public AttackSuite(string name, IReadOnlyList<SuiteMember> members)
+    {
+        Name = name;
+        Attacks = members;
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<SuiteMember> Attacks { get; }
+
+    /// <summary>"autoattack", or a comma-separated list of members (e.g. "apgd-ce,apgd-t,square"), which is then the suite's name.</summary>
+    public static AttackSuite Parse(string text)
+    {
+        string trimmed = text.Trim();
+        if (trimmed == AutoAttack.Name) return AutoAttack;
+        string[] names = trimmed.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) throw new LabelRepException($"--suite '{text}': give autoattack or a list of {string.Join(", ", Members.Select(m => m.Name))}");
+        return new AttackSuite(string.Join("+", names), names.Select(Member).ToArray());
+    }
+
+    /// <summary>The member named in a result row ("autoattack:apgd-ce"), or null for a row of no suite.</summary>
+    public static SuiteMember? MemberOfResult(string attack) =>
+        attack.IndexOf(':') is var colon and > 0 ? Members.FirstOrDefault(m => m.Name == attack[(colon + 1)..]) : null;
+
+    private static SuiteMember Member(string name) =>
+        name == "fab-t"
+            ? throw new LabelRepException("--suite: fab-t is not implemented in LabelRep (see README: Attacks); the autoattack suite runs without it")
+            : Members.FirstOrDefault(m => m.Name == name)
+              ?? throw new LabelRepException($"--suite: unknown member '{name}'; valid: autoattack, or a list of {string.Join(", ", Members.Select(m => m.Name))}");
+}

@@ -1,0 +1,49 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation.Attacks;
+
+/// <summary>
+/// Auto-PGD (Croce and Hein, ICML 2020): PGD with a step size that adapts at checkpoints, momentum and the best point
+/// kept (<see cref="ApgdCore"/>), 100 iterations by default, with restarts from new random points on the images not
+/// yet fooled. In the standard protocol it runs with cross-entropy (APGD-CE) and the DLR loss (APGD-DLR) over the
+/// class scores of the decision rule.
+/// </summary>
+public sealed class Apgd : IAttack
+{
+    public static readonly AttackOption Iterations = new("steps", "iterations", Standard: 100, Paper: 100);
+    public static readonly AttackOption Restarts = new("restarts", "random restarts", Standard: 1, Paper: 1);
+
+    public string Name => "apgd";
+    public string Description => "Auto-PGD: adaptive step size, momentum, best point kept (Croce & Hein 2020)";
+    public AttackFamily Family => AttackFamily.Iterative;
+    public IReadOnlyList<AttackOption> Options { get; } = new[] { Iterations, Restarts };
+
+    public IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) =>
+        protocol.NormalizedSpace ? protocol.Losses : new[] { AttackLoss.CrossEntropy, AttackLoss.Dlr };
+
+    public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
+    {
+        AttackSpace space = context.Target;
+        Tensor result = batch.Clean.clone();
+        Tensor fooled = torch.zeros(batch.Count, dtype: ScalarType.Bool, device: batch.Clean.device);
+        for (int restart = 0; restart < settings.Option("restarts"); restart++)
+        {
+            Tensor open = fooled.logical_not().nonzero().squeeze(1);
+            if (open.shape[0] == 0) break;
+            AttackBatch sub = batch.Select(open);
+            var (points, subFooled) = ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"), output => settings.Loss.Compute(space, output, sub), context.Random);
+            result = Merge(result, open, points, subFooled, restart == 0);
+            fooled = fooled.index_copy(0, open, subFooled);
+        }
+        return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => settings.Loss.Compute(space, output, batch));
+    }
+
+    /// <summary>Fooled images take their adversarial point; the others take this run's best-loss point on the first run only (later runs keep it).</summary>
+    internal static Tensor Merge(Tensor result, Tensor rows, Tensor points, Tensor fooled, bool first)
+    {
+        Tensor current = result.index_select(0, rows);
+        Tensor take = first ? torch.ones_like(fooled) : fooled;
+        return result.index_copy(0, rows, torch.where(take.view(-1, 1, 1, 1), points, current));
+    }
+}

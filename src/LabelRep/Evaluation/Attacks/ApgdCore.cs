@@ -1,0 +1,113 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LabelRep.Evaluation.Attacks;
+
+/// <summary>
+/// One run of Auto-PGD for L∞ (Croce and Hein, ICML 2020, Algorithm 1; the reference is fra31/auto-attack's
+/// autopgd_base.py): a random start ε·t/‖t‖∞ with t ~ U(−1, 1), step size 2ε, momentum 0.75, and checkpoints after
+/// 22%, then every 3% fewer down to 6% of the iterations, at which an image whose loss rose in no more than ρ = 0.75 of
+/// the steps since the last checkpoint, or whose step was not halved last time and whose best loss did not improve,
+/// gets half the step size and restarts from its best point. It keeps the best-loss point and the first point that
+/// fooled the model.
+/// </summary>
+internal static class ApgdCore
+{
+    public const double Rho = 0.75;
+    public const double Momentum = 0.75;
+
+    /// <param name="loss">The per-image loss to maximize, from the model's output.</param>
+    /// <returns>Per image: the adversarial point where the attack succeeded, else the point of highest loss; and whether it succeeded.</returns>
+    public static (Tensor Points, Tensor Fooled) Run(AttackSpace space, AttackBatch batch, double eps, int iterations, Func<Tensor, Tensor> loss, Generator random)
+    {
+        int n2 = Math.Max((int)(0.22 * iterations), 1), nMin = Math.Max((int)(0.06 * iterations), 1), sizeDecrease = Math.Max((int)(0.03 * iterations), 1);
+        long count = batch.Count;
+        Tensor x = batch.Clean;
+        Tensor t = torch.rand(x.shape, dtype: x.dtype, generator: random).to(x.device) * 2 - 1;
+        Tensor xAdv = batch.Clamp(x + eps * t / (t.abs().flatten(1).amax(new long[] { 1 }).view(-1, 1, 1, 1) + 1e-12));
+        var (lossValue, grad, scores) = space.Evaluate(xAdv, loss);
+        Tensor fooled = batch.Succeeded(scores.argmax(1));
+        Tensor xBestAdv = xAdv.clone();
+        Tensor xBest = xAdv.clone(), gradBest = grad.clone(), lossBest = lossValue.clone();
+        Tensor step = torch.full(new[] { count, 1L, 1, 1 }, 2 * eps, dtype: x.dtype, device: x.device);
+        Tensor xOld = xAdv.clone();
+        var lossSteps = new Tensor[iterations];
+        int k = n2, sinceCheck = 0;
+        Tensor lossBestLastCheck = lossBest.clone(), reducedLastCheck = torch.ones_like(lossBest);
+        for (int i = 0; i < iterations; i++)
+        {
+            Tensor[] previous = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck };
+            using var scope = torch.NewDisposeScope();
+            Tensor next;
+            using (torch.no_grad())
+            {
+                Tensor grad2 = xAdv - xOld;
+                double a = i > 0 ? Momentum : 1.0;
+                Tensor z = batch.Project(xAdv + step * grad.sign(), eps);
+                next = batch.Project(xAdv + (z - xAdv) * a + grad2 * (1 - a), eps);
+            }
+            xOld = xAdv;
+            xAdv = next;
+            (lossValue, grad, scores) = space.Evaluate(xAdv, loss);
+            using (torch.no_grad())
+            {
+                Tensor nowFooled = batch.Succeeded(scores.argmax(1));
+                xBestAdv = torch.where(nowFooled.view(-1, 1, 1, 1), xAdv, xBestAdv);
+                fooled = fooled.logical_or(nowFooled);
+                lossSteps[i] = lossValue.clone();
+                Tensor improved = lossValue.gt(lossBest);
+                Tensor improvedImage = improved.view(-1, 1, 1, 1);
+                xBest = torch.where(improvedImage, xAdv, xBest);
+                gradBest = torch.where(improvedImage, grad, gradBest);
+                lossBest = torch.where(improved, lossValue, lossBest);
+                if (++sinceCheck == k)
+                {
+                    Tensor oscillating = Oscillation(lossSteps, i, k, iterations, lossBest);
+                    Tensor noImprovement = (1 - reducedLastCheck) * lossBestLastCheck.ge(lossBest).to_type(lossBest.dtype);
+                    Tensor reduce = torch.maximum(oscillating, noImprovement);
+                    reducedLastCheck = reduce.clone();
+                    lossBestLastCheck = lossBest.clone();
+                    Tensor halve = reduce.gt(0);
+                    Tensor halveImage = halve.view(-1, 1, 1, 1);
+                    step = torch.where(halveImage, step / 2, step);
+                    xAdv = torch.where(halveImage, xBest, xAdv);
+                    grad = torch.where(halveImage, gradBest, grad);
+                    k = Math.Max(k - sizeDecrease, nMin);
+                    sinceCheck = 0;
+                }
+            }
+            // Keep this iteration's state; free what it replaced (hundreds of iterations would otherwise hold every iterate).
+            Tensor[] state = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossSteps[i] };
+            foreach (Tensor kept in state)
+                if (!previous.Any(p => ReferenceEquals(p, kept))) scope.MoveToOuter(kept);
+            foreach (Tensor old in previous)
+                if (!state.Any(s => ReferenceEquals(s, old))) old.Dispose();
+        }
+        return (torch.where(fooled.view(-1, 1, 1, 1), xBestAdv, xBest), fooled);
+    }
+
+    /// <summary>Images not fooled keep the returned point only where its loss is at least the clean image's; else the clean image.</summary>
+    public static Tensor NotWorseThanClean(AttackSpace space, AttackBatch batch, Tensor points, Tensor fooled, Func<Tensor, Tensor> loss)
+    {
+        using var _ = torch.no_grad();
+        Tensor atPoints = loss(space.Output(points)), atClean = loss(space.Output(batch.Clean));
+        Tensor keep = fooled.logical_or(atPoints.ge(atClean));
+        return torch.where(keep.view(-1, 1, 1, 1), points, batch.Clean);
+    }
+
+    /// <summary>
+    /// 1 where the loss rose in at most ρ·k of the last k steps. As in the reference, the step before the first one
+    /// compared is row j−k of the loss history, which at the first checkpoint wraps to the last (still zero) row.
+    /// </summary>
+    private static Tensor Oscillation(Tensor[] lossSteps, int j, int k, int iterations, Tensor like)
+    {
+        Tensor rises = torch.zeros_like(like);
+        for (int c = 0; c < k; c++)
+        {
+            int previous = j - c - 1;
+            Tensor before = previous >= 0 ? lossSteps[previous] : lossSteps[iterations + previous] ?? torch.zeros_like(like);
+            rises += lossSteps[j - c].gt(before).to_type(like.dtype);
+        }
+        return rises.le(k * Rho).to_type(like.dtype);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using LabelRep.Runs;
+using Xunit;
+
+namespace LabelRep.Tests.Cli;
+
+/// <summary>A small trained run, made through the CLI itself, shared by the command and kill -9 tests.</summary>
+public sealed class CliRunFixture
+{
+    public CliRunFixture()
+    {
+        DataDir = TestData.WriteIdxDataset(train: 240, test: 48, gzip: false);
+        Run = Path.Combine(TestData.TempDir("cli-run"), "run");
+        var (code, _, err) = CliRunner.Run("train", "--data-dir", DataDir, "--label", "lowdim", "--epochs", "2", "--val-count", "48", "--batch-size", "32",
+            "--seed", "3", "--threads", "2", "--out", Run);
+        if (code != 0) throw new InvalidOperationException("training through the CLI failed: " + err);
+    }
+
+    public string DataDir { get; }
+    public string Run { get; }
+}
+
+public class KillAndCommandTests : IClassFixture<CliRunFixture>
+{
+    private readonly CliRunFixture _fixture;
+
+    public KillAndCommandTests(CliRunFixture fixture) => _fixture = fixture;
+
+    private static string Copy(string source, string target)
+    {
+        foreach (string file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            string to = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to, overwrite: true);
+        }
+        return target;
+    }
+
+    [Fact]
+    public void Export_then_import_then_evaluate_gives_the_same_accuracy_through_the_command_line()
+    {
+        string work = TestData.TempDir("roundtrip");
+        var (code, output, err) = CliRunner.Run("export", "--run", _fixture.Run, "--format", "pytorch", "--out", Path.Combine(work, "model"));
+        Assert.True(code == 0, err);
+        (code, output, err) = CliRunner.Run("import", "--pytorch", Path.Combine(work, "model", "state_dict.pt"), "--model", "smallcnn", "--label", "lowdim",
+            "--labels", Path.Combine(work, "model", "labels.npy"), "--dataset", "fashion-mnist", "--data-dir", _fixture.DataDir, "--val-count", "48",
+            "--out", Path.Combine(work, "imported"));
+        Assert.True(code == 0, err);
+        (code, output, err) = CliRunner.Run("evaluate", "--run", Path.Combine(work, "imported"));
+        Assert.True(code == 0, err);
+
+        double original = TrainMetrics.Read(Path.Combine(_fixture.Run, "metrics.json")).TestAccuracy;
+        Assert.Contains($"test accuracy {original:P2}", output.Replace('\u00a0', ' '));
+    }
+
+    [Fact]
+    public void Labels_make_and_stats_and_bench_run_through_the_command_line()
+    {
+        string work = TestData.TempDir("cli-labels");
+        var (code, output, err) = CliRunner.Run("labels", "make", "--kind", "composite", "--data-dir", _fixture.DataDir, "--out", work);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(work, "fashion-mnist_composite.npy")));
+        Assert.Equal(10, Directory.GetFiles(Path.Combine(work, "fashion-mnist_composite"), "*.png").Length);
+        (code, output, err) = CliRunner.Run("labels", "stats", "--kinds", "categorical,random,lowdim", "--data-dir", _fixture.DataDir, "--json", Path.Combine(work, "s.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("random", output);
+        (code, output, err) = CliRunner.Run("bench", "--models", "smallcnn", "--steps", "1", "--repeats", "1", "--batch-size", "8", "--out", Path.Combine(work, "bench.json"));
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(work, "bench.json")));
+    }
+
+    // ---- kill -9 at random moments, then the same command again ----
+
+    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "LabelRep.Cli.dll");
+
+    private static (int Code, string Error) RunProcess(string[] args, TimeSpan? killAfter = null)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(CliDll);
+        foreach (string a in args) info.ArgumentList.Add(a);
+        info.Environment["DOTNET_gcServer"] = "0";
+        using var process = Process.Start(info)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        if (killAfter is { } delay && !process.WaitForExit(delay))
+        {
+            Process.Start("kill", new[] { "-9", process.Id.ToString() })!.WaitForExit();
+            process.WaitForExit();
+            return (-9, "");
+        }
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(true);
+        return (process.ExitCode, stderr.Result);
+    }
+
+    /// <summary>Runs once to the end into A; into B, starts it, kills it (kill -9) at random moments, then runs it to the end; the files must agree.</summary>
+    private static void KilledThenRerunEqualsUninterrupted(Func<string, string[]> command, string a, string b, Action<string, string> compare, int seed)
+    {
+        var (code, err) = RunProcess(command(a));
+        Assert.True(code == 0, err);
+        var random = new Random(seed);
+        for (int kill = 0; kill < 3; kill++)
+            RunProcess(command(b), TimeSpan.FromMilliseconds(400 + random.Next(2600)));
+        (code, err) = RunProcess(command(b));
+        Assert.True(code == 0, err);
+        compare(a, b);
+        Assert.Empty(Directory.GetFiles(b, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    private static void SameFiles(string a, string b, Func<string, string> read)
+    {
+        string[] files = Directory.GetFiles(a, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(a, f)).OrderBy(f => f).ToArray();
+        Assert.Equal(files, Directory.GetFiles(b, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(b, f)).OrderBy(f => f).ToArray());
+        foreach (string f in files) Assert.True(read(Path.Combine(a, f)) == read(Path.Combine(b, f)), $"{f} differs");
+    }
+
+    private static string Bytes(string path) => Convert.ToHexString(File.ReadAllBytes(path));
+
+    [Fact]
+    public void An_attack_killed_at_random_moments_and_rerun_writes_what_an_uninterrupted_one_does()
+    {
+        string root = TestData.TempDir("kill-attack");
+        string a = Copy(_fixture.Run, Path.Combine(root, "a", "run")), b = Copy(_fixture.Run, Path.Combine(root, "b", "run"));
+        string[] Attack(string run) => new[] { "attack", "--run", run, "--eps", "0,2/255,8/255", "--limit", "32", "--attacks", "fgsm,pgd,square", "--queries", "60", "--threads", "2" };
+        // Timings differ from run to run; everything else must not.
+        string WithoutTimes(string path) => path.EndsWith(".json") ? StripSeconds(JsonNode.Parse(File.ReadAllText(path))!).ToJsonString()
+            : path.EndsWith(".csv") ? string.Join("\n", File.ReadAllLines(path).Select(l => string.Join(",", l.Split(',').Where((_, i) => i != 12))))
+            : Bytes(path);
+        KilledThenRerunEqualsUninterrupted(Attack, a, b, (x, y) => SameFiles(x, y, WithoutTimes), seed: 1);
+    }
+
+    private static JsonNode StripSeconds(JsonNode node)
+    {
+        if (node is JsonObject o)
+        {
+            foreach (string key in o.Select(kv => kv.Key).ToArray())
+            {
+                if (key == "seconds") o.Remove(key);
+                else if (o[key] is { } child) StripSeconds(child);
+            }
+        }
+        else if (node is JsonArray array)
+        {
+            foreach (JsonNode? child in array) if (child != null) StripSeconds(child);
+        }
+        return node;
+    }
+
+    [Fact]
+    public void Labels_make_killed_at_random_moments_and_rerun_writes_what_an_uninterrupted_one_does()
+    {
+        string root = TestData.TempDir("kill-labels");
+        string[] Make(string dir) => new[] { "labels", "make", "--kind", "composite", "--data-dir", _fixture.DataDir, "--out", dir };
+        KilledThenRerunEqualsUninterrupted(Make, Path.Combine(root, "a"), Path.Combine(root, "b"), (x, y) => SameFiles(x, y, Bytes), seed: 2);
+    }
+
+    [Fact]
+    public void Export_killed_at_random_moments_and_rerun_writes_what_an_uninterrupted_one_does()
+    {
+        string root = TestData.TempDir("kill-export");
+        string[] Export(string dir) => new[] { "export", "--run", _fixture.Run, "--format", "pytorch", "--out", dir };
+        // state_dict.pt is a zip whose entries carry the time they were written: compare what is inside.
+        string Content(string path) => path.EndsWith(".pt")
+            ? string.Join("|", ZipFile.OpenRead(path).Entries.OrderBy(e => e.FullName).Select(e => e.FullName + ":" + Hash(e)))
+            : Bytes(path);
+        KilledThenRerunEqualsUninterrupted(Export, Path.Combine(root, "a"), Path.Combine(root, "b"), (x, y) => SameFiles(x, y, Content), seed: 3);
+    }
+
+    private static string Hash(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+}
