@@ -5,6 +5,7 @@ using LabelRep.Native;
 using LabelRep.Reporting;
 using LabelRep.Runs;
 using LabelRep.Studies;
+using LabelRep.Studies.Executors;
 using LabelRep.Training;
 
 namespace LabelRep.Cli.Commands;
@@ -20,9 +21,12 @@ public static class StudyCommands
         var dataDir = new Option<string?>("--data-dir") { Description = "folder of the dataset files (overrides the spec)" };
         var device = new Option<string>("--device") { Description = $"device: {string.Join(", ", DeviceSelector.Names)}", DefaultValueFactory = _ => "auto" };
         var printSpec = new Option<bool>("--print-spec") { Description = "print the study's spec as JSON and exit" };
+        var parallel = new Option<int?>("--parallel") { Description = "cells at once on this machine, each in its own process (default: one per core on a CPU, as memory allows; 1 on a GPU)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads of each cell (default: the cores divided by --parallel)" };
+        var worker = new Option<bool>("--worker") { Description = "internal: run as one of --parallel's worker processes", Hidden = true };
         var labelsDir = new Option<string?>("--labels-dir") { Description = "train on the label banks in this folder, by the official repository's names (cifar10_speech.npy, cifar10_uniform.npy for constant, …) instead of generated ones" };
         var command = new Command("study", "Run a whole study (training, attacks, data efficiency, features) and write its report; rerun the same command to continue an interrupted one");
-        foreach (Option o in new Option[] { preset, spec, output, dataDir, device, printSpec, labelsDir }) command.Options.Add(o);
+        foreach (Option o in new Option[] { preset, spec, output, dataDir, device, printSpec, labelsDir, parallel, threads, worker }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
             if ((r.GetValue(preset) == null) == (r.GetValue(spec) == null))
@@ -36,15 +40,42 @@ public static class StudyCommands
                 return 0;
             }
             string dir = Path.GetFullPath(r.GetValue(output) ?? Path.Combine("studies", s.Name));
+            string deviceName = r.GetValue(device)!;
+            if (r.GetValue(worker))
+            {
+                // One of --parallel's workers: claim and run cells until none is left; the first process writes the report.
+                TorchRuntime.SetThreads(r.GetValue(threads) ?? 0);
+                return new StudyRunner(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, r.GetValue(threads) ?? 0).Run(cancel) > 0 ? 1 : 0;
+            }
+            var (autoParallel, autoThreads) = LocalExecutor.Default(deviceName);
+            int cells = r.GetValue(parallel) ?? autoParallel;
+            int perCell = r.GetValue(threads) ?? (r.GetValue(parallel) is { } n ? Math.Max(1, Environment.ProcessorCount / n) : autoThreads);
+            TorchRuntime.SetThreads(perCell);
+            var executor = new LocalExecutor(cells, perCell);
             Console.WriteLine($"study '{s.Name}' in {dir}: {s.Description}");
+            Console.WriteLine($"{cells} cell(s) at once, {perCell} thread(s) each");
             var clock = Stopwatch.StartNew();
-            int failed = new StudyRunner(dir, s, r.GetValue(device)!, new ConsoleObserver(), AttackPlot.Png).Run(cancel);
-            using (var store = OpenStore(dir)) StudyReport.Write(dir, store);
+            var job = new StudyJob(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, w => WorkerCommand(dir, deviceName, perCell));
+            executor.Execute(job, cancel);
+            using var store = OpenStore(dir);
+            StudyReport.Write(dir, store);
+            int failed = store.RunStatus().Count(x => x.Status == "failed");
             Console.WriteLine($"finished in {clock.Elapsed.TotalMinutes:F1} min; report: {Path.Combine(dir, "report.html")}");
             if (failed > 0) Console.Error.WriteLine($"{failed} run(s) failed; see the report's status and rerun to retry them");
             return failed > 0 ? 1 : 0;
         }));
         return command;
+    }
+
+    /// <summary>The command line of a worker process: this program, on the study's resolved spec.</summary>
+    private static ProcessStartInfo WorkerCommand(string dir, string device, int threads)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet");
+        if (Path.GetFileNameWithoutExtension(info.FileName) == "dotnet") info.ArgumentList.Add(typeof(StudyCommands).Assembly.Location);
+        foreach (string a in new[] { "study", "--spec", Path.Combine(dir, "spec.json"), "--out", dir, "--device", device, "--threads", threads.ToString(), "--worker" })
+            info.ArgumentList.Add(a);
+        info.Environment["DOTNET_gcServer"] = "0";
+        return info;
     }
 
     public static Command Report()

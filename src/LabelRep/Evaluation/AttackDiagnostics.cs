@@ -23,7 +23,12 @@ public static class AttackDiagnostics
     /// <summary>AutoAttack's threshold for Square after the white-box attacks of a cascade (check_square_sr's alpha).</summary>
     public const double SquareAfterWhiteBox = 0.002;
 
-    public static IReadOnlyList<AttackFlag> Check(IReadOnlyList<AttackResult> rows, double zeroGradientShare, bool deterministic = true, double? unboundedAccuracy = null)
+    /// <summary>The prefix of a flag's series that means "every attack with this loss" (zero gradients are a property of the loss).</summary>
+    public const string LossSeries = "loss:";
+
+    /// <param name="gradientLoss">The loss whose gradients <paramref name="zeroGradientShare"/> measured.</param>
+    public static IReadOnlyList<AttackFlag> Check(IReadOnlyList<AttackResult> rows, double zeroGradientShare, bool deterministic = true, double? unboundedAccuracy = null,
+        string? gradientLoss = null)
     {
         var flags = new List<AttackFlag>();
         foreach (var series in rows.GroupBy(r => r.Series))
@@ -33,13 +38,13 @@ public static class AttackDiagnostics
             {
                 if (byEps[i].Accuracy > byEps[i - 1].Accuracy + Tolerance)
                     flags.Add(new("rises-with-eps",
-                        $"{series.Key}: accuracy rises from {byEps[i - 1].Accuracy:P1} at ε={byEps[i - 1].Eps:G4} to {byEps[i].Accuracy:P1} at ε={byEps[i].Eps:G4}"));
+                        $"{series.Key}: accuracy rises from {byEps[i - 1].Accuracy:P1} at ε={byEps[i - 1].Eps:G4} to {byEps[i].Accuracy:P1} at ε={byEps[i].Eps:G4}", series.Key));
             }
             // A curve that stops falling while far from zero, although ε at least doubled (the broken-attack symptom).
             if (byEps.Length >= 3 && byEps[^2].Eps > 0 && byEps[^1].Eps >= 2 * byEps[^2].Eps && byEps[^1].Accuracy > 0.1
                 && Math.Abs(byEps[^1].Accuracy - byEps[^2].Accuracy) <= Tolerance)
                 flags.Add(new("stops-falling",
-                    $"{series.Key}: accuracy stays at {byEps[^1].Accuracy:P1} from ε={byEps[^2].Eps:G4} to ε={byEps[^1].Eps:G4}"));
+                    $"{series.Key}: accuracy stays at {byEps[^1].Accuracy:P1} from ε={byEps[^2].Eps:G4} to ε={byEps[^1].Eps:G4}", series.Key));
         }
 
         // Attack against attack: standalone rows only (a suite's rows are cumulative over its cascade).
@@ -58,7 +63,7 @@ public static class AttackDiagnostics
                 {
                     if (Strength(iterative) < Strength(fgsm) - Tolerance)
                         flags.Add(new("iterative-weaker-than-fgsm",
-                            $"{where}: {iterative.Series} {Show(iterative)}, {fgsm.Series} {Show(fgsm)}"));
+                            $"{where}: {iterative.Series} {Show(iterative)}, {fgsm.Series} {Show(fgsm)}", iterative.Series));
                 }
             }
             var whiteBox = byAttack[AttackFamily.SingleStep].Concat(byAttack[AttackFamily.Iterative]).ToArray();
@@ -87,7 +92,8 @@ public static class AttackDiagnostics
             flags.Add(new("not-zero-at-unbounded-eps", $"APGD leaves {unboundedAccuracy:P1} of the images correct at ε = 1 (any image can become any other there)"));
 
         if (zeroGradientShare > ZeroGradientLimit)
-            flags.Add(new("zero-gradients", $"the attack loss has an exactly zero input gradient on {zeroGradientShare:P1} of the images"));
+            flags.Add(new("zero-gradients", $"the {gradientLoss ?? "attack"} loss has an exactly zero input gradient on {zeroGradientShare:P1} of the images",
+                gradientLoss is null ? null : LossSeries + gradientLoss));
 
         foreach (AttackResult worst in rows.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted && r.EpsPixels >= LargeEps - 1e-9))
         {

@@ -30,31 +30,37 @@ public sealed record AttackResult
     public string? Suite { get; init; }
     /// <summary>In a cascade, the images this member (or, on the suite's row, the whole cascade) fooled that every earlier one had not.</summary>
     public int? Broke { get; init; }
+    /// <summary>Target classes of an attack that aims at several (APGD-T): its budget, which the verdicts' attack-strength gate reads.</summary>
+    public int? Targets { get; init; }
 
     public const string WorstCase = "worst-case";
 
     /// <summary>The loss column of a suite's own row.</summary>
     public const string Cascade = "cascade";
 
-    public static readonly string CsvHeader = "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds,suite,broke";
+    public static readonly string CsvHeader = "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds,suite,broke,targets";
 
     public string ToCsv()
     {
         var c = CultureInfo.InvariantCulture;
         return string.Join(",", Protocol, Attack, Loss, Targeted ? "yes" : "no", Eps.ToString("R", c), EpsPixels.ToString("R", c),
             Steps.ToString(c), Restarts.ToString(c), Accuracy.ToString("R", c), TargetHitRate?.ToString("R", c) ?? "",
-            Images.ToString(c), Source ?? "", Seconds.ToString("F2", c), Suite ?? "", Broke?.ToString(c) ?? "");
+            Images.ToString(c), Source ?? "", Seconds.ToString("F2", c), Suite ?? "", Broke?.ToString(c) ?? "", Targets?.ToString(c) ?? "");
     }
 
     /// <summary>A series is one line in a plot: the same attack, loss and targeting over ε.</summary>
     [JsonIgnore] public string Series => $"{Attack}/{Loss}{(Targeted ? " targeted" : "")}";
 }
 
+/// <summary>Which images survived every attack (the worst case) at one ε: <see cref="ImageBits"/> over the sweep's images.</summary>
+public sealed record RobustImages(double Eps, bool Targeted, string Bits);
+
 /// <summary>Which member of a suite broke each image at one ε: "" robust, "clean" misclassified before any attack, else the member's name.</summary>
 public sealed record SuiteBreaks(double Eps, string[] BrokenBy);
 
 /// <summary>A possible sign of gradient masking, found in the numbers (AutoAttack's and Athalye et al.'s checks).</summary>
-public sealed record AttackFlag(string Check, string Message);
+/// <param name="Series">The attack series the flag is about ("pgd/ce"), or null when it is about the whole evaluation.</param>
+public sealed record AttackFlag(string Check, string Message, string? Series = null);
 
 /// <summary>Everything one sweep measured: the rows, the clean accuracy, the checks that failed.</summary>
 public sealed record AttackReport
@@ -74,6 +80,8 @@ public sealed record AttackReport
     /// <summary>The cascade that ran, if any, and per ε which member broke each image.</summary>
     public string? Suite { get; init; }
     public IReadOnlyList<SuiteBreaks> BrokenBy { get; init; } = Array.Empty<SuiteBreaks>();
+    /// <summary>Per ε (and targeting), the images robust in the worst case, for paired comparisons across runs.</summary>
+    public IReadOnlyList<RobustImages> Robust { get; init; } = Array.Empty<RobustImages>();
     /// <summary>APGD's robust accuracy at ε = 1 (pixels) on up to 100 images, measured with a suite: it must be 0.</summary>
     public double? UnboundedAccuracy { get; init; }
 

@@ -110,7 +110,7 @@ public sealed class AttackRunner
             worstSeconds[key] = worstSeconds.GetValueOrDefault(key) + watch.Elapsed.TotalSeconds;
             rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust,
                 targeted ? adversarial.Zip(targets, (p, t) => p == t).Count(x => x) / (double)n : null,
-                attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds));
+                attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds) with { Targets = TargetsOf(settings) });
         }
         var breaks = new List<SuiteBreaks>();
         if (suite != null)
@@ -146,7 +146,7 @@ public sealed class AttackRunner
                         }
                     }
                     rows.Add(Row(member.ResultName(suite), member.Loss.Name, false, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust, null, null,
-                        memberWatch.Elapsed.TotalSeconds) with { Suite = suite.Name, Broke = broke });
+                        memberWatch.Elapsed.TotalSeconds) with { Suite = suite.Name, Broke = broke, Targets = TargetsOf(settings) });
                 }
                 rows.Add(Row(suite.Name, AttackResult.Cascade, false, eps, 0, 0, robust, null, null, watch.Elapsed.TotalSeconds) with
                 {
@@ -160,6 +160,7 @@ public sealed class AttackRunner
         }
         foreach (var ((targeted, eps), robust) in worst)
             rows.Add(Row(AttackResult.WorstCase, "all", targeted, eps, 0, 0, robust, null, null, worstSeconds[(targeted, eps)]));
+        var robustImages = worst.Select(kv => new RobustImages(kv.Key.Item2, kv.Key.Item1, ImageBits.Encode(kv.Value))).ToArray();
         bool deterministic = Deterministic(space, test, images);
         double? unbounded = suite != null && !protocol.NormalizedSpace ? UnboundedAccuracy(space, test, attackedImages, random, cancel) : null;
 
@@ -177,9 +178,12 @@ public sealed class AttackRunner
             Results = rows,
             Suite = suite?.Name,
             BrokenBy = breaks,
+            Robust = robustImages,
             UnboundedAccuracy = unbounded,
-            Flags = AttackDiagnostics.Check(rows, zeroGradients, deterministic, unbounded),
+            Flags = AttackDiagnostics.Check(rows, zeroGradients, deterministic, unbounded, protocol.Losses[0].Name),
         };
+
+        static int? TargetsOf(AttackSettings settings) => settings.Options.TryGetValue("targets", out double t) ? (int)t : null;
 
         Action<int> Progress(string setting) => batchDone =>
         {

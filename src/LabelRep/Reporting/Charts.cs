@@ -2,8 +2,11 @@ using ScottPlot;
 
 namespace LabelRep.Reporting;
 
-/// <summary>One line of a line chart: points, a name for the legend, and optionally a dashed stroke.</summary>
-public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false);
+/// <summary>
+/// One line of a line chart: points, a name for the legend, optionally a dashed stroke, a 95% interval per point
+/// (<paramref name="Lower"/>, <paramref name="Upper"/>, drawn as bars) and the per-seed values behind each point.
+/// </summary>
+public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false, double[]? Lower = null, double[]? Upper = null, double[][]? Seeds = null);
 
 /// <summary>The charts LabelRep draws, as PNG bytes (ScottPlot): lines (accuracy against ε or data) and labelled scatters (t-SNE).</summary>
 public static class Charts
@@ -24,6 +27,7 @@ public static class Charts
             line.LineWidth = 2;
             line.MarkerSize = 6;
             if (s.Dashed) line.LinePattern = LinePattern.Dashed;
+            Decorate(plot, x, s, palette.GetColor(i));
         }
         if (logX)
         {
@@ -37,6 +41,51 @@ public static class Charts
         if (yRange is { } range) plot.Axes.SetLimitsY(range.Min, range.Max);
         plot.ShowLegend(Edge.Right);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    /// <summary>A value per category (label kind) with its 95% interval bar and the per-seed values as small dots.</summary>
+    public static byte[] Categories(string title, string yLabel, IReadOnlyList<string> names, double[] values, double[] lower, double[] upper, double[][] seeds,
+        int width = 900, int height = 480)
+    {
+        var plot = new Plot();
+        IPalette palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < names.Count; i++)
+        {
+            var mean = plot.Add.ScatterPoints(new[] { (double)i }, new[] { values[i] });
+            mean.Color = palette.GetColor(i);
+            mean.MarkerSize = 10;
+            Decorate(plot, new[] { (double)i }, new PlotSeries(names[i], new[] { (double)i }, new[] { values[i] }, Lower: new[] { lower[i] }, Upper: new[] { upper[i] },
+                Seeds: new[] { seeds[i] }), palette.GetColor(i));
+        }
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, names.Count).Select(i => (double)i).ToArray(), names.ToArray());
+        plot.Axes.SetLimitsX(-0.5, names.Count - 0.5);
+        plot.Title(title);
+        plot.YLabel(yLabel);
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    /// <summary>Interval bars (with short caps) and per-seed dots beside the points of a series.</summary>
+    private static void Decorate(Plot plot, double[] x, PlotSeries s, Color color)
+    {
+        double cap = x.Length > 1 ? (x.Max() - x.Min()) / 120 : 0.06;
+        for (int k = 0; k < x.Length; k++)
+        {
+            if (s.Lower is { } lo && s.Upper is { } hi)
+            {
+                foreach (var (x1, y1, x2, y2) in new[] { (x[k], lo[k], x[k], hi[k]), (x[k] - cap, lo[k], x[k] + cap, lo[k]), (x[k] - cap, hi[k], x[k] + cap, hi[k]) })
+                {
+                    var bar = plot.Add.Line(x1, y1, x2, y2);
+                    bar.Color = color;
+                    bar.LineWidth = 1.5f;
+                }
+            }
+            if (s.Seeds is { } seeds && k < seeds.Length && seeds[k].Length > 0)
+            {
+                var dots = plot.Add.ScatterPoints(seeds[k].Select(_ => x[k] + cap).ToArray(), seeds[k]);
+                dots.Color = color.WithAlpha(0.6);
+                dots.MarkerSize = 4;
+            }
+        }
     }
 
     /// <summary>Labelled 2-D points (a t-SNE), one colour per class.</summary>

@@ -1,18 +1,25 @@
 using LabelRep.Evaluation;
 using LabelRep.Labels;
+using LabelRep.Reporting.Sections;
 using LabelRep.Studies;
 
 namespace LabelRep.Reporting;
 
-/// <summary>One of the paper's claims, what a study measured, and the verdict computed from it.</summary>
-public sealed record ClaimVerdict(string Claim, string Measured, string Verdict);
+/// <summary>One of the paper's claims, what a study measured (each kind's difference to the baseline with its 95% interval), and the verdict.</summary>
+/// <param name="Rule">The threshold and the side the claim needs, printed with the verdict.</param>
+/// <param name="Differences">Per label kind: its difference to the baseline (share of images) with the interval, and whether the claim expects it above the threshold.</param>
+public sealed record ClaimVerdict(string Claim, string Measured, string Verdict, string Rule, IReadOnlyList<KindDifference> Differences);
+
+/// <summary>A label kind's difference to the baseline on one claim's measure.</summary>
+public sealed record KindDifference(string Label, Interval Difference, bool ExpectAbove, double Threshold, int? SeedsToClear, int Seeds);
 
 /// <summary>
-/// Checks the paper's claims against a study's numbers (main runs, averaged over seeds and pooled over datasets and
-/// models). Each label kind's role (<see cref="LabelRole"/>) says whether it is the baseline, a high-dimensional kind
-/// the claims are about, or a control. Thresholds: parity within 1 percentage point of categorical; a robustness gain above
-/// 2 points (worst case over attacks, mean over ε &gt; 0, untargeted); a data-efficiency gain above 1 point at the
-/// smallest fraction. "supported" when every high-dimensional kind passes, "not supported" when none does, else "mixed".
+/// Checks the paper's claims against a study's numbers with uncertainty. Every compared number is a paired bootstrap
+/// over seeds (paired by index) and test images (the same images) of the main runs, pooled over datasets and models.
+/// A claim is "supported" only when every high-dimensional kind's interval lies on the claimed side of the threshold,
+/// "not supported" when every one lies on the other side, and "inconclusive" otherwise, with the reason. A robustness
+/// claim under today's attacks also needs an evaluation that meets <see cref="AttackGate"/>. The kinds' roles come
+/// from their <see cref="LabelRole"/>, so a new kind joins the claims by declaring one.
 /// </summary>
 public static class Claims
 {
@@ -20,90 +27,92 @@ public static class Claims
     public const double RobustnessPoints = 2.0;
     public const double EfficiencyPoints = 1.0;
 
-    public static IReadOnlyList<ClaimVerdict> Evaluate(IReadOnlyList<RunResult> runs, IReadOnlyList<RunAttackResult> attacks, double mainFraction)
+    /// <summary>Seeds a verdict needs: with fewer, the seed-to-seed noise is not measured at all.</summary>
+    public const int MinSeeds = 2;
+
+    public static IReadOnlyList<ClaimVerdict> Evaluate(StudyData data)
     {
+        var measures = new ClaimMeasures(data);
         var verdicts = new List<ClaimVerdict>();
         string baseline = LabelKinds.Baseline;
-        string[] high = WithRole(runs, LabelRole.HighDimensional);
-        string[] controls = WithRole(runs, LabelRole.Control);
-        bool hasCategorical = runs.Any(r => r.Label == baseline);
+        double main = data.MainFraction;
 
-        // 1. Accuracy parity at the main fraction.
-        var accuracy = Gap(runs.Where(r => r.Fraction == mainFraction), r => r.TestAccuracy);
-        verdicts.Add(Judge("High-dimensional labels match categorical accuracy", high, controls, accuracy, g => g >= -ParityPoints, hasCategorical,
-            $"test accuracy minus {baseline}'s (parity: within {ParityPoints} point)"));
+        verdicts.Add(Judge(measures, "High-dimensional labels match categorical accuracy", $"test accuracy minus {baseline}'s; parity: the interval above −{ParityPoints} point",
+            kind => measures.Accuracy(kind, main), -ParityPoints, controlsExpected: null));
 
-        // 2. Robustness, under each protocol.
-        foreach (string protocol in new[] { "paper", "standard" })
+        foreach (string protocol in data.Attacks.Select(a => a.Result.Protocol).Distinct().Where(p => AttackProtocol.Parse(p).NormalizedSpace).OrderBy(p => p))
         {
-            var rows = attacks.Where(a => a.Result.Protocol == protocol && a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted && a.Result.Eps > 0).ToArray();
-            var robust = rows.GroupBy(a => a.Label).ToDictionary(g => g.Key, g => g.Average(a => a.Result.Accuracy));
-            var gaps = robust.ContainsKey(baseline) ? robust.ToDictionary(kv => kv.Key, kv => (kv.Value - robust[baseline]) * 100) : new Dictionary<string, double>();
-            string name = protocol == "paper"
-                ? "High-dimensional labels are more robust to adversarial attacks (the paper's attacks)"
-                : "The robustness survives today's attacks (standard protocol: PGD and margin losses, Square, transfer)";
-            verdicts.Add(Judge(name, high, controls, gaps, g => g > RobustnessPoints, rows.Length > 0 && robust.ContainsKey(baseline),
-                $"worst-case accuracy over ε > 0 minus {baseline}'s (gain: above {RobustnessPoints} points)"));
+            string title = protocol == AttackProtocol.Paper.Name
+                ? "High-dimensional labels are more robust to adversarial attacks (the paper's evaluation: its FGSM and iterative attacks as the official code runs them)"
+                : $"High-dimensional labels are more robust to adversarial attacks (the paper's attacks with the official code's bugs fixed: {protocol})";
+            verdicts.Add(Judge(measures, title, $"worst-case robust accuracy over ε > 0 minus {baseline}'s; gain: the interval above +{RobustnessPoints} points",
+                kind => measures.Robust(kind, protocol), RobustnessPoints, controlsExpected: null));
         }
 
-        // 3. Data efficiency at the smallest fraction.
-        double smallest = runs.Select(r => r.Fraction).DefaultIfEmpty(1).Min();
-        var efficiency = Gap(runs.Where(r => r.Fraction == smallest), r => r.TestAccuracy);
-        verdicts.Add(Judge($"High-dimensional labels learn more from little data ({smallest * 100:0.##}% of the training set)", high, controls, efficiency,
-            g => g > EfficiencyPoints, hasCategorical && smallest < mainFraction, $"test accuracy minus {baseline}'s (gain: above {EfficiencyPoints} point)"));
+        string standard = AttackProtocol.Standard.Name;
+        string gate = AttackGate.Check(data, standard);
+        verdicts.Add(gate.Length > 0 && data.Attacks.Any(a => a.Result.Protocol == standard)
+            ? new ClaimVerdict(StandardClaim, $"standard protocol: {gate}", $"inconclusive: {gate}", GateRule, Array.Empty<KindDifference>())
+            : Judge(measures, StandardClaim, $"worst-case robust accuracy over ε > 0 minus {baseline}'s ({AttackGate.Minimum}); gain: the interval above +{RobustnessPoints} points",
+                kind => measures.Robust(kind, standard), RobustnessPoints, controlsExpected: null));
 
-        // 4. High-dimensional high-entropy labels help; constant and low-dimensional ones do not.
-        string protocolFor4 = attacks.Any(a => a.Result.Protocol == "standard") ? "standard" : "paper";
-        var worst = attacks.Where(a => a.Result.Protocol == protocolFor4 && a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted && a.Result.Eps > 0)
-            .GroupBy(a => a.Label).ToDictionary(g => g.Key, g => g.Average(a => a.Result.Accuracy) * 100);
-        if (high.Length == 0 || controls.Length == 0 || !worst.ContainsKey(baseline))
-        {
-            verdicts.Add(new("High-dimensional, high-entropy labels help; constant and low-dimensional labels do not", "not measured (needs attacks on both groups)", "not measured"));
-        }
-        else
-        {
-            double[] highGains = high.Where(worst.ContainsKey).Select(l => worst[l] - worst[baseline]).ToArray();
-            double[] controlGains = controls.Where(worst.ContainsKey).Select(l => worst[l] - worst[baseline]).ToArray();
-            string verdict = highGains.Length == 0 || controlGains.Length == 0 ? "not measured"
-                : highGains.Min() > controlGains.Max() && highGains.Min() > RobustnessPoints ? "supported"
-                : highGains.Average() > controlGains.Average() ? "mixed" : "not supported";
-            string measured = $"robustness gain ({protocolFor4} protocol): " +
-                string.Join(", ", high.Concat(controls).Where(worst.ContainsKey).Select(l => $"{l} {worst[l] - worst[baseline]:+0.0;-0.0} pt"));
-            verdicts.Add(new("High-dimensional, high-entropy labels help; constant and low-dimensional labels do not", measured, verdict));
-        }
+        double smallest = data.Runs.Select(r => r.Fraction).DefaultIfEmpty(main).Min();
+        verdicts.Add(smallest < main
+            ? Judge(measures, $"High-dimensional labels learn more from little data ({smallest * 100:0.##}% of the training set)",
+                $"test accuracy minus {baseline}'s; gain: the interval above +{EfficiencyPoints} point", kind => measures.Accuracy(kind, smallest), EfficiencyPoints, controlsExpected: null)
+            : NotMeasured("High-dimensional labels learn more from little data", "no run below the main training fraction"));
+
+        // The explanation: high-dimensional, high-entropy kinds gain robustness, the controls do not.
+        string protocolFor5 = data.Attacks.Any(a => a.Result.Protocol == standard) && gate.Length == 0 ? standard
+            : data.Attacks.Any(a => a.Result.Protocol == AttackProtocol.Paper.Name) ? AttackProtocol.Paper.Name : "";
+        verdicts.Add(protocolFor5.Length == 0
+            ? NotMeasured(ExplanationClaim, gate.Length > 0 ? $"inconclusive: {gate}" : "needs attacks on both groups")
+            : Judge(measures, ExplanationClaim + $" ({protocolFor5} protocol)",
+                $"robustness gain over {baseline}: high-dimensional kinds' intervals above +{RobustnessPoints} points, the controls' below it",
+                kind => measures.Robust(kind, protocolFor5), RobustnessPoints, controlsExpected: false));
         return verdicts;
     }
 
-    /// <summary>Per label, the seed-mean of a metric minus categorical's, in percentage points, averaged over (dataset, model).</summary>
-    private static Dictionary<string, double> Gap(IEnumerable<RunResult> runs, Func<RunResult, double> metric)
+    private const string StandardClaim = "The robustness survives today's attacks (standard protocol, gated on the attack's strength)";
+    private const string ExplanationClaim = "High-dimensional, high-entropy labels help; constant and low-dimensional labels do not";
+    private static readonly string GateRule = $"a verdict needs {AttackGate.Minimum} and no masking flag on the attack that sets the worst case";
+
+    private static ClaimVerdict NotMeasured(string claim, string why) => new(claim, why, "not measured", "", Array.Empty<KindDifference>());
+
+    /// <summary>
+    /// The three-way rule over the kinds the claim is about: the high-dimensional ones (expected above the threshold)
+    /// and, with <paramref name="controlsExpected"/> false, the controls (expected below it).
+    /// </summary>
+    private static ClaimVerdict Judge(ClaimMeasures measures, string claim, string rule, Func<string, IReadOnlyList<PairedGroup>?> groups, double thresholdPoints,
+        bool? controlsExpected)
     {
-        var byGroup = runs.GroupBy(r => (r.Dataset, r.Model));
-        var gaps = new Dictionary<string, List<double>>();
-        foreach (var group in byGroup)
+        double threshold = thresholdPoints / 100;
+        var differences = new List<KindDifference>();
+        foreach (string kind in measures.Kinds(LabelRole.HighDimensional).Concat(controlsExpected is null ? Array.Empty<string>() : measures.Kinds(LabelRole.Control)))
         {
-            var mean = group.GroupBy(r => r.Label).ToDictionary(g => g.Key, g => g.Average(metric));
-            if (!mean.TryGetValue(LabelKinds.Baseline, out double baseline)) continue;
-            foreach (var (label, value) in mean)
-            {
-                if (!gaps.TryGetValue(label, out var list)) gaps[label] = list = new List<double>();
-                list.Add((value - baseline) * 100);
-            }
+            var paired = groups(kind);
+            if (paired is not { Count: > 0 }) continue;
+            bool above = LabelKinds.RoleOf(kind) != LabelRole.Control || controlsExpected == true;
+            differences.Add(new KindDifference(kind, Bootstrap.Difference(paired), above, threshold, Bootstrap.SeedsToClear(paired[0], threshold),
+                paired.Min(g => g.Baseline.Length)));
         }
-        return gaps.ToDictionary(kv => kv.Key, kv => kv.Value.Average());
-    }
-
-    /// <summary>The study's kinds of one role, in the order of <see cref="LabelKinds.Names"/>.</summary>
-    private static string[] WithRole(IReadOnlyList<RunResult> runs, LabelRole role) =>
-        LabelKinds.Names.Where(l => LabelKinds.RoleOf(l) == role && runs.Any(r => r.Label == l)).ToArray();
-
-    private static ClaimVerdict Judge(string claim, string[] high, string[] controlKinds, Dictionary<string, double> gaps, Func<double, bool> passes, bool measurable, string what)
-    {
-        string[] measured = high.Where(gaps.ContainsKey).ToArray();
-        if (!measurable || measured.Length == 0) return new(claim, "not measured in this study", "not measured");
-        int passing = measured.Count(l => passes(gaps[l]));
-        string verdict = passing == measured.Length ? "supported" : passing == 0 ? "not supported" : "mixed";
-        string numbers = string.Join(", ", measured.Select(l => $"{l} {gaps[l]:+0.0;-0.0} pt"));
-        string controls = string.Join(", ", controlKinds.Where(gaps.ContainsKey).Select(l => $"{l} {gaps[l]:+0.0;-0.0} pt"));
-        return new(claim, $"{what}: {numbers}{(controls.Length > 0 ? $" (controls: {controls})" : "")}", verdict);
+        // Controls shown for information when the claim is about the high-dimensional kinds only.
+        var shownControls = controlsExpected is null
+            ? measures.Kinds(LabelRole.Control).Select(k => (k, groups(k))).Where(x => x.Item2 is { Count: > 0 }).Select(x => $"{x.k} {Bootstrap.Difference(x.Item2!).Points()}").ToArray()
+            : Array.Empty<string>();
+        if (differences.Count == 0) return NotMeasured(claim, measures.Missing);
+        string measured = string.Join(", ", differences.Select(d => $"{d.Label} {d.Difference.Points()} pt")) +
+                          (shownControls.Length > 0 ? $" (controls: {string.Join(", ", shownControls.Select(c => c + " pt"))})" : "");
+        bool Meets(KindDifference d) => d.ExpectAbove ? d.Difference.Lower > d.Threshold : d.Difference.Upper < d.Threshold;
+        bool Opposes(KindDifference d) => d.ExpectAbove ? d.Difference.Upper < d.Threshold : d.Difference.Lower > d.Threshold;
+        string verdict;
+        int seeds = differences.Min(d => d.Seeds);
+        if (seeds < MinSeeds) verdict = $"inconclusive: too few seeds ({seeds}; a verdict needs {MinSeeds} to measure the seed-to-seed noise)";
+        else if (differences.All(Meets)) verdict = "supported";
+        else if (differences.All(Opposes)) verdict = "not supported";
+        else if (differences.Any(d => !Meets(d) && !Opposes(d)))
+            verdict = $"inconclusive: intervals straddle the threshold ({string.Join(", ", differences.Where(d => !Meets(d) && !Opposes(d)).Select(d => d.Label))})";
+        else verdict = $"inconclusive: the kinds disagree ({string.Join(", ", differences.Where(Meets).Select(d => d.Label))} as claimed; {string.Join(", ", differences.Where(Opposes).Select(d => d.Label))} not)";
+        return new ClaimVerdict(claim, measured, verdict, rule, differences);
     }
 }

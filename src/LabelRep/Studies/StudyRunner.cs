@@ -30,9 +30,12 @@ public sealed class StudyRunner
     private readonly string _device;
     private readonly IStudyObserver? _observer;
     private readonly Func<AttackReport, byte[]>? _attackPlot;
+    private readonly int _threads;
 
     /// <param name="attackPlot">Draws each attack sweep's PNG into its run folder (Reporting's AttackPlot); null for none.</param>
-    public StudyRunner(string studyDir, StudySpec spec, string device = "auto", IStudyObserver? observer = null, Func<AttackReport, byte[]>? attackPlot = null)
+    /// <param name="threads">CPU threads of this process's cells (0: libtorch's default).</param>
+    public StudyRunner(string studyDir, StudySpec spec, string device = "auto", IStudyObserver? observer = null, Func<AttackReport, byte[]>? attackPlot = null,
+        int threads = 0)
     {
         spec.Validate();
         _dir = Path.GetFullPath(studyDir);
@@ -40,7 +43,11 @@ public sealed class StudyRunner
         _device = device;
         _observer = observer;
         _attackPlot = attackPlot;
+        _threads = threads;
     }
+
+    /// <summary>How long a process waits before it looks again for a cell it may claim (others hold the rest, or their sources are not done).</summary>
+    public static TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     public static string DatabasePath(string studyDir) => Path.Combine(studyDir, DatabaseFile);
 
@@ -67,29 +74,48 @@ public sealed class StudyRunner
             store.AddRuns(runs);
             RecordLabels(store, data, cancel);
             int failed = 0;
-            for (int i = 0; i < runs.Count; i++)
+            var attempted = new HashSet<string>();
+            // Pass over the grid until nothing is left for this process: a cell whose transfer source is not done yet waits
+            // for it (another process may be training it), and cells held by other processes are theirs.
+            while (true)
             {
-                cancel.ThrowIfCancellationRequested();
-                StudyRun run = runs[i];
-                if (!store.TryClaim(run.Id)) continue;
-                string name = $"[{i + 1}/{runs.Count}] {run.Config.Label} {run.Config.Model} {run.Config.Dataset} seed {run.Config.Seed} fraction {run.Config.Fraction:0.####}";
-                try
+                bool ran = false, waiting = false;
+                for (int i = 0; i < runs.Count; i++)
                 {
-                    Execute(store, run, runs, data[run.Config.Dataset], name, cancel);
-                    store.MarkDone(run.Id);
+                    cancel.ThrowIfCancellationRequested();
+                    StudyRun run = runs[i];
+                    if (attempted.Contains(run.Id)) continue;
+                    if (!SourceSettled(store, run, runs))
+                    {
+                        waiting = true;
+                        continue;
+                    }
+                    if (!store.TryClaim(run.Id)) continue; // done, or held by a live process
+
+                    attempted.Add(run.Id);
+                    ran = true;
+                    string name = $"[{i + 1}/{runs.Count}] {run.Config.Label} {run.Config.Model} {run.Config.Dataset} seed {run.Config.Seed} fraction {run.Config.Fraction:0.####}";
+                    try
+                    {
+                        Execute(store, run, runs, data[run.Config.Dataset], name, cancel);
+                        store.MarkDone(run.Id);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        store.Release(run.Id, null);
+                        throw;
+                    }
+                    catch (LabelRepException e)
+                    {
+                        store.Release(run.Id, e.Message);
+                        _observer?.Message($"{name}: failed: {e.Message}");
+                        failed++;
+                    }
                 }
-                catch (OperationCanceledException)
-                {
-                    store.Release(run.Id, null);
-                    throw;
-                }
-                catch (LabelRepException e)
-                {
-                    store.Release(run.Id, e.Message);
-                    _observer?.Message($"{name}: failed: {e.Message}");
-                    failed++;
-                }
+                if (!waiting) break;
+                if (!ran) cancel.WaitHandle.WaitOne(PollInterval);
             }
+            cancel.ThrowIfCancellationRequested();
             return failed;
         }
         finally
@@ -101,7 +127,7 @@ public sealed class StudyRunner
     private void Execute(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all, DatasetSplits data, string name, CancellationToken cancel)
     {
         var dir = new RunDirectory(RunFolder(run));
-        TrainConfig config = run.Config with { Device = _device };
+        TrainConfig config = run.Config with { Device = _device, Threads = _threads };
         if (!store.HasMetrics(run.Id))
         {
             TrainMetrics metrics;
@@ -162,12 +188,24 @@ public sealed class StudyRunner
         return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
     }
 
+    /// <summary>Whether the run's transfer source (if it needs one) is finished or failed, so that the run's attacks see it as a sequential study would.</summary>
+    private bool SourceSettled(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all)
+    {
+        if (!run.Attacked || !_spec.Attack.Transfer || !_spec.Attack.Protocols.Contains(AttackProtocol.Standard.Name) || LabelKinds.IsBaseline(run.Config.Label))
+            return true;
+        StudyRun? source = BaselineOf(run, all);
+        return source is null || store.StatusOf(source.Id) is "done" or "failed";
+    }
+
+    private static StudyRun? BaselineOf(StudyRun run, IReadOnlyList<StudyRun> all) =>
+        all.FirstOrDefault(r => LabelKinds.IsBaseline(r.Config.Label) && r.Config.Dataset == run.Config.Dataset
+            && r.Config.Model == run.Config.Model && r.Config.Seed == run.Config.Seed && r.Config.Fraction == run.Config.Fraction);
+
     /// <summary>The baseline (categorical) run of the same dataset, model, seed and fraction, once it is trained.</summary>
     private RunDirectory? TransferSource(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all, AttackProtocol protocol)
     {
         if (!_spec.Attack.Transfer || protocol != AttackProtocol.Standard || LabelKinds.IsBaseline(run.Config.Label)) return null;
-        StudyRun? categorical = all.FirstOrDefault(r => LabelKinds.IsBaseline(r.Config.Label) && r.Config.Dataset == run.Config.Dataset
-            && r.Config.Model == run.Config.Model && r.Config.Seed == run.Config.Seed && r.Config.Fraction == run.Config.Fraction);
+        StudyRun? categorical = BaselineOf(run, all);
         if (categorical is null || !store.HasMetrics(categorical.Id)) return null;
         return new RunDirectory(RunFolder(categorical));
     }

@@ -29,6 +29,12 @@ public sealed class StudyStore : IDisposable
     /// <summary>The tables every LabelRep results database has.</summary>
     private static readonly string[] Tables = { "study", "runs", "epochs", "metrics", "attacks", "attack_flags", "label_stats", "label_images", "features" };
 
+    /// <summary>The per-image results of a run: "test" (classified correctly) or a protocol's worst case at an ε.</summary>
+    public sealed record ImageResult(string RunId, string Source, double Eps, bool Targeted, int Images, string Bits)
+    {
+        public bool[] Values => Evaluation.ImageBits.Decode(Bits, Images);
+    }
+
     /// <summary>Opens the study's database for writing, creating it if it does not exist; a file that is not a LabelRep results database is an error, untouched.</summary>
     public StudyStore(string path) : this(path, mustExist: false)
     {
@@ -80,14 +86,16 @@ public sealed class StudyStore : IDisposable
             CREATE TABLE IF NOT EXISTS attacks (
               run_id TEXT NOT NULL, protocol TEXT NOT NULL, attack TEXT NOT NULL, loss TEXT NOT NULL, targeted INTEGER NOT NULL,
               eps REAL NOT NULL, eps_pixels REAL, steps INTEGER, restarts INTEGER, accuracy REAL, target_hit_rate REAL, images INTEGER,
-              source TEXT, seconds REAL, suite TEXT, broke INTEGER, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
+              source TEXT, seconds REAL, suite TEXT, broke INTEGER, targets INTEGER, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
             CREATE TABLE IF NOT EXISTS attack_flags (run_id TEXT NOT NULL, protocol TEXT NOT NULL, position INTEGER NOT NULL, check_name TEXT, message TEXT,
-              PRIMARY KEY (run_id, protocol, position));
+              series TEXT, PRIMARY KEY (run_id, protocol, position));
             CREATE TABLE IF NOT EXISTS label_stats (dataset TEXT NOT NULL, label TEXT NOT NULL, shape TEXT, dimension INTEGER, min REAL, max REAL,
               entropy REAL, entropy_std REAL, pairwise_l2 REAL, pairwise_l2_std REAL, normalized_l1 REAL, PRIMARY KEY (dataset, label));
             CREATE TABLE IF NOT EXISTS label_images (dataset TEXT NOT NULL, label TEXT NOT NULL, class INTEGER NOT NULL, png BLOB NOT NULL,
               PRIMARY KEY (dataset, label, class));
             CREATE TABLE IF NOT EXISTS features (run_id TEXT PRIMARY KEY, points_json TEXT NOT NULL, silhouette REAL, centroid_accuracy REAL);
+            CREATE TABLE IF NOT EXISTS image_results (run_id TEXT NOT NULL, source TEXT NOT NULL, eps REAL NOT NULL, targeted INTEGER NOT NULL,
+              images INTEGER NOT NULL, bits TEXT NOT NULL, PRIMARY KEY (run_id, source, eps, targeted));
             """);
         Migrate();
     }
@@ -116,6 +124,8 @@ public sealed class StudyStore : IDisposable
         AddColumn("metrics", "label_bank", "TEXT");
         AddColumn("attacks", "suite", "TEXT");
         AddColumn("attacks", "broke", "INTEGER");
+        AddColumn("attacks", "targets", "INTEGER");
+        AddColumn("attack_flags", "series", "TEXT");
     }
 
     /// <summary>This process's name in the owner column: host, process id and start time.</summary>
@@ -179,6 +189,9 @@ public sealed class StudyStore : IDisposable
         Execute("UPDATE runs SET status = $s, owner = NULL, error = $e WHERE id = $id AND owner = $o",
             ("$s", error is null ? "pending" : "failed"), ("$e", error), ("$id", runId), ("$o", Me));
 
+    /// <summary>The run's status: pending, running, done or failed (null for an unknown run).</summary>
+    public string? StatusOf(string runId) => Scalar<string>("SELECT status FROM runs WHERE id = $id", ("$id", runId));
+
     public void MarkDone(string runId) =>
         Execute("UPDATE runs SET status = 'done', owner = NULL, finished_at = $t WHERE id = $id", ("$t", Now()), ("$id", runId));
 
@@ -203,6 +216,8 @@ public sealed class StudyStore : IDisposable
             """, tx, ("$id", runId), ("$ti", m.TrainImages), ("$ta", m.TestAccuracy), ("$tl", m.TestLoss), ("$va", m.ValAccuracy),
             ("$vl", m.ValLoss), ("$be", m.BestEpoch), ("$ts", m.TrainSeconds), ("$ips", m.ImagesPerSecond), ("$p", m.Parameters), ("$json", m.ToJson()),
             ("$bank", m.LabelBank));
+        if (m.TestCorrect != null)
+            Execute("INSERT OR REPLACE INTO image_results VALUES ($id, 'test', 0, 0, $n, $bits)", tx, ("$id", runId), ("$n", m.TestImages), ("$bits", m.TestCorrect));
         tx.Commit();
     }
 
@@ -212,18 +227,23 @@ public sealed class StudyStore : IDisposable
         using var tx = _db.BeginTransaction();
         Execute("DELETE FROM attacks WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
         Execute("DELETE FROM attack_flags WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
+        Execute("DELETE FROM image_results WHERE run_id = $id AND source = $p", tx, ("$id", runId), ("$p", report.Protocol));
+        foreach (RobustImages robust in report.Robust)
+            Execute("INSERT INTO image_results VALUES ($id, $p, $e, $t, $n, $bits)", tx, ("$id", runId), ("$p", report.Protocol), ("$e", robust.Eps),
+                ("$t", robust.Targeted ? 1 : 0), ("$n", report.Images), ("$bits", robust.Bits));
         foreach (AttackResult r in report.Results)
         {
             Execute("""
-                INSERT INTO attacks (run_id, protocol, attack, loss, targeted, eps, eps_pixels, steps, restarts, accuracy, target_hit_rate, images, source, seconds, suite, broke)
-                VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec, $suite, $broke)
+                INSERT INTO attacks (run_id, protocol, attack, loss, targeted, eps, eps_pixels, steps, restarts, accuracy, target_hit_rate, images, source, seconds, suite, broke, targets)
+                VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec, $suite, $broke, $targets)
                 """, tx,
                 ("$id", runId), ("$p", r.Protocol), ("$a", r.Attack), ("$l", r.Loss), ("$t", r.Targeted ? 1 : 0), ("$e", r.Eps), ("$ep", r.EpsPixels),
                 ("$st", r.Steps), ("$rs", r.Restarts), ("$acc", r.Accuracy), ("$hit", r.TargetHitRate), ("$n", r.Images), ("$src", r.Source), ("$sec", r.Seconds),
-                ("$suite", r.Suite), ("$broke", r.Broke));
+                ("$suite", r.Suite), ("$broke", r.Broke), ("$targets", r.Targets));
         }
         for (int i = 0; i < report.Flags.Count; i++)
-            Execute("INSERT INTO attack_flags VALUES ($id, $p, $i, $c, $m)", tx, ("$id", runId), ("$p", report.Protocol), ("$i", i), ("$c", report.Flags[i].Check), ("$m", report.Flags[i].Message));
+            Execute("INSERT INTO attack_flags (run_id, protocol, position, check_name, message, series) VALUES ($id, $p, $i, $c, $m, $s)", tx,
+                ("$id", runId), ("$p", report.Protocol), ("$i", i), ("$c", report.Flags[i].Check), ("$m", report.Flags[i].Message), ("$s", report.Flags[i].Series));
         tx.Commit();
     }
 
@@ -255,19 +275,27 @@ public sealed class StudyStore : IDisposable
 
     public IReadOnlyList<RunAttackResult> AttackResults() => Query("""
         SELECT r.id, r.dataset, r.model, r.label, r.seed, a.protocol, a.attack, a.loss, a.targeted, a.eps, a.eps_pixels, a.steps, a.restarts,
-               a.accuracy, a.target_hit_rate, a.images, a.source, a.seconds, a.suite, a.broke
+               a.accuracy, a.target_hit_rate, a.images, a.source, a.seconds, a.suite, a.broke, a.targets
         FROM attacks a JOIN runs r ON r.id = a.run_id ORDER BY r.position, a.protocol, a.targeted, a.attack, a.loss, a.eps
         """, null, r => new RunAttackResult(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), new AttackResult
         {
             Protocol = r.GetString(5), Attack = r.GetString(6), Loss = r.GetString(7), Targeted = r.GetInt64(8) != 0, Eps = r.GetDouble(9),
             EpsPixels = r.GetDouble(10), Steps = r.GetInt32(11), Restarts = r.GetInt32(12), Accuracy = r.GetDouble(13),
             TargetHitRate = r.IsDBNull(14) ? null : r.GetDouble(14), Images = r.GetInt32(15), Source = r.IsDBNull(16) ? null : r.GetString(16), Seconds = r.GetDouble(17),
-            Suite = r.IsDBNull(18) ? null : r.GetString(18), Broke = r.IsDBNull(19) ? null : r.GetInt32(19),
+            Suite = r.IsDBNull(18) ? null : r.GetString(18), Broke = r.IsDBNull(19) ? null : r.GetInt32(19), Targets = r.IsDBNull(20) ? null : r.GetInt32(20),
         }));
 
     public IReadOnlyList<(string Label, string Protocol, string Check, string Message)> AttackFlags() => Query("""
         SELECT r.label, f.protocol, f.check_name, f.message FROM attack_flags f JOIN runs r ON r.id = f.run_id ORDER BY r.position, f.protocol, f.position
         """, null, r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
+
+    /// <summary>Every run's flags with the series each one is about (null: the whole evaluation).</summary>
+    public IReadOnlyList<(string RunId, string Protocol, AttackFlag Flag)> RunFlags() => Query("""
+        SELECT run_id, protocol, check_name, message, series FROM attack_flags ORDER BY run_id, protocol, position
+        """, null, r => (r.GetString(0), r.GetString(1), new AttackFlag(r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4))));
+
+    public IReadOnlyList<ImageResult> ImageResults() => Query("SELECT run_id, source, eps, targeted, images, bits FROM image_results ORDER BY run_id, source, eps, targeted",
+        null, r => new ImageResult(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetInt64(3) != 0, r.GetInt32(4), r.GetString(5)));
 
     public IReadOnlyList<(string Dataset, LabelStats Stats)> LabelStatistics() => Query("SELECT * FROM label_stats ORDER BY dataset", null,
         r => (r.GetString(0), new LabelStats(r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetDouble(5), 0, 0, r.GetDouble(6), r.GetDouble(7), r.GetDouble(8), r.GetDouble(9), r.GetDouble(10))));

@@ -93,6 +93,7 @@ public sealed class Trainer
             Device = _setup.Device.type.ToString().ToLowerInvariant(), Threads = torch.get_num_threads(),
             Decision = _setup.Objective.Decision.Name,
             LabelBank = config.Labels.BankSource(config.Label),
+            TestCorrect = ImageBits.Encode(test.PerImage),
         };
         AtomicFile.WriteText(_dir.MetricsPath, metrics.ToJson());
         sgd.Dispose();

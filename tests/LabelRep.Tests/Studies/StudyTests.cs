@@ -89,7 +89,7 @@ public class StudyTests
         string spec = Path.Combine(TestData.TempDir("spec"), "tiny.json");
         File.WriteAllText(spec, Tiny.ToJson());
 
-        var (code, output, err) = Cli.CliRunner.Run("study", "--spec", spec, "--out", dir, "--device", "cpu");
+        var (code, output, err) = Cli.CliRunner.Run("study", "--spec", spec, "--out", dir, "--device", "cpu", "--parallel", "1");
 
         Assert.True(code == 0, err);
         Assert.Contains("report:", output);
@@ -152,6 +152,30 @@ public class StudyTests
         Assert.Equal(0, new StudyRunner(broken, Tiny, "cpu").Run());
 
         Assert.Equal(Content(straight), Content(broken));
+    }
+
+    [Fact]
+    public void Cells_in_parallel_worker_processes_give_the_database_of_a_sequential_study()
+    {
+        // Given: the same spec run sequentially and in two processes, one thread per cell in both
+        string sequential = TestData.TempDir("study-sequential"), parallel = TestData.TempDir("study-parallel");
+        string spec = Path.Combine(TestData.TempDir("spec"), "tiny.json");
+        File.WriteAllText(spec, Tiny.ToJson());
+        try
+        {
+            Assert.Equal(0, new StudyRunner(sequential, Tiny, "cpu", threads: 1).Run());
+
+            var (code, output, err) = Cli.CliRunner.Run("study", "--spec", spec, "--out", parallel, "--device", "cpu", "--parallel", "2", "--threads", "1");
+
+            // Then: the second process ran cells too, and the databases agree, timings and owners aside
+            Assert.True(code == 0, err + output);
+            Assert.Contains("[worker 2]", output);
+            Assert.Equal(Content(sequential), Content(parallel));
+        }
+        finally
+        {
+            LabelRep.Native.TorchRuntime.SetThreads(2);
+        }
     }
 
     [Fact]
@@ -220,62 +244,6 @@ public class StudyTests
 
 public class ReportAndTsneTests
 {
-    private static TrainMetrics Metrics(string label, double accuracy, double fraction) => new()
-    {
-        Dataset = "fashion-mnist", Model = "smallcnn", Label = label, Loss = "x", Seed = 7, Fraction = fraction, Epochs = 1, TrainImages = (int)(55000 * fraction),
-        ValImages = 5000, TestImages = 10000, ValAccuracy = accuracy, ValLoss = 0.5, TestAccuracy = accuracy, TestLoss = 0.5, BestEpoch = 1,
-        TrainSeconds = 1, ImagesPerSecond = 1, Parameters = 1, ConfigHash = "h", Device = "cpu", Threads = 2, Decision = "d",
-    };
-
-    [Fact]
-    public void The_report_and_its_claims_come_from_the_database_alone()
-    {
-        // A database fixture: categorical, speech and constant at two fractions, with standard-protocol worst cases.
-        string dir = TestData.TempDir("report");
-        var spec = new StudySpec { Name = "fixture", Labels = new[] { "categorical", "speech", "constant" }, Fractions = new[] { 0.01 }, MainFraction = 1.0 };
-        var accuracy = new Dictionary<(string, double), double>
-        {
-            [("categorical", 1.0)] = 0.90, [("speech", 1.0)] = 0.895, [("constant", 1.0)] = 0.70,
-            [("categorical", 0.01)] = 0.60, [("speech", 0.01)] = 0.65, [("constant", 0.01)] = 0.40,
-        };
-        var robust = new Dictionary<string, double> { ["categorical"] = 0.10, ["speech"] = 0.30, ["constant"] = 0.12 };
-        using (var store = new StudyStore(StudyRunner.DatabasePath(dir)))
-        {
-            store.SetValue("spec", spec.ToJson());
-            var runs = spec.Runs();
-            store.AddRuns(runs);
-            foreach (StudyRun run in runs)
-            {
-                store.RecordTraining(run.Id, Metrics(run.Config.Label, accuracy[(run.Config.Label, run.Config.Fraction)], run.Config.Fraction),
-                    new[] { new EpochRecord(1, 0.1, 1, 1, 0.5, 1) });
-                store.MarkDone(run.Id);
-                if (!run.Attacked) continue;
-                AttackResult Row(string attack, double eps, double acc) => new()
-                {
-                    Protocol = "standard", Attack = attack, Loss = attack == AttackResult.WorstCase ? "all" : "ce", Targeted = false, Eps = eps, EpsPixels = eps,
-                    Steps = 1, Restarts = 1, Accuracy = acc, Images = 100, Seconds = 1,
-                };
-                double clean = accuracy[(run.Config.Label, 1.0)];
-                store.RecordAttacks(run.Id, new AttackReport
-                {
-                    Protocol = "standard", Run = run.Config.Label, Images = 100, CleanAccuracy = clean, ZeroGradientShare = 0, OfficialQuirks = false,
-                    BatchSize = 100, Seconds = 1, Flags = new[] { new AttackFlag("rises-with-eps", "made up") },
-                    Results = new[] { Row("pgd", 0, clean), Row("pgd", 8 / 255.0, robust[run.Config.Label]), Row(AttackResult.WorstCase, 0, clean), Row(AttackResult.WorstCase, 8 / 255.0, robust[run.Config.Label]) },
-                });
-            }
-            StudyReport.Write(dir, store);
-        }
-
-        string md = File.ReadAllText(Path.Combine(dir, "report.md"));
-        Assert.Contains("| High-dimensional labels match categorical accuracy | test accuracy minus categorical's (parity: within 1 point): speech -0.5 pt (controls: constant -20.0 pt) | supported |", md);
-        Assert.Contains("| The robustness survives today's attacks (standard protocol: PGD and margin losses, Square, transfer) | worst-case accuracy over ε > 0 minus categorical's (gain: above 2 points): speech +20.0 pt (controls: constant +2.0 pt) | supported |", md);
-        Assert.Contains("High-dimensional labels learn more from little data (1% of the training set) | test accuracy minus categorical's (gain: above 1 point): speech +5.0 pt", md);
-        Assert.Contains("| High-dimensional labels are more robust to adversarial attacks (the paper's attacks) | not measured in this study | not measured |", md);
-        Assert.Contains("robustness gain (standard protocol): speech +20.0 pt, constant +2.0 pt | supported |", md);
-        Assert.Contains("[rises-with-eps] made up", md);
-        Assert.True(File.Exists(Path.Combine(dir, "efficiency-fashion-mnist-smallcnn.png")));
-    }
-
     [Fact]
     public void Tsne_separates_well_separated_clusters()
     {

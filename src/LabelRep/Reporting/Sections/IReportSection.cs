@@ -32,4 +32,45 @@ public sealed class StudyData
 
     /// <summary>The training fraction of the runs that are attacked and embedded.</summary>
     public double MainFraction => Spec.MainFraction;
+
+    private IReadOnlyList<StudyStore.ImageResult>? _images;
+    private IReadOnlyList<(string RunId, string Protocol, Evaluation.AttackFlag Flag)>? _flags;
+
+    /// <summary>Per run, the per-image results (test correctness, worst-case robustness per ε), read once.</summary>
+    public IReadOnlyList<StudyStore.ImageResult> Images => _images ??= Store.ImageResults();
+
+    private ILookup<string, StudyStore.ImageResult>? _byRun;
+
+    /// <summary>Per test image, 1 where the run classified it correctly; null without per-image results.</summary>
+    public double[]? Correct(RunResult run) => ImagesOf(run).FirstOrDefault(i => i.Source == "test")?.Values.Select(v => v ? 1.0 : 0.0).ToArray();
+
+    /// <summary>Per attacked image, 1 where it survived the worst case at <paramref name="eps"/>; null when not measured.</summary>
+    public double[]? RobustAt(RunResult run, string protocol, double eps) =>
+        ImagesOf(run).FirstOrDefault(i => i.Source == protocol && !i.Targeted && i.Eps == eps)?.Values.Select(v => v ? 1.0 : 0.0).ToArray();
+
+    /// <summary>Per attacked image, the share of ε &gt; 0 at which it survived the worst case; null when not measured.</summary>
+    public double[]? RobustOverEps(RunResult run, string protocol)
+    {
+        var perEps = ImagesOf(run).Where(i => i.Source == protocol && !i.Targeted && i.Eps > 0).OrderBy(i => i.Eps).Select(i => i.Values).ToArray();
+        return perEps.Length == 0 ? null : Enumerable.Range(0, perEps[0].Length).Select(image => perEps.Average(e => e[image] ? 1.0 : 0.0)).ToArray();
+    }
+
+    private IEnumerable<StudyStore.ImageResult> ImagesOf(RunResult run) => (_byRun ??= Images.ToLookup(i => i.RunId))[run.Id];
+
+    /// <summary>A kind's per-seed vectors in one group of runs, in the spec's seed order; null when a run lacks them.</summary>
+    public double[][]? PerSeed(IEnumerable<RunResult> group, string label, Func<RunResult, double[]?> values)
+    {
+        var rows = new List<double[]>();
+        foreach (int seed in Spec.Seeds)
+        {
+            RunResult? run = group.FirstOrDefault(r => r.Seed == seed && r.Label == label);
+            if (run is null) continue;
+            if (values(run) is not { } v) return null;
+            rows.Add(v);
+        }
+        return rows.Count > 0 && rows.All(r => r.Length == rows[0].Length) ? rows.ToArray() : null;
+    }
+
+    /// <summary>Every run's gradient-masking flags, read once.</summary>
+    public IReadOnlyList<(string RunId, string Protocol, Evaluation.AttackFlag Flag)> Flags => _flags ??= Store.RunFlags();
 }

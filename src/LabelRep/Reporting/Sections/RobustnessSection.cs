@@ -32,11 +32,20 @@ public sealed class RobustnessSection : IReportSection
                 doc.Subheading($"{rules.Title} — {group.Key.Dataset} {group.Key.Model}, {images} test images");
                 var worst = group.Where(a => a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted).ToArray();
                 double[] grid = worst.Select(a => a.Result.Eps).Distinct().OrderBy(e => e).ToArray();
-                var series = labels.Where(l => worst.Any(a => a.Label == l)).Select(l => new PlotSeries(l, grid.Select(e => e * unit.PlotScale).ToArray(),
-                    grid.Select(e => worst.Where(a => a.Label == l && a.Result.Eps == e).Average(a => a.Result.Accuracy)).ToArray())).ToList();
+                var runsOfGroup = data.Runs.Where(r => r.Dataset == group.Key.Dataset && r.Model == group.Key.Model && r.Fraction == data.MainFraction).ToArray();
+                var series = labels.Where(l => worst.Any(a => a.Label == l)).Select(l =>
+                {
+                    double[] mean = grid.Select(e => worst.Where(a => a.Label == l && a.Result.Eps == e).Average(a => a.Result.Accuracy)).ToArray();
+                    // The interval of each point: a bootstrap over seeds and the attacked images (when the per-image results exist).
+                    var intervals = grid.Select(e => data.PerSeed(runsOfGroup, l, r => data.RobustAt(r, protocol.Key, e)) is { } perSeed ? Bootstrap.Mean(new[] { perSeed }) : null).ToArray();
+                    double[][] seeds = grid.Select(e => worst.Where(a => a.Label == l && a.Result.Eps == e).Select(a => a.Result.Accuracy).ToArray()).ToArray();
+                    bool withIntervals = intervals.All(i => i != null);
+                    return new PlotSeries(l, grid.Select(e => e * unit.PlotScale).ToArray(), mean,
+                        Lower: withIntervals ? intervals.Select(i => i!.Lower).ToArray() : null, Upper: withIntervals ? intervals.Select(i => i!.Upper).ToArray() : null, Seeds: seeds);
+                }).ToList();
                 doc.Image($"robustness-{protocol.Key}-{FileNames.Safe(group.Key.Dataset)}-{group.Key.Model}.png",
                     Charts.Lines($"Worst case over attacks ({protocol.Key} protocol)", unit.AxisTitle, "accuracy", series, yRange: (0, 1)),
-                    "worst-case accuracy against ε, a line per label kind");
+                    "worst-case accuracy against ε, a line per label kind: the mean over seeds with its 95% interval (bars) and each seed (dots)");
                 var attackNames = group.Select(a => (a.Result.Attack, a.Result.Loss, a.Result.Targeted)).Distinct()
                     .OrderBy(a => a.Targeted).ThenBy(a => a.Attack == AttackResult.WorstCase ? 1 : 0).ThenBy(a => a.Attack).ThenBy(a => a.Loss).ToArray();
                 var header = new[] { "label", "attack/loss" }.Concat(grid.Select(unit.Format)).ToArray();
