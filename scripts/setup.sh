@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what LabelRep needs on Debian 12 when it is missing. Fast when everything is there.
 #   scripts/setup.sh          runtime needs: Fashion-MNIST data and espeak-ng
-#   scripts/setup.sh --test   also the PyTorch reference (python3-torch) used by the interop and benchmark checks
+#   scripts/setup.sh --test   also the PyTorch reference (python3-torch) used by the interop and benchmark checks,
+#                             and Slurm with munge (slurm-wlm munge) for the tests that run a grid on a real one-node cluster
 set -euo pipefail
 packages=(dataset-fashion-mnist espeak-ng)
-if [[ "${1:-}" == "--test" ]]; then packages+=(python3-torch); fi
+if [[ "${1:-}" == "--test" ]]; then packages+=(python3-torch slurm-wlm munge); fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "labelrep: the .NET 10 SDK is not installed; install it (https://dotnet.microsoft.com) and rerun" >&2

@@ -9,6 +9,18 @@ namespace LabelRep.Data;
 /// </summary>
 public static class BatchAugmentation
 {
+    /// <summary>Takes from <paramref name="generator"/> exactly what <see cref="Apply"/> takes for a batch of <paramref name="count"/>, without images (to resume inside an epoch).</summary>
+    public static void SkipDraws(long count, int padding, bool flip, Generator generator)
+    {
+        using var scope = torch.NewDisposeScope();
+        if (padding > 0)
+        {
+            torch.randint(0, 2 * padding + 1, new long[] { count }, generator: generator);
+            torch.randint(0, 2 * padding + 1, new long[] { count }, generator: generator);
+        }
+        if (flip) torch.rand(new long[] { count }, generator: generator);
+    }
+
     /// <summary>Returns an augmented copy of <paramref name="images"/> (B, C, H, W).</summary>
     public static Tensor Apply(Tensor images, int padding, bool flip, Generator generator)
     {

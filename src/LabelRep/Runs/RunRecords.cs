@@ -55,6 +55,10 @@ public sealed record CheckpointState
     public required string Weights { get; init; }
     public required string Optimizer { get; init; }
     public required List<EpochRecord> History { get; init; }
+    /// <summary>Steps done of the epoch after <see cref="EpochsCompleted"/> when training was interrupted inside it (0: at an epoch's end).</summary>
+    public int StepsInEpoch { get; init; }
+    /// <summary>The sum of those steps' losses.</summary>
+    public double EpochLossSum { get; init; }
 
     /// <summary>
     /// Reads checkpoint.json of a run of <paramref name="config"/>: it must be of this configuration, at an epoch the run
@@ -70,6 +74,8 @@ public sealed record CheckpointState
             state.BestEpoch < 0 || state.BestEpoch > state.EpochsCompleted ? $"best_epoch {state.BestEpoch} is not in 0..{state.EpochsCompleted}" :
             state.History.Count != state.EpochsCompleted ? $"its history has {state.History.Count} epochs, not {state.EpochsCompleted}" :
             !double.IsFinite(state.TrainSeconds) || state.TrainSeconds < 0 || state.ImagesTrained < 0 ? "its timings are negative or not numbers" :
+            state.StepsInEpoch < 0 || (state.StepsInEpoch > 0 && state.EpochsCompleted >= config.Epochs) || !double.IsFinite(state.EpochLossSum)
+                ? $"steps_in_epoch {state.StepsInEpoch} does not fit the run" :
             !SafeName(state.Weights) || !SafeName(state.Optimizer) || (state.EpochsCompleted > 0 && (state.Weights.Length == 0 || state.Optimizer.Length == 0))
                 ? "its weight files are not files of the run folder" :
             null;

@@ -51,28 +51,19 @@ public sealed class StudyRunner
 
     public static string DatabasePath(string studyDir) => Path.Combine(studyDir, DatabaseFile);
 
-    public string RunFolder(StudyRun run) =>
-        Path.Combine(_dir, "runs", $"{IO.FileNames.Safe(run.Config.Dataset)}_{run.Config.Model}_{run.Config.Label}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}");
+    public string RunFolder(StudyRun run) => StudyCell.FolderOf(_dir, run).Root;
 
     /// <summary>Runs what is not done yet; returns the runs that failed.</summary>
     public int Run(CancellationToken cancel = default)
     {
-        Directory.CreateDirectory(_dir);
-        using var store = new StudyStore(DatabasePath(_dir));
-        string spec = _spec.ToJson();
-        string? existing = store.GetValue("spec");
-        if (existing != null && existing != spec)
-            throw new LabelRepException($"{_dir} holds a study with another spec; rerun it with the same --preset/--spec, or choose a new --out folder");
-        store.SetValue("spec", spec);
-        store.SetValue("name", _spec.Name);
-
+        using var store = Open(_dir, _spec);
         var data = new Dictionary<string, DatasetSplits>();
         try
         {
             foreach (string d in _spec.Datasets) data[d] = DatasetRegistry.Open(d, _spec.DataDir).Load();
             IReadOnlyList<StudyRun> runs = _spec.Runs(d => data[d].Train.Count);
             store.AddRuns(runs);
-            RecordLabels(store, data, cancel);
+            RecordLabels(store, _spec, data.ToDictionary(kv => kv.Key, kv => kv.Value.Info), cancel);
             int failed = 0;
             var attempted = new HashSet<string>();
             // Pass over the grid until nothing is left for this process: a cell whose transfer source is not done yet waits
@@ -83,32 +74,31 @@ public sealed class StudyRunner
                 for (int i = 0; i < runs.Count; i++)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    StudyRun run = runs[i];
-                    if (attempted.Contains(run.Id)) continue;
-                    if (!SourceSettled(store, run, runs))
+                    var cell = new StudyCell(_dir, _spec, runs, i);
+                    if (attempted.Contains(cell.Run.Id)) continue;
+                    if (cell.TransferSourceRun is { } source && store.StatusOf(source.Id) is not ("done" or "failed"))
                     {
                         waiting = true;
                         continue;
                     }
-                    if (!store.TryClaim(run.Id)) continue; // done, or held by a live process
-
-                    attempted.Add(run.Id);
+                    if (!store.TryClaim(cell.Run.Id)) continue; // done, or held by a live process
+                    attempted.Add(cell.Run.Id);
                     ran = true;
-                    string name = $"[{i + 1}/{runs.Count}] {run.Config.Label} {run.Config.Model} {run.Config.Dataset} seed {run.Config.Seed} fraction {run.Config.Fraction:0.####}";
                     try
                     {
-                        Execute(store, run, runs, data[run.Config.Dataset], name, cancel);
-                        store.MarkDone(run.Id);
+                        cell.Execute(data[cell.Run.Config.Dataset], _device, _threads, _observer, _attackPlot, cancel);
+                        store.ImportCell(cell);
+                        store.MarkDone(cell.Run.Id);
                     }
                     catch (OperationCanceledException)
                     {
-                        store.Release(run.Id, null);
+                        store.Release(cell.Run.Id, null);
                         throw;
                     }
                     catch (LabelRepException e)
                     {
-                        store.Release(run.Id, e.Message);
-                        _observer?.Message($"{name}: failed: {e.Message}");
+                        store.Release(cell.Run.Id, e.Message);
+                        _observer?.Message($"{cell.Name}: failed: {e.Message}");
                         failed++;
                     }
                 }
@@ -124,107 +114,43 @@ public sealed class StudyRunner
         }
     }
 
-    private void Execute(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all, DatasetSplits data, string name, CancellationToken cancel)
+    /// <summary>The study's database, holding this spec (a folder of another spec is an error).</summary>
+    internal static StudyStore Open(string dir, StudySpec spec)
     {
-        var dir = new RunDirectory(RunFolder(run));
-        TrainConfig config = run.Config with { Device = _device, Threads = _threads };
-        if (!store.HasMetrics(run.Id))
+        Directory.CreateDirectory(dir);
+        var store = new StudyStore(DatabasePath(dir));
+        try
         {
-            TrainMetrics metrics;
-            if (dir.IsComplete)
-            {
-                metrics = TrainMetrics.Read(dir.MetricsPath);
-            }
-            else
-            {
-                _observer?.Message(File.Exists(dir.CheckpointPath)
-                    ? $"{name}: resuming from its last checkpoint ({config.Epochs} epochs in all)"
-                    : $"{name}: training {config.Epochs} epoch(s)");
-                using RunSetup setup = RunSetup.Create(config, data);
-                metrics = new Trainer(setup, dir, _observer?.Training(name + " ")).Run(resume: true, cancel);
-            }
-            var state = CheckpointState.Read(dir.CheckpointPath, config);
-            store.RecordTraining(run.Id, metrics, state.History);
-            _observer?.Message($"{name}: test accuracy {metrics.TestAccuracy:P2}");
+            string json = spec.ToJson();
+            string? existing = store.GetValue("spec");
+            if (existing != null && existing != json)
+                throw new LabelRepException($"{dir} holds a study with another spec; rerun it with the same --preset/--spec, or choose a new --out folder");
+            store.SetValue("spec", json);
+            store.SetValue("name", spec.Name);
+            return store;
         }
-        if (run.Attacked)
+        catch
         {
-            foreach (string protocolName in _spec.Attack.Protocols)
-            {
-                if (store.HasAttacks(run.Id, protocolName)) continue;
-                cancel.ThrowIfCancellationRequested();
-                AttackProtocol protocol = AttackProtocol.Parse(protocolName);
-                RunDirectory? source = TransferSource(store, run, all, protocol);
-                AttackReport report = RunAttack.Run(dir, source, Request(protocol, source != null), _device, _observer?.Attacking($"{name} {protocolName} "), cancel, data, _attackPlot);
-                store.RecordAttacks(run.Id, report);
-                double worst = report.Results.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted).OrderBy(r => r.Eps).Last().Accuracy;
-                _observer?.Message($"{name}: {protocolName} attacks done; worst case at the largest ε {worst:P1}, {report.Flags.Count} flag(s)");
-            }
+            store.Dispose();
+            throw;
         }
-        if (run.Embedded && !store.HasFeatures(run.Id))
-        {
-            cancel.ThrowIfCancellationRequested();
-            using RunSetup setup = RunSetup.WithBestWeights(dir, _device, data);
-            Embedding embedding = Features.Embed(setup.Classifier, data.Test, _spec.TsneImages, run.Config.Seed);
-            store.RecordFeatures(run.Id, new FeatureEmbedding(run.Id, run.Config.Dataset, run.Config.Model, run.Config.Label, embedding));
-        }
-    }
-
-    private AttackRequest Request(AttackProtocol protocol, bool transfer)
-    {
-        StudyAttackSpec a = _spec.Attack;
-        bool paper = protocol.NormalizedSpace; // both of the paper's protocols; their budgets are the official ones
-        var request = new AttackRequest
-        {
-            Protocol = protocol,
-            Attacks = paper ? a.PaperAttacks : a.StandardAttacks,
-            Eps = paper ? a.PaperEps : a.StandardEps,
-            Limit = a.Limit,
-            Options = paper ? new Dictionary<string, double>() : a.Options,
-            Targeted = paper ? TargetMode.Both : TargetMode.No,
-            Suite = !paper && a.Suite != null ? AttackSuite.Parse(a.Suite) : null,
-        };
-        if (request.Suite != null) request = request with { Attacks = request.Attacks ?? protocol.DefaultAttacks };
-        return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
-    }
-
-    /// <summary>Whether the run's transfer source (if it needs one) is finished or failed, so that the run's attacks see it as a sequential study would.</summary>
-    private bool SourceSettled(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all)
-    {
-        if (!run.Attacked || !_spec.Attack.Transfer || !_spec.Attack.Protocols.Contains(AttackProtocol.Standard.Name) || LabelKinds.IsBaseline(run.Config.Label))
-            return true;
-        StudyRun? source = BaselineOf(run, all);
-        return source is null || store.StatusOf(source.Id) is "done" or "failed";
-    }
-
-    private static StudyRun? BaselineOf(StudyRun run, IReadOnlyList<StudyRun> all) =>
-        all.FirstOrDefault(r => LabelKinds.IsBaseline(r.Config.Label) && r.Config.Dataset == run.Config.Dataset
-            && r.Config.Model == run.Config.Model && r.Config.Seed == run.Config.Seed && r.Config.Fraction == run.Config.Fraction);
-
-    /// <summary>The baseline (categorical) run of the same dataset, model, seed and fraction, once it is trained.</summary>
-    private RunDirectory? TransferSource(StudyStore store, StudyRun run, IReadOnlyList<StudyRun> all, AttackProtocol protocol)
-    {
-        if (!_spec.Attack.Transfer || protocol != AttackProtocol.Standard || LabelKinds.IsBaseline(run.Config.Label)) return null;
-        StudyRun? categorical = BaselineOf(run, all);
-        if (categorical is null || !store.HasMetrics(categorical.Id)) return null;
-        return new RunDirectory(RunFolder(categorical));
     }
 
     /// <summary>Each label kind's statistics and the label images of its first classes, once per dataset.</summary>
-    private void RecordLabels(StudyStore store, Dictionary<string, DatasetSplits> data, CancellationToken cancel)
+    internal static void RecordLabels(StudyStore store, StudySpec spec, Dictionary<string, DatasetInfo> datasets, CancellationToken cancel)
     {
-        foreach (var (dataset, splits) in data)
+        foreach (var (dataset, info) in datasets)
         {
-            store.SetValue($"classes:{dataset}", JsonSerializer.Serialize(splits.Info.ClassNames));
-            foreach (string label in _spec.Labels)
+            store.SetValue($"classes:{dataset}", JsonSerializer.Serialize(info.ClassNames));
+            foreach (string label in spec.Labels)
             {
                 cancel.ThrowIfCancellationRequested();
                 if (store.HasLabel(dataset, label)) continue;
-                using LabelBank bank = new LabelOptions { LabelsFile = _spec.LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label) }.BankFor(label, splits.Info);
+                using LabelBank bank = new LabelOptions { LabelsFile = spec.LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label) }.BankFor(label, info);
                 LabelStats stats = LabelStats.Compute(bank) with { Kind = label };
                 float min = (float)stats.Min, max = (float)stats.Max;
                 var images = Enumerable.Range(0, Math.Min(4, bank.ClassCount))
-                    .Select(c => Labels.LabelImages.Png(bank.Row(c), bank.LabelShape, splits.Info.ClassNames[c], min, max, scale: 2)).ToList();
+                    .Select(c => Labels.LabelImages.Png(bank.Row(c), bank.LabelShape, info.ClassNames[c], min, max, scale: 2)).ToList();
                 store.RecordLabel(dataset, stats, images);
             }
         }

@@ -21,6 +21,9 @@ public sealed record StudyAttackSpec
     public double[]? PaperEps { get; init; }
     public int? Steps { get; init; }
     public int Queries { get; init; } = 500;
+    /// <summary>Target classes of APGD-T (the suite's and a standalone one's); null: the attack's default, 9.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Targets { get; init; }
     /// <summary>Also run the transfer attack from the categorical run of the same dataset, model and seed.</summary>
     public bool Transfer { get; init; } = true;
 
@@ -36,6 +39,7 @@ public sealed record StudyAttackSpec
         {
             var options = new Dictionary<string, double> { ["queries"] = Queries };
             if (Steps is { } steps) options["steps"] = steps;
+            if (Targets is { } targets) options["targets"] = targets;
             return options;
         }
     }
@@ -54,6 +58,9 @@ public sealed partial record StudySpec
     public string[] Models { get; init; } = { "smallcnn" };
     public string[] Labels { get; init; } = LabelKinds.Names.ToArray();
     public int[] Seeds { get; init; } = { 7 };
+    /// <summary>Seeds of the data-efficiency runs (the fractions other than the main one); null: <see cref="Seeds"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? SweepSeeds { get; init; }
     /// <summary>Training fractions of the data-efficiency sweep; the main fraction is always included.</summary>
     public double[] Fractions { get; init; } = { 1.0 };
     /// <summary>The runs that are attacked and whose features are embedded.</summary>
@@ -195,7 +202,7 @@ public sealed partial record StudySpec
         foreach (double fraction in AllFractions.OrderBy(f => f == MainFraction ? 0 : 1).ThenByDescending(f => f))
         foreach (string dataset in Datasets)
         foreach (string model in Models)
-        foreach (int seed in Seeds)
+        foreach (int seed in fraction == MainFraction ? Seeds : SweepSeeds ?? Seeds)
         foreach (string label in Labels.OrderBy(l => LabelKinds.IsBaseline(l) ? 0 : 1))
         {
             string? bank = LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label);
@@ -224,13 +231,20 @@ public sealed partial record StudySpec
 
     public static IReadOnlyList<string> PresetNames => new[] { "quick", "fashion", "paper" };
 
+    /// <summary>The paper's label kinds, the presets' grid (kinds added since, such as the beyond-the-paper ones, have their own preset).</summary>
+    public static readonly string[] PaperKinds = { "categorical", "speech", "shuffled-speech", "composite", "constant", "random", "lowdim" };
+
     public static StudySpec Preset(string name) => name switch
     {
         "quick" => new StudySpec
         {
             Name = "quick",
-            Description = "Every label kind with smallcnn on Fashion-MNIST: main runs on 20% of the training set for 3 epochs; " +
-                          "data efficiency at 1% and 5% with at least 250 steps each; both attack protocols on 200 test images.",
+            Description = "The paper's label kinds with smallcnn on Fashion-MNIST: main runs on 20% of the training set for 3 epochs with 3 seeds; " +
+                          "data efficiency at 1% and 5% (at least 250 steps, 2 seeds); the paper's attacks (official and fixed) and APGD-CE + APGD-T " +
+                          "(3 targets, 100 iterations) at 8/255 on 200 test images; verdicts with 95% intervals.",
+            Labels = PaperKinds,
+            Seeds = new[] { 7, 77, 777 },
+            SweepSeeds = new[] { 7, 77 },
             Fractions = new[] { 0.01, 0.05 },
             MainFraction = 0.2,
             Epochs = 3,
@@ -239,37 +253,40 @@ public sealed partial record StudySpec
             Attack = new StudyAttackSpec
             {
                 Limit = 200,
-                StandardAttacks = new[] { "fgsm", "pgd", "square" },
-                StandardEps = new[] { 0, 2 / 255.0, 8 / 255.0 },
+                StandardAttacks = Array.Empty<string>(),
+                StandardEps = new[] { 0, 8 / 255.0 },
                 PaperEps = new[] { 0, 0.1, 0.3 },
-                Steps = 10,
-                Queries = 100,
+                Suite = "apgd-ce,apgd-t",
+                Targets = 3,
             },
             TsneImages = 300,
         },
         "fashion" => new StudySpec
         {
             Name = "fashion",
-            Description = "Every label kind with smallcnn on Fashion-MNIST at full size, 3 seeds, 15 epochs; the full data-efficiency sweep; " +
-                          "both attack protocols on 1,000 test images. About eight hours on a 2-core CPU (an estimate from step and attack times).",
-            Seeds = new[] { 7, 77, 777 },
+            Description = "The paper's label kinds with smallcnn on Fashion-MNIST at full size, 5 seeds, 15 epochs; the full data-efficiency sweep; " +
+                          "the paper's attacks and the AutoAttack-style suite (APGD-CE, APGD-T over 9 targets, Square 5,000) on 1,000 test images.",
+            Labels = PaperKinds,
+            Seeds = new[] { 7, 77, 777, 7777, 77777 },
             Fractions = new[] { 0.01, 0.02, 0.04, 0.08, 0.1, 0.2 },
             Epochs = 15,
             MinSteps = 1000,
-            Attack = new StudyAttackSpec { Limit = 1000 },
+            Attack = new StudyAttackSpec { Limit = 1000, StandardAttacks = Array.Empty<string>(), Suite = "autoattack" },
         },
         "paper" => new StudySpec
         {
             Name = "paper",
-            Description = "The paper's grid: CIFAR-10 and CIFAR-100 × VGG19-BN, ResNet-32, ResNet-110 × every label kind × seeds 7 and 77, " +
-                          "the data fractions, 600 epochs (milestones 300, 450); all 10,000 test images attacked. For a GPU.",
+            Description = "The paper's grid: CIFAR-10 and CIFAR-100 × VGG19-BN, ResNet-32, ResNet-110 × the paper's label kinds × the official seeds 7 and 77 " +
+                          "and 3 more, the data fractions, 600 epochs (milestones 300, 450); all 10,000 test images attacked with the paper's attacks and the " +
+                          "AutoAttack-style suite. For a GPU or a cluster.",
             Datasets = new[] { "cifar10", "cifar100" },
             Models = new[] { "vgg19", "resnet32", "resnet110" },
-            Seeds = new[] { 7, 77 },
+            Labels = PaperKinds,
+            Seeds = new[] { 7, 77, 777, 7777, 77777 },
             Fractions = new[] { 0.01, 0.02, 0.04, 0.08, 0.1, 0.2 },
             Epochs = 600,
             Milestones = new[] { 300, 450 },
-            Attack = new StudyAttackSpec { Limit = 0 },
+            Attack = new StudyAttackSpec { Limit = 0, StandardAttacks = Array.Empty<string>(), Suite = "autoattack" },
             TsneImages = 1000,
         },
         _ => throw new LabelRepException($"unknown study preset '{name}'; valid: {string.Join(", ", PresetNames)}"),

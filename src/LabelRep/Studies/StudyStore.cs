@@ -258,6 +258,22 @@ public sealed class StudyStore : IDisposable
         tx.Commit();
     }
 
+    /// <summary>
+    /// Records what a cell's run folder holds (training, attacks, features) as the results of its run: what the local
+    /// executor does after each cell and what 'study collect' does for every finished one. Idempotent.
+    /// </summary>
+    public void ImportCell(StudyCell cell)
+    {
+        RunDirectory dir = cell.Folder;
+        StudyRun run = cell.Run;
+        if (!dir.IsComplete) throw new LabelRepException($"{dir.Root}: the run has not finished training");
+        var metrics = TrainMetrics.Read(dir.MetricsPath);
+        RecordTraining(run.Id, metrics, CheckpointState.Read(dir.CheckpointPath, run.Config).History);
+        foreach (AttackReport report in AttackFiles.Load(dir)) RecordAttacks(run.Id, report);
+        if (run.Embedded && File.Exists(dir.Combine(StudyCell.FeaturesFile)))
+            RecordFeatures(run.Id, new FeatureEmbedding(run.Id, run.Config.Dataset, run.Config.Model, run.Config.Label, StudyCell.ReadFeatures(dir)));
+    }
+
     public void RecordFeatures(string runId, FeatureEmbedding f) =>
         Execute("INSERT OR REPLACE INTO features VALUES ($id, $json, $s, $c)", ("$id", runId),
             ("$json", System.Text.Json.JsonSerializer.Serialize(new { x = f.Embedding.X, y = f.Embedding.Y, classes = f.Embedding.Classes })),

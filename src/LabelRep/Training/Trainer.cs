@@ -31,7 +31,10 @@ public sealed class Trainer
         _progress = progress;
     }
 
-    /// <summary>Trains (or resumes) and writes metrics.json. Cancelling stops between steps; the last finished epoch stays on disk.</summary>
+    /// <summary>
+    /// Trains (or resumes) and writes metrics.json. Cancelling stops between steps and saves a checkpoint of the epoch in
+    /// progress (weights, momentum, the step reached), so a resume continues from that step with the same numbers.
+    /// </summary>
     public TrainMetrics Run(bool resume, CancellationToken cancel = default)
     {
         TrainConfig config = _setup.Config;
@@ -53,7 +56,23 @@ public sealed class Trainer
         {
             var epochClock = Stopwatch.StartNew();
             double lr = config.LearningRateAt(epoch);
-            double trainLoss = TrainEpoch(sgd, epoch, lr, train, steps, cancel, ref imagesTrained, ref trainSeconds);
+            // An epoch interrupted before resumes at its step; a new one starts at 0.
+            var partial = new EpochProgress(state.StepsInEpoch, state.EpochLossSum);
+            double trainLoss;
+            try
+            {
+                trainLoss = TrainEpoch(sgd, epoch, lr, train, steps, partial, cancel, ref imagesTrained, ref trainSeconds);
+            }
+            catch (OperationCanceledException)
+            {
+                if (partial.Steps > state.StepsInEpoch)
+                    SaveCheckpoint(sgd, state with
+                    {
+                        StepsInEpoch = partial.Steps, EpochLossSum = partial.LossSum, TrainSeconds = trainSeconds, ImagesTrained = imagesTrained,
+                    });
+                throw;
+            }
+            state = state with { StepsInEpoch = 0, EpochLossSum = 0 };
 
             _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero));
             var val = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize);
@@ -107,7 +126,15 @@ public sealed class Trainer
         return full + (rest >= 2 ? 1 : 0);
     }
 
-    private double TrainEpoch(Sgd sgd, int epoch, double lr, int[] train, int steps, CancellationToken cancel, ref long imagesTrained, ref double trainSeconds)
+    /// <summary>Where an epoch stands: steps done and the sum of their losses (kept when it is interrupted).</summary>
+    private sealed class EpochProgress(int steps, double lossSum)
+    {
+        public int Steps { get; set; } = steps;
+        public double LossSum { get; set; } = lossSum;
+    }
+
+    private double TrainEpoch(Sgd sgd, int epoch, double lr, int[] train, int steps, EpochProgress progress, CancellationToken cancel,
+        ref long imagesTrained, ref double trainSeconds)
     {
         TrainConfig config = _setup.Config;
         var model = _setup.Model;
@@ -115,10 +142,16 @@ public sealed class Trainer
         using var generator = new Generator((ulong)EpochSeed(config.Seed, epoch));
         using var trainIndex = torch.tensor(train.Select(i => (long)i).ToArray(), ScalarType.Int64);
         using var order = trainIndex.index_select(0, torch.randperm(train.Length, generator: generator));
-        double lossSum = 0;
+        double lossSum = progress.LossSum;
+        // Resuming inside the epoch: draw what the steps before took from the generator, so the next step sees it as it did.
+        for (int step = 0; step < progress.Steps && config.Augment; step++)
+            BatchAugmentation.SkipDraws(Math.Min(config.BatchSize, train.Length - step * config.BatchSize), _setup.Info.CropPadding, _setup.Info.HorizontalFlip, generator);
         var clock = Stopwatch.StartNew();
         long epochImages = 0;
-        for (int step = 0; step < steps; step++)
+        int first = progress.Steps;
+        try
+        {
+        for (int step = progress.Steps; step < steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
@@ -137,13 +170,20 @@ public sealed class Trainer
                 throw new LabelRepException($"training diverged at epoch {epoch + 1}, step {step + 1} (loss {value}); lower --lr");
             lossSum += value;
             epochImages += count;
+            progress.Steps = step + 1;
+            progress.LossSum = lossSum;
             double seconds = clock.Elapsed.TotalSeconds;
             double rate = epochImages / Math.Max(seconds, 1e-9);
-            double remaining = (steps - step - 1) * (seconds / (step + 1)) + (config.Epochs - epoch - 1) * steps * (seconds / (step + 1));
+            double perStep = seconds / (step + 1 - first);
+            double remaining = (steps - step - 1) * perStep + (config.Epochs - epoch - 1) * steps * perStep;
             _progress?.Report(new TrainProgress("train", epoch + 1, config.Epochs, step + 1, steps, lossSum / (step + 1), rate, TimeSpan.FromSeconds(remaining)));
         }
-        imagesTrained += epochImages;
-        trainSeconds += clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            imagesTrained += epochImages;
+            trainSeconds += clock.Elapsed.TotalSeconds;
+        }
         return lossSum / steps;
     }
 
@@ -184,8 +224,10 @@ public sealed class Trainer
 
     private CheckpointState SaveCheckpoint(Sgd sgd, CheckpointState state)
     {
-        string weights = $"epoch-{state.EpochsCompleted:D4}.safetensors";
-        string optimizer = $"epoch-{state.EpochsCompleted:D4}.sgd.safetensors";
+        // A checkpoint inside an epoch has its own names, so it never overwrites the files the previous checkpoint.json names.
+        string stem = state.StepsInEpoch > 0 ? $"epoch-{state.EpochsCompleted:D4}-step-{state.StepsInEpoch:D6}" : $"epoch-{state.EpochsCompleted:D4}";
+        string weights = stem + ".safetensors";
+        string optimizer = stem + ".sgd.safetensors";
         RunDirectory.SaveModel(_setup.Model, _dir.Combine(weights));
         SafeTensors.Save(_dir.Combine(optimizer), sgd.State);
         state = state with { Weights = weights, Optimizer = optimizer };

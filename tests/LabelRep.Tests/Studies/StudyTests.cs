@@ -67,7 +67,7 @@ public class StudyTests
     }
 
     /// <summary>Everything the database says about results, without timings and process bookkeeping.</summary>
-    private static string Content(string dir)
+    internal static string Content(string dir)
     {
         using var store = new StudyStore(StudyRunner.DatabasePath(dir));
         var lines = new List<string>();
@@ -230,12 +230,12 @@ public class StudyTests
 
         StudySpec quick = StudySpec.Preset("quick");
         var runs = quick.Runs(_ => 60000);
-        Assert.Equal(7 * 3, runs.Count);
-        Assert.Equal(7, runs.Count(r => r.Attacked));
+        Assert.Equal(7 * 3 + 7 * 2 * 2, runs.Count); // 3 seeds of main runs, 2 seeds of each sweep fraction
+        Assert.Equal(7 * 3, runs.Count(r => r.Attacked));
         Assert.Equal("categorical", runs[0].Config.Label);
-        Assert.True(runs.Single(r => r.Config.Label == "speech" && r.Config.Fraction == 0.01).Config.Epochs > quick.Epochs, "min_steps lengthens small fractions");
+        Assert.True(runs.First(r => r.Config.Label == "speech" && r.Config.Fraction == 0.01).Config.Epochs > quick.Epochs, "min_steps lengthens small fractions");
         var paper = StudySpec.Preset("paper").Runs(_ => 50000);
-        Assert.Equal(2 * 3 * 7 * 2 * 7, paper.Count);
+        Assert.Equal(2 * 3 * 7 * 5 * 7, paper.Count);
         Assert.All(paper, r => Assert.Equal(new[] { 300, 450 }, r.Config.Milestones));
         Assert.Throws<LabelRepException>(() => StudySpec.Preset("huge"));
         Assert.Throws<LabelRepException>(() => (quick with { Models = new[] { "resnet18" } }).Validate());

@@ -59,6 +59,9 @@ public class TrainerTests
         var stopper = new Stopper(p => p.Phase == "train" && p.Epoch == 2 && p.Step == 3, cancel);
         Assert.Throws<OperationCanceledException>(() => Train(config, broken, progress: stopper, cancel: cancel.Token));
         Assert.False(File.Exists(Path.Combine(broken, "metrics.json")));
+        // The interruption saved the epoch in progress: the resume continues at its step, not at the epoch's start.
+        var saved = CheckpointState.Read(Path.Combine(broken, "checkpoint.json"), config);
+        Assert.Equal((1, 3), (saved.EpochsCompleted, saved.StepsInEpoch));
         var resumed = Train(config, broken, resume: true);
 
         // Then

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LabelRep.IO;
+using LabelRep.Labels;
+
+namespace LabelRep.Studies.Executors;
+
+/// <summary>What a Slurm submission asks for (sbatch's options), with --max-parallel as the array's % limit.</summary>
+public sealed record SlurmOptions
+{
+    public string? Partition { get; init; }
+    public string? Gres { get; init; }
+    public int? CpusPerTask { get; init; }
+    /// <summary>Walltime per cell, as sbatch takes it (HH:MM:SS or minutes).</summary>
+    public string? Time { get; init; }
+    public int? MaxParallel { get; init; }
+    /// <summary>Seconds before the time limit at which a cell is told to checkpoint and requeue itself.</summary>
+    public int WarningSeconds { get; init; } = 120;
+    public IReadOnlyList<string> ExtraArgs { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>
+/// Runs a study on a Slurm cluster: the grid's cells as job arrays (one task per cell), the baseline cells first and the
+/// others depending on them (their transfer attacks need the baseline runs), then a collect job that builds results.db
+/// and the report from the run folders. Cells write only their own run folders (safe on NFS or Lustre, where SQLite's
+/// locking is not). Before the time limit Slurm sends the batch script SIGUSR1; the script passes it on, the cell saves
+/// a checkpoint of the epoch in progress and the task requeues itself. Rerunning the submission submits only the cells
+/// not done and not already queued. The commands and files it makes are in STUDY/slurm/.
+/// </summary>
+public sealed class SlurmExecutor : IStudyExecutor
+{
+    private readonly SlurmOptions _options;
+
+    public SlurmExecutor(SlurmOptions options)
+    {
+        if (options.MaxParallel is < 1) throw new LabelRepException($"--max-parallel {options.MaxParallel}: must be at least 1");
+        if (options.CpusPerTask is < 1) throw new LabelRepException($"--cpus-per-task {options.CpusPerTask}: must be at least 1");
+        if (options.WarningSeconds is < 10 or > 86400) throw new LabelRepException($"--signal-seconds {options.WarningSeconds}: must be from 10 to 86,400");
+        _options = options;
+    }
+
+    public string Name => "slurm";
+
+    /// <summary>The file the job ids of every submission are kept in.</summary>
+    public static string SubmittedPath(string dir) => Path.Combine(dir, "slurm", "submitted.json");
+
+    public int Execute(StudyJob job, CancellationToken cancel)
+    {
+        string dir = job.Dir;
+        Directory.CreateDirectory(Path.Combine(dir, "slurm", "logs"));
+        AtomicFile.WriteText(job.SpecPath, job.Spec.ToJson());
+        IReadOnlyList<StudyRun> grid = StudyCollect.Grid(job.Spec);
+        var queued = SlurmStatus.Queued(dir);
+        var toRun = Enumerable.Range(0, grid.Count)
+            .Where(i => !new StudyCell(dir, job.Spec, grid, i).IsComplete && !queued.ContainsKey(i)).ToArray();
+        if (toRun.Length == 0)
+        {
+            job.Observer?.Message($"every cell of the study is done or queued ({queued.Count} queued); 'labelrep study status --study {dir}' shows them");
+            return 0;
+        }
+        string command = Command(job.Worker(0));
+        string cells = WriteScript(dir, "cells.sbatch", CellScript(dir, job.Spec, command));
+        string collect = WriteScript(dir, "collect.sbatch", CollectScript(dir, job.Spec, command));
+        int[] baseline = toRun.Where(i => LabelKinds.IsBaseline(grid[i].Config.Label)).ToArray();
+        int[] others = toRun.Except(baseline).ToArray();
+        var submitted = new List<(string Role, string Id, int[] Cells)>();
+        string? baselineJob = baseline.Length > 0 ? Submit(Array(baseline, cells, dependency: null)) : null;
+        if (baselineJob != null) submitted.Add(("baseline cells", baselineJob, baseline));
+        // The others' transfer attacks need the baseline runs: they wait for the whole baseline array (ended in any state).
+        var waitFor = new[] { baselineJob }.Concat(queued.Where(kv => LabelKinds.IsBaseline(grid[kv.Key].Config.Label)).Select(kv => kv.Value))
+            .OfType<string>().Distinct().ToArray();
+        string? othersJob = others.Length > 0 ? Submit(Array(others, cells, waitFor.Length > 0 ? "afterany:" + string.Join(":", waitFor) : null)) : null;
+        if (othersJob != null) submitted.Add(("cells", othersJob, others));
+        var all = submitted.Select(s => s.Id).Concat(queued.Values).Distinct().ToArray();
+        string collectJob = Submit(new[] { $"--dependency=afterany:{string.Join(":", all)}", "--job-name", $"labelrep-{job.Spec.Name}-collect",
+            "--output", Path.Combine(dir, "slurm", "logs", "collect-%j.out"), collect });
+        submitted.Add(("collect", collectJob, System.Array.Empty<int>()));
+        Record(dir, submitted);
+        foreach (var (role, id, which) in submitted)
+            job.Observer?.Message($"submitted job {id}: {role}{(which.Length > 0 ? $" ({which.Length} task(s))" : "")}");
+        job.Observer?.Message($"follow it with 'squeue -j {string.Join(",", submitted.Select(s => s.Id))}' or 'labelrep study status --study {dir}'; " +
+                              $"results.db and the report come with job {collectJob}");
+        return 0;
+    }
+
+    private string[] Array(int[] which, string script, string? dependency)
+    {
+        var args = new List<string>
+        {
+            "--array", Ranges(which) + (_options.MaxParallel is { } k ? $"%{k}" : ""),
+            "--job-name", "labelrep-" + Path.GetFileNameWithoutExtension(script),
+        };
+        if (dependency != null) args.Add($"--dependency={dependency}");
+        args.Add(script);
+        return args.ToArray();
+    }
+
+    /// <summary>"0-3,7,9-10": the array indices sbatch takes.</summary>
+    internal static string Ranges(IEnumerable<int> values)
+    {
+        var sorted = values.Distinct().OrderBy(v => v).ToArray();
+        var parts = new List<string>();
+        for (int i = 0; i < sorted.Length;)
+        {
+            int j = i;
+            while (j + 1 < sorted.Length && sorted[j + 1] == sorted[j] + 1) j++;
+            parts.Add(j == i ? sorted[i].ToString(CultureInfo.InvariantCulture) : $"{sorted[i]}-{sorted[j]}");
+            i = j + 1;
+        }
+        return string.Join(",", parts);
+    }
+
+    private string Submit(string[] args)
+    {
+        var (code, output, error) = SlurmStatus.Run("sbatch", new[] { "--parsable" }.Concat(args).ToArray());
+        if (code != 0) throw new LabelRepException($"sbatch failed ({(error + output).Trim().Split('\n')[0]}); is Slurm running and SLURM_CONF set?");
+        return output.Trim().Split(';')[0];
+    }
+
+    /// <summary>The shell command that runs this program (the CLI's own command line, without its arguments).</summary>
+    private static string Command(ProcessStartInfo worker)
+    {
+        var parts = new List<string> { worker.FileName };
+        foreach (string a in worker.ArgumentList)
+        {
+            if (a == "study") break;
+            parts.Add(a);
+        }
+        return string.Join(" ", parts.Select(Quote));
+    }
+
+    internal static string Quote(string s) => "'" + s.Replace("'", "'\"'\"'") + "'";
+
+    private string Header(string name, string output)
+    {
+        var h = new StringBuilder("#!/bin/bash\n");
+        h.Append($"#SBATCH --job-name={name}\n#SBATCH --output={output}\n#SBATCH --open-mode=append\n");
+        if (_options.Partition != null) h.Append($"#SBATCH --partition={_options.Partition}\n");
+        if (_options.Gres != null) h.Append($"#SBATCH --gres={_options.Gres}\n");
+        if (_options.CpusPerTask is { } cpus) h.Append($"#SBATCH --cpus-per-task={cpus}\n");
+        if (_options.Time != null) h.Append($"#SBATCH --time={_options.Time}\n");
+        foreach (string extra in _options.ExtraArgs) h.Append($"#SBATCH {extra}\n");
+        return h.ToString();
+    }
+
+    private string CellScript(string dir, StudySpec spec, string command)
+    {
+        string logs = Path.Combine(dir, "slurm", "logs");
+        string status = Path.Combine(dir, "slurm", "status");
+        int threads = _options.CpusPerTask ?? 0;
+        return Header($"labelrep-{spec.Name}", Path.Combine(logs, "cell-%a.out")) +
+               $"#SBATCH --signal=B:USR1@{_options.WarningSeconds}\n#SBATCH --requeue\n" +
+               $$"""
+               # One cell of the study's grid per array task; it writes only its own run folder.
+               set -u
+               cell=${SLURM_ARRAY_TASK_ID}
+               mkdir -p {{Quote(status)}}
+               echo "labelrep: cell $cell, job ${SLURM_ARRAY_JOB_ID}_${cell} on $(hostname) at $(date -u +%FT%TZ)"
+               requeue() {
+                 echo "labelrep: time limit or preemption ahead: checkpointing cell $cell and requeueing it"
+                 kill -USR1 "$child" 2>/dev/null
+                 wait "$child"
+                 scontrol requeue "${SLURM_ARRAY_JOB_ID}_${cell}"
+                 exit 0
+               }
+               trap requeue USR1
+               {{command}} study cell --study {{Quote(dir)}} --index "$cell" --threads {{threads}} &
+               child=$!
+               wait "$child"
+               code=$?
+               echo "$code" > {{Quote(status)}}/cell-$cell.exit
+               exit "$code"
+
+               """;
+    }
+
+    private string CollectScript(string dir, StudySpec spec, string command) =>
+        Header($"labelrep-{spec.Name}-collect", Path.Combine(dir, "slurm", "logs", "collect-%j.out")) +
+        $"""
+         # Builds results.db and the report from the run folders, after every cell (done or not).
+         {command} study collect --study {Quote(dir)}
+
+         """;
+
+    private static string WriteScript(string dir, string name, string text)
+    {
+        string path = Path.Combine(dir, "slurm", name);
+        AtomicFile.WriteText(path, text);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        return path;
+    }
+
+    private static void Record(string dir, List<(string Role, string Id, int[] Cells)> submitted)
+    {
+        string path = SubmittedPath(dir);
+        var history = Path.Exists(path)
+            ? JsonFile.Read<List<SlurmSubmission>>(path, "Slurm submission record", Runs.TrainConfig.Json)
+            : new List<SlurmSubmission>();
+        string now = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        history.AddRange(submitted.Select(s => new SlurmSubmission(s.Id, s.Role, s.Cells, now)));
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(history, Runs.TrainConfig.Json));
+    }
+}
+
+/// <summary>One sbatch submission: its job id, what it was for, its array's cells.</summary>
+public sealed record SlurmSubmission(string JobId, string Role, int[] Cells, string SubmittedAt);

@@ -1,0 +1,138 @@
+using LabelRep.Data;
+using LabelRep.Evaluation;
+using LabelRep.Labels;
+using LabelRep.Training;
+using TorchSharp;
+
+namespace LabelRep.Studies;
+
+/// <summary>
+/// The wall time of a study's grid on K workers, estimated from this machine: each model's measured training step
+/// (with the head its label kinds need), the epochs and steps of every cell, and the attack budgets as gradient
+/// evaluations per image; then the cells scheduled longest first onto the least loaded worker. An estimate: attack
+/// cascades are assumed to keep half the images for their later members.
+/// </summary>
+public sealed class StudyPlan
+{
+    private StudyPlan(IReadOnlyList<double> cells) => Cells = cells;
+
+    /// <summary>Hours of each cell on this machine.</summary>
+    public IReadOnlyList<double> Cells { get; }
+
+    public double TotalHours => Cells.Sum();
+    public double LongestHours => Cells.DefaultIfEmpty(0).Max();
+
+    /// <summary>Hours until the last of <paramref name="workers"/> workers finishes (longest cell first, to the least loaded worker).</summary>
+    public double Makespan(int workers)
+    {
+        var load = new double[workers];
+        foreach (double cell in Cells.OrderByDescending(c => c))
+        {
+            int least = Array.IndexOf(load, load.Min());
+            load[least] += cell;
+        }
+        return load.Max();
+    }
+
+    public static StudyPlan Estimate(StudySpec spec, Action<string>? say = null, CancellationToken cancel = default)
+    {
+        spec.Validate();
+        var stepSeconds = new Dictionary<(string Dataset, string Model, bool Decoder), double>();
+        var decoders = new Dictionary<(string Dataset, string Label), bool>();
+        var cells = new List<double>();
+        foreach (StudyRun run in spec.Runs(d => Info(d, spec).TrainImages))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var (info, trainFile) = Info(run.Config.Dataset, spec);
+            // The head is a decoder when the kind's labels are images (its bank says).
+            if (!decoders.TryGetValue((run.Config.Dataset, run.Config.Label), out bool decoder))
+            {
+                using LabelBank bank = run.Config.Labels.BankFor(run.Config.Label, info);
+                decoder = decoders[(run.Config.Dataset, run.Config.Label)] = bank.LabelShape.Length == 2;
+            }
+            var key = (run.Config.Dataset, run.Config.Model, decoder);
+            if (!stepSeconds.TryGetValue(key, out double step))
+            {
+                step = stepSeconds[key] = MeasureStep(run.Config.Model, info, decoder, spec.BatchSize);
+                say?.Invoke($"{run.Config.Model} on {info.Channels}×{info.Height}×{info.Width}{(decoder ? " with the label decoder" : "")}: {step * 1000:F0} ms per training step of {spec.BatchSize} here");
+            }
+            double perImage = step / spec.BatchSize; // one forward and backward of one image
+            int trainImages = (int)Math.Floor((trainFile - (spec.ValidationCount ?? info.ValidationCount)) * Math.Min(1, run.Config.Fraction));
+            double seconds = run.Config.Epochs * Trainer.StepsPerEpoch(trainImages, spec.BatchSize) * step
+                             + run.Config.Epochs * (spec.ValidationCount ?? info.ValidationCount) * perImage / 3 + 10_000 * perImage / 3;
+            if (run.Attacked) seconds += AttackImages(spec) * GradientsPerImage(spec) * perImage;
+            cells.Add(seconds / 3600);
+        }
+        return new StudyPlan(cells);
+    }
+
+    private static (DatasetInfo Info, int TrainImages) Info(string dataset, StudySpec spec) => dataset switch
+    {
+        "cifar10" or "cifar100" => (DatasetRegistry.Open(dataset, spec.DataDir).Info, 50_000),
+        "fashion-mnist" or "mnist" => (DatasetRegistry.Open(dataset, spec.DataDir).Info, 60_000),
+        _ => Folder(dataset, spec),
+    };
+
+    private static (DatasetInfo, int) Folder(string dataset, StudySpec spec)
+    {
+        using DatasetSplits data = DatasetRegistry.Open(dataset, spec.DataDir).Load();
+        return (data.Info, data.Train.Count);
+    }
+
+    private static int AttackImages(StudySpec spec) => spec.Attack.Limit > 0 ? spec.Attack.Limit : 10_000;
+
+    /// <summary>Forward and backward passes per attacked image over every protocol, attack and ε (a forward alone counts a third).</summary>
+    private static double GradientsPerImage(StudySpec spec)
+    {
+        StudyAttackSpec a = spec.Attack;
+        double total = 0;
+        foreach (string name in a.Protocols)
+        {
+            AttackProtocol protocol = AttackProtocol.Parse(name);
+            int eps = (protocol.NormalizedSpace ? a.PaperEps : a.StandardEps)?.Count(e => e > 0) ?? protocol.DefaultEps.Count(e => e > 0);
+            if (protocol.NormalizedSpace)
+            {
+                total += eps * 2 * (1 + 5); // FGSM and the 5-step iterative attack, untargeted and targeted
+                continue;
+            }
+            var attacks = a.StandardAttacks ?? (a.Suite != null ? Array.Empty<string>() : protocol.DefaultAttacks.ToArray());
+            double perEps = attacks.Sum(n => n switch
+            {
+                "fgsm" => 2.0,
+                "bim" => 2.0 * (a.Steps ?? 10),
+                "pgd" => 2.0 * (a.Steps ?? 20),
+                "square" => a.Queries / 3.0,
+                "apgd" => 2.0 * (a.Steps ?? 100),
+                "apgd-t" => (a.Targets ?? 9) * (double)(a.Steps ?? 100),
+                _ => a.Steps ?? 20,
+            });
+            if (a.Transfer) perEps += a.Steps ?? 20;
+            if (a.Suite != null)
+            {
+                var suite = AttackSuite.Parse(a.Suite);
+                double remaining = 1;
+                foreach (SuiteMember member in suite.Attacks)
+                {
+                    double cost = member.Attack switch
+                    {
+                        "apgd-t" => (a.Targets ?? 9) * 100.0,
+                        "square" => member.Options.GetValueOrDefault("queries", a.Queries) / 3.0,
+                        _ => 100.0,
+                    };
+                    perEps += remaining * cost;
+                    remaining /= 2;
+                }
+            }
+            total += eps * perEps;
+        }
+        return total;
+    }
+
+    private static double MeasureStep(string model, DatasetInfo info, bool decoder, int batch)
+    {
+        int measured = Math.Min(batch, 32);
+        var result = ThroughputBenchmark.Run(new ThroughputBenchmark.Case(model, info.Channels, info.Height, decoder ? "decoder" : "categorical"), measured,
+            torch.get_num_threads(), warmup: 1, steps: 2, repeats: 1, torch.CPU);
+        return batch / result.Median; // seconds of a step of `batch` images at the measured images per second
+    }
+}

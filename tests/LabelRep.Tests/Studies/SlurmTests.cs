@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using LabelRep.Studies;
+using LabelRep.Studies.Executors;
+using Xunit;
+
+namespace LabelRep.Tests.Studies;
+
+/// <summary>
+/// A real single-node Slurm (Debian's slurm-wlm with munge) started for the tests in a temporary folder, on its own
+/// ports, and stopped by pid when they end, whatever happened. Needs root (slurmd runs jobs as their user) and the
+/// packages, which scripts/setup.sh --test installs; otherwise the tests say why they are skipped.
+/// </summary>
+public sealed class SlurmCluster : IDisposable
+{
+    private readonly List<string> _pidFiles = new();
+    private readonly string? _oldConf = Environment.GetEnvironmentVariable("SLURM_CONF");
+    private bool _startedMunge;
+
+    public SlurmCluster()
+    {
+        if (!File.Exists("/usr/sbin/slurmctld") || !File.Exists("/usr/sbin/slurmd") || !File.Exists("/usr/sbin/munged"))
+        {
+            SkipReason = "Slurm is not installed: apt-get install -y slurm-wlm munge (scripts/setup.sh --test does it)";
+            return;
+        }
+        if (Environment.UserName != "root")
+        {
+            SkipReason = "a test Slurm needs root (slurmd starts jobs as their user)";
+            return;
+        }
+        Dir = TestData.TempDir("slurm");
+        foreach (string d in new[] { "state", "spool", "log" }) Directory.CreateDirectory(Path.Combine(Dir, d));
+        StartMunge();
+        int port = 20000 + Environment.ProcessId % 20000;
+        string host = Environment.MachineName;
+        Conf = Path.Combine(Dir, "slurm.conf");
+        File.WriteAllText(Conf, $"""
+            ClusterName=labelreptest
+            SlurmctldHost={host}
+            SlurmUser=root
+            SlurmdUser=root
+            SlurmctldPort={port}
+            SlurmdPort={port + 1}
+            AuthType=auth/munge
+            StateSaveLocation={Dir}/state
+            SlurmdSpoolDir={Dir}/spool
+            SlurmctldPidFile={Dir}/slurmctld.pid
+            SlurmdPidFile={Dir}/slurmd.pid
+            SlurmctldLogFile={Dir}/log/slurmctld.log
+            SlurmdLogFile={Dir}/log/slurmd.log
+            ProctrackType=proctrack/linuxproc
+            TaskPlugin=task/none
+            SelectType=select/cons_tres
+            SelectTypeParameters=CR_Core
+            SchedulerType=sched/backfill
+            ReturnToService=2
+            MinJobAge=30
+            JobRequeue=1
+            KillWait=10
+            AccountingStorageType=accounting_storage/none
+            JobAcctGatherType=jobacct_gather/none
+            MpiDefault=none
+            NodeName={host} CPUs={Environment.ProcessorCount} RealMemory=4000 State=UNKNOWN
+            PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP
+
+            """);
+        Environment.SetEnvironmentVariable("SLURM_CONF", Conf);
+        Start("/usr/sbin/slurmctld", "-f", Conf);
+        _pidFiles.Add(Path.Combine(Dir, "slurmctld.pid"));
+        Start("/usr/sbin/slurmd", "-f", Conf);
+        _pidFiles.Add(Path.Combine(Dir, "slurmd.pid"));
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var (code, output, _) = SlurmStatus.Run("sinfo", new[] { "--noheader", "--format=%t" });
+            if (code == 0 && output.Trim() is "idle" or "mix" or "alloc") return;
+            Thread.Sleep(500);
+        }
+        SkipReason = "the test Slurm did not come up: " + File.ReadAllText(Path.Combine(Dir, "log", "slurmctld.log")).Split('\n').TakeLast(3).Aggregate((a, b) => a + " " + b);
+    }
+
+    public string? SkipReason { get; private set; }
+    /// <summary>How often <see cref="WaitForEmptyQueue"/> saw a requeued job held back (and let it start).</summary>
+    public int RequeuedSeen { get; private set; }
+    public string Dir { get; } = "";
+    public string Conf { get; } = "";
+
+    private void StartMunge()
+    {
+        if (Process.GetProcessesByName("munged").Length > 0) return;
+        Directory.CreateDirectory("/run/munge");
+        Run("chown", "munge:munge", "/run/munge");
+        Run("su", "-s", "/bin/sh", "munge", "-c", "/usr/sbin/munged");
+        _startedMunge = true;
+    }
+
+    private static void Start(string daemon, params string[] args) => Run(daemon, args);
+
+    private static void Run(string command, params string[] args)
+    {
+        var info = new ProcessStartInfo(command) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in args) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        p.WaitForExit(30_000);
+    }
+
+    /// <summary>
+    /// Waits until none of the study's jobs is left in the queue. Slurm holds a requeued job for about two minutes
+    /// before it may start again; with <paramref name="hurryRequeued"/> the test lets such a job start at once
+    /// (scontrol update StartTime=now), which changes when it runs, not what it does.
+    /// </summary>
+    public void WaitForEmptyQueue(TimeSpan limit, bool hurryRequeued = false)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            var (_, output, _) = SlurmStatus.Run("squeue", new[] { "--noheader", "--format=%i|%T|%r" });
+            if (output.Trim().Length == 0) return;
+            if (hurryRequeued)
+            {
+                foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    string[] f = line.Trim().Split('|');
+                    if (f.Length == 3 && f[1] == "PENDING" && f[2] == "BeginTime")
+                    {
+                        RequeuedSeen++;
+                        SlurmStatus.Run("scontrol", new[] { "update", "JobId=" + f[0], "StartTime=now" });
+                    }
+                }
+            }
+            Thread.Sleep(1000);
+        }
+        throw new TimeoutException("Slurm jobs still queued after " + limit);
+    }
+
+    public void Dispose()
+    {
+        if (SkipReason != null && Dir.Length == 0) return;
+        SlurmStatus.Run("scancel", new[] { "--user=root" });
+        foreach (string pidFile in _pidFiles.AsEnumerable().Reverse())
+        {
+            if (!File.Exists(pidFile)) continue;
+            if (int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+            {
+                try
+                {
+                    using var p = Process.GetProcessById(pid);
+                    p.Kill();
+                    p.WaitForExit(10_000);
+                }
+                catch (ArgumentException) { }
+            }
+        }
+        if (_startedMunge && File.Exists("/run/munge/munged.pid") && int.TryParse(File.ReadAllText("/run/munge/munged.pid").Trim(), out int munge))
+        {
+            try { Process.GetProcessById(munge).Kill(); }
+            catch (ArgumentException) { }
+        }
+        Environment.SetEnvironmentVariable("SLURM_CONF", _oldConf);
+    }
+}
+
+/// <summary>A fact that needs the test Slurm; skipped with the fixture's reason where it cannot run.</summary>
+public sealed class SlurmFactAttribute : FactAttribute
+{
+    public SlurmFactAttribute()
+    {
+        if (!File.Exists("/usr/sbin/slurmctld")) Skip = "Slurm is not installed: apt-get install -y slurm-wlm munge (scripts/setup.sh --test does it)";
+        else if (Environment.UserName != "root") Skip = "a test Slurm needs root";
+    }
+}
+
+public class SlurmTests : IClassFixture<SlurmCluster>
+{
+    private readonly SlurmCluster _slurm;
+    private static readonly string DataDir = TestData.WriteIdxDataset(train: 300, test: 48);
+
+    public SlurmTests(SlurmCluster slurm) => _slurm = slurm;
+
+    /// <summary>2 label kinds × 2 fractions, 1 epoch, a few hundred images, both paper protocols and the standard one with transfer.</summary>
+    private static StudySpec Tiny(int epochs = 1) => new()
+    {
+        Name = "slurmtiny",
+        DataDir = DataDir,
+        Labels = new[] { "categorical", "random" },
+        Fractions = new[] { 0.5 },
+        MainFraction = 1.0,
+        Epochs = epochs,
+        ValidationCount = 48,
+        Attack = new StudyAttackSpec
+        {
+            Limit = 12, StandardEps = new[] { 0, 0.05 }, PaperEps = new[] { 0, 0.2 }, Steps = 2, Queries = 8,
+            StandardAttacks = new[] { "fgsm", "pgd", "square" },
+        },
+        TsneImages = 40,
+    };
+
+    private static string Content(string dir) => StudyTests.Content(dir);
+
+    private (int Code, string Output) Submit(string spec, string dir, params string[] extra)
+    {
+        var (code, output, err) = Cli.CliRunner.Run(new[] { "study", "--spec", spec, "--out", dir, "--executor", "slurm", "--cpus-per-task", "1" }.Concat(extra).ToArray());
+        return (code, output + err);
+    }
+
+    private static string WriteSpec(StudySpec spec)
+    {
+        string path = Path.Combine(TestData.TempDir("spec"), "spec.json");
+        File.WriteAllText(path, spec.ToJson());
+        return path;
+    }
+
+    [SlurmFact]
+    public void A_tiny_grid_through_slurm_equals_the_same_grid_run_locally_and_status_sees_every_state()
+    {
+        Assert.Null(_slurm.SkipReason);
+        string local = TestData.TempDir("slurm-local"), cluster = TestData.TempDir("slurm-cluster");
+        try
+        {
+            Assert.Equal(0, new StudyRunner(local, Tiny(), "cpu", threads: 1).Run());
+        }
+        finally
+        {
+            LabelRep.Native.TorchRuntime.SetThreads(2);
+        }
+        string spec = WriteSpec(Tiny());
+
+        var (code, output) = Submit(spec, cluster);
+        Assert.True(code == 0, output);
+        Assert.Contains("submitted job", output);
+        var early = SlurmStatus.Of(cluster, StudySpec.Read(Path.Combine(cluster, "spec.json")));
+        Assert.Contains(early, c => c.State is "pending" or "running");
+        _slurm.WaitForEmptyQueue(TimeSpan.FromMinutes(6));
+
+        Assert.All(SlurmStatus.Of(cluster, Tiny()), c => Assert.Equal("done", c.State));
+        Assert.Equal(Content(local), Content(cluster));
+        Assert.True(File.Exists(Path.Combine(cluster, "report.html")), "the collect job wrote no report");
+        // Submitting again finds nothing to do; collecting again gives the same database.
+        Assert.Contains("every cell of the study is done", Submit(spec, cluster).Output);
+        Assert.Equal(0, Cli.CliRunner.Run("study", "collect", "--study", cluster).Code);
+        Assert.Equal(Content(local), Content(cluster));
+    }
+
+    [SlurmFact]
+    public void A_cell_cancelled_mid_training_is_failed_and_the_rerun_gives_the_same_database()
+    {
+        Assert.Null(_slurm.SkipReason);
+        StudySpec longer = Tiny(epochs: 4) with { Name = "slurmcancel", Fractions = Array.Empty<double>(), Labels = new[] { "categorical" } };
+        string local = TestData.TempDir("cancel-local"), cluster = TestData.TempDir("cancel-cluster");
+        try
+        {
+            Assert.Equal(0, new StudyRunner(local, longer, "cpu", threads: 1).Run());
+        }
+        finally
+        {
+            LabelRep.Native.TorchRuntime.SetThreads(2);
+        }
+        string spec = WriteSpec(longer);
+        Assert.Equal(0, Submit(spec, cluster).Code);
+
+        // When the cell has a checkpoint (an epoch or more done), cancel its task, as a user or an admin would.
+        string checkpoint = StudyCell.FolderOf(cluster, longer.Runs(_ => 300)[0]).CheckpointPath;
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(200);
+        Assert.True(File.Exists(checkpoint), "the cell never wrote a checkpoint");
+        var cellJob = SlurmStatus.Queued(cluster)[0];
+        SlurmStatus.Run("scancel", new[] { $"{cellJob}_0" });
+        _slurm.WaitForEmptyQueue(TimeSpan.FromMinutes(4));
+        CellStatus cancelled = SlurmStatus.Of(cluster, longer).Single();
+        Assert.Equal("failed", cancelled.State);
+
+        var (code, output) = Submit(spec, cluster);
+        Assert.True(code == 0, output);
+        _slurm.WaitForEmptyQueue(TimeSpan.FromMinutes(4));
+        Assert.Equal("done", SlurmStatus.Of(cluster, longer).Single().State);
+        Assert.Equal(Content(local), Content(cluster));
+    }
+
+    [SlurmFact]
+    public void A_cell_warned_of_its_time_limit_checkpoints_requeues_and_ends_with_the_same_numbers()
+    {
+        Assert.Null(_slurm.SkipReason);
+        // Slurm warns a task --signal-seconds before its time limit with SIGUSR1 to the batch script, at a moment it
+        // only promises to within a minute. To be sure the warning lands mid-training on any machine, the test sends
+        // that same signal itself once the cell has a checkpoint (scancel --batch --signal=USR1, what Slurm does).
+        string data = TestData.WriteIdxDataset(train: 3000, test: 48, seed: 5);
+        StudySpec slow = Tiny(epochs: 5) with
+        {
+            Name = "slurmtime", DataDir = data, Fractions = Array.Empty<double>(), Labels = new[] { "categorical" },
+            Attack = new StudyAttackSpec { Protocols = Array.Empty<string>() }, TsneImages = 0,
+        };
+        string local = TestData.TempDir("time-local"), cluster = TestData.TempDir("time-cluster");
+        try
+        {
+            Assert.Equal(0, new StudyRunner(local, slow, "cpu", threads: 1).Run());
+        }
+        finally
+        {
+            LabelRep.Native.TorchRuntime.SetThreads(2);
+        }
+
+        var (code, output) = Submit(WriteSpec(slow), cluster, "--time", "30", "--signal-seconds", "120");
+        Assert.True(code == 0, output);
+        Assert.Contains("#SBATCH --signal=B:USR1@120", File.ReadAllText(Path.Combine(cluster, "slurm", "cells.sbatch")));
+        string checkpoint = StudyCell.FolderOf(cluster, slow.Runs(_ => 3000)[0]).CheckpointPath;
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(100);
+        Assert.True(File.Exists(checkpoint), "the cell never wrote a checkpoint");
+        string job = SlurmStatus.Queued(cluster)[0];
+        SlurmStatus.Run("scancel", new[] { "--batch", "--signal=USR1", $"{job}_0" });
+        _slurm.WaitForEmptyQueue(TimeSpan.FromMinutes(6), hurryRequeued: true);
+
+        string log = File.ReadAllText(Path.Combine(cluster, "slurm", "logs", "cell-0.out"));
+        Assert.Contains("checkpointing cell 0 and requeueing it", log);
+        Assert.Contains("resuming from its last checkpoint", log);
+        Assert.Equal("done", SlurmStatus.Of(cluster, slow).Single().State);
+        Assert.Equal(Content(local), Content(cluster));
+    }
+}
