@@ -213,7 +213,7 @@ public class AttackTests : IClassFixture<AttackFixture>
         var request = new AttackRequest { Eps = new[] { 0, 8 / 255.0 }, Limit = 32, Options = new Dictionary<string, double> { ["queries"] = 50 } };
 
         AttackReport standard = RunAttack.Run(dir, _runs.Categorical, request, "cpu", plot: AttackPlot.Png);
-        RunAttack.Run(dir, null, request with { Protocol = AttackProtocol.Paper, Eps = new[] { 0, 0.1 } }, "cpu", plot: AttackPlot.Png);
+        RunAttack.Run(dir, null, request with { Protocol = AttackProtocol.Paper, Eps = new[] { 0, 0.1 }, Options = new Dictionary<string, double>() }, "cpu", plot: AttackPlot.Png);
 
         Assert.Contains(standard.Results, r => r.Attack == "transfer" && r.Source == "categorical:smallcnn");
         Assert.Contains(standard.Results, r => r.Attack == "square" && r.Loss == "margin" && r.Steps == 50);

@@ -22,7 +22,8 @@ public class LabelKindTests
         Assert.Equal(kind == "lowdim" ? new[] { 10 } : new[] { 64, 64 }, bank.LabelShape);
         float min = bank.Targets.min().item<float>(), max = bank.Targets.max().item<float>();
         if (kind.Contains("speech")) { Assert.Equal(-80f, min, 3); Assert.InRange(max, -1f, 0f); }
-        else { Assert.InRange(min, 0f, 2f); Assert.InRange(max, 78f, 80f); }
+        // Composite labels are resized with Pillow's bicubic filter (as imagen does), which may overshoot 80 a little.
+        else { Assert.InRange(min, kind == "composite" ? -1f : 0f, 2f); Assert.InRange(max, 78f, kind == "composite" ? 81f : 80f); }
         for (int i = 0; i < 10; i++)
             for (int j = i + 1; j < 10; j++)
                 Assert.False(bank.Row(i).SequenceEqual(bank.Row(j)), $"{kind}: classes {i} and {j} have the same label");

@@ -32,7 +32,8 @@ public class MelSpectrogramTests
     {
         float[] label = MelSpectrogram.Label(new AudioSignal(Tone(440, 15000), 22050));
         Assert.Equal(64 * 64, label.Length);
-        Assert.Equal(0f, label.Max(), 4);
+        // power_to_db puts the loudest bin at 0 dB; skimage's anti-aliased resize of the time axis then smooths the peak a little.
+        Assert.InRange(label.Max(), -1f, 0f);
         Assert.True(label.Min() >= -80f);
     }
 
