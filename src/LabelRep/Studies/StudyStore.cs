@@ -129,7 +129,35 @@ public sealed class StudyStore : IDisposable
     }
 
     /// <summary>This process's name in the owner column: host, process id and start time.</summary>
-    public static string Me { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{System.Diagnostics.Process.GetCurrentProcess().StartTime.Ticks}";
+    /// <summary>This process as a claim owner: host, pid and the pid's start time (so a reused pid is not taken for a live owner).</summary>
+    public static string Me { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{StartToken(Environment.ProcessId)}";
+
+    /// <summary>
+    /// When process <paramref name="pid"/> started, stable across calls: Linux's start time in clock ticks since boot
+    /// (/proc/PID/stat, field 22). .NET's Process.StartTime is derived from the current clock on every call and differs
+    /// between calls by microseconds, so it cannot identify a process exactly. Null when the process does not exist.
+    /// </summary>
+    internal static string? StartToken(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[19]; // field 22 of the file; the list after the command name starts at field 3
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            try
+            {
+                using var p = System.Diagnostics.Process.GetProcessById(pid);
+                return p.StartTime.ToUniversalTime().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+    }
 
     public string? GetValue(string key) => Scalar<string>("SELECT value FROM study WHERE key = $k", ("$k", key));
 
@@ -174,15 +202,7 @@ public sealed class StudyStore : IDisposable
         if (owner is null) return false;
         string[] parts = owner.Split(':');
         if (parts.Length != 3 || parts[0] != Environment.MachineName) return true; // another host: trust its claim
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(int.Parse(parts[1], CultureInfo.InvariantCulture));
-            return p.StartTime.Ticks.ToString(CultureInfo.InvariantCulture) == parts[2];
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        return int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && StartToken(pid) == parts[2];
     }
 
     public void Release(string runId, string? error) =>

@@ -171,6 +171,11 @@ public class StudyTests
             Assert.True(code == 0, err + output);
             Assert.Contains("[worker 2]", output);
             Assert.Equal(Content(sequential), Content(parallel));
+            // and no cell was trained by both processes (a claim held by a live process is respected)
+            var trained = output.Split('\n').Select(l => l.Replace("[worker 2] ", "").Trim())
+                .Where(l => l.Contains(": training ")).Select(l => l[..l.IndexOf(": training ", StringComparison.Ordinal)]).ToList();
+            Assert.Equal(Tiny.Runs().Count, trained.Count);
+            Assert.Equal(trained.Count, trained.Distinct().Count());
         }
         finally
         {
