@@ -6,7 +6,7 @@ using LabelRep.Training;
 
 namespace LabelRep.Cli.Commands;
 
-/// <summary><c>labelrep bench</c>: training images/s for the CPU models; writes bench.json.</summary>
+/// <summary><c>labelrep bench</c>: training (or attack-step) images/s for the CPU models; writes bench.json.</summary>
 public static class BenchCommand
 {
     public static Command Create()
@@ -20,8 +20,9 @@ public static class BenchCommand
         var output = new Option<string>("--out") { Description = "where to write the results", DefaultValueFactory = _ => "bench.json" };
         var device = new Option<string>("--device") { Description = "device: auto, cpu, cuda", DefaultValueFactory = _ => "cpu" };
         var layout = new Option<string>("--layout") { Description = "backbone memory layout: channels-last (what training uses) or nchw (libtorch's default)", DefaultValueFactory = _ => "channels-last" };
-        var command = new Command("bench", "Measure training throughput (images/s, median of repeats after warm-up)");
-        foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device, layout }) command.Options.Add(o);
+        var mode = new Option<string>("--mode") { Description = "train: forward, backward and SGD update; attack: what an attack step costs (eval mode, frozen weights, the gradient with respect to the images)", DefaultValueFactory = _ => "train" };
+        var command = new Command("bench", "Measure training (or attack-step) throughput (images/s, median of repeats after warm-up)");
+        foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device, layout, mode }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
             if (r.GetValue(batch) < 2) throw new LabelRepException($"--batch-size {r.GetValue(batch)}: must be at least 2 (BatchNorm needs two images)");
@@ -35,14 +36,16 @@ public static class BenchCommand
             var dev = DeviceSelector.Resolve(r.GetValue(device)!);
             string memoryLayout = r.GetValue(layout)!;
             ThroughputBenchmark.CheckLayout(memoryLayout);
-            Console.WriteLine($"layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
+            string stepMode = r.GetValue(mode)!;
+            if (!ThroughputBenchmark.Modes.Contains(stepMode)) throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes)}");
+            Console.WriteLine($"{stepMode} steps, layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
             var results = new List<ThroughputBenchmark.Result>();
             Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  {"ms/step: forward backward update",33}  repeats");
             foreach (var c in cases)
             {
                 cancel.ThrowIfCancellationRequested();
                 int n = r.GetValue(steps) > 0 ? r.GetValue(steps) : c.Model == "smallcnn" ? 24 : 6;
-                var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev, memoryLayout);
+                var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev, memoryLayout, stepMode);
                 results.Add(result);
                 string phases = string.Join(" ", result.PhaseMilliseconds.Select(v => v.ToString("F1")));
                 Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,33}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");

@@ -23,11 +23,11 @@ public sealed class LabelDecoder : Module<Tensor, Tensor>
         _size = size;
         fc = Sequential(BatchNorm1d(featureSize), LeakyReLU(0.01), Linear(featureSize, 64));
         deconv = Sequential(
-            ConvTranspose2d(64, 64, size / 16, stride: 1, padding: 0), BatchNorm2d(64), LeakyReLU(0.01),
-            ConvTranspose2d(64, 32, 4, stride: 2, padding: 1), BatchNorm2d(32), LeakyReLU(0.01),
-            ConvTranspose2d(32, 16, 4, stride: 2, padding: 1), BatchNorm2d(16), LeakyReLU(0.01),
-            ConvTranspose2d(16, 8, 4, stride: 2, padding: 1), BatchNorm2d(8), LeakyReLU(0.01),
-            ConvTranspose2d(8, 1, 4, stride: 2, padding: 1));
+            new FastConvTranspose2d(64, 64, size / 16, stride: 1, padding: 0), BatchNorm2d(64), LeakyReLU(0.01),
+            new FastConvTranspose2d(64, 32, 4, stride: 2, padding: 1), BatchNorm2d(32), LeakyReLU(0.01),
+            new FastConvTranspose2d(32, 16, 4, stride: 2, padding: 1), BatchNorm2d(16), LeakyReLU(0.01),
+            new FastConvTranspose2d(16, 8, 4, stride: 2, padding: 1), BatchNorm2d(8), LeakyReLU(0.01),
+            new FastConvTranspose2d(8, 1, 4, stride: 2, padding: 1));
         RegisterComponents();
     }
 

@@ -35,10 +35,16 @@ public static class ThroughputBenchmark
         if (!Layouts.Contains(layout)) throw new LabelRepException($"--layout {layout}: unknown; valid: {string.Join(", ", Layouts)}");
     }
 
+    /// <summary>What a step is: a training step (forward, loss, backward, SGD update) or an attack step (eval mode, frozen weights, the gradient of the class scores' cross-entropy with respect to the images).</summary>
+    public static readonly string[] Modes = { "train", "attack" };
+
     /// <param name="layout">"channels-last" (what training uses) or "nchw".</param>
-    public static Result Run(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout = "channels-last")
+    /// <param name="mode">"train" or "attack" (<see cref="Modes"/>).</param>
+    public static Result Run(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout = "channels-last", string mode = "train")
     {
         CheckLayout(layout);
+        if (!Modes.Contains(mode)) throw new LabelRepException($"--mode {mode}: unknown; valid: {string.Join(", ", Modes)}");
+        if (mode == "attack") return RunAttack(c, batchSize, threads, warmup, steps, repeats, device, layout);
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
         HeadShape head = c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10);
@@ -84,5 +90,54 @@ public static class ThroughputBenchmark
         }
         double[] medians = phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray();
         return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout, batchSize, torch.get_num_threads(), rates, medians);
+    }
+
+    private static Result RunAttack(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout)
+    {
+        TorchRuntime.SetThreads(threads);
+        torch.manual_seed(0);
+        bool decoder = c.Head == "decoder";
+        using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
+            ModelRegistry.Create(c.Model, c.Channels), decoder ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10));
+        model.ChannelsLast = layout == "channels-last";
+        model.to(device);
+        model.eval();
+        foreach (var p in model.parameters()) p.requires_grad_(false);
+        using var x = torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device);
+        using var y = torch.randint(0, 10, batchSize).to(device);
+        using var bank = torch.randn(10, 64 * 64).mul_(20).to(device);
+
+        var phases = new List<double>[] { new(), new(), new() };
+        bool record = false;
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            long t0 = Stopwatch.GetTimestamp();
+            Tensor images = x.clone().requires_grad_(true);
+            Tensor output = model.call(images);
+            // Class scores as the nearest-label decision makes them: −MSE to each class's label.
+            Tensor scores = decoder ? output.flatten(1).unsqueeze(1).sub(bank.unsqueeze(0)).pow(2).mean(new long[] { 2 }).neg() : output;
+            Tensor loss = nn.functional.cross_entropy(scores, y);
+            long t1 = Stopwatch.GetTimestamp();
+            Tensor grad = torch.autograd.grad(new[] { loss }, new[] { images })[0];
+            grad.sum().item<float>();
+            long t2 = Stopwatch.GetTimestamp();
+            if (!record) return;
+            phases[0].Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
+            phases[1].Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+            phases[2].Add(0);
+        }
+
+        for (int i = 0; i < warmup; i++) Step();
+        record = true;
+        var rates = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++) Step();
+            rates[r] = steps * batchSize / clock.Elapsed.TotalSeconds;
+        }
+        double[] medians = phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray();
+        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout + " attack", batchSize, torch.get_num_threads(), rates, medians);
     }
 }

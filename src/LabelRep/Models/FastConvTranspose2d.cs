@@ -1,0 +1,82 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using TorchSharp.Modules;
+using F = TorchSharp.torch.nn.functional;
+
+namespace LabelRep.Models;
+
+/// <summary>
+/// A ConvTranspose2d (same parameters, names, shapes and initialization) computed by faster equivalent operations.
+/// libtorch's CPU transposed convolution is its slow im2col path: in the label decoder it took 4–6× longer than the
+/// equivalent regular convolution and 100× longer than the equivalent matrix product (bench/decoder_layers.py).
+/// <list type="bullet">
+/// <item>On a 1×1 input with stride 1 and no padding (the decoder's first layer) it is a matrix product:
+/// out[b, o, i, j] = Σ_c x[b, c] · W[c, o, i, j] + bias[o].</item>
+/// <item>With kernel 4, stride 2, padding 1 (the decoder's upsampling layers) output pixel (2m + a, 2n + b) takes
+/// input rows m − 1, m for a = 0 (kernel rows 3, 1) and m, m + 1 for a = 1 (rows 2, 0), and the same for columns:
+/// a 3×3 convolution with padding 1 and four output channels per channel (one per phase, unused taps zero), then a
+/// pixel shuffle. Exact up to the order of float additions.</item>
+/// <item>Any other configuration runs libtorch's conv_transpose2d.</item>
+/// </list>
+/// </summary>
+public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+    private readonly int _kernel, _stride, _padding;
+    private Tensor? _taps; // kernel taps of the 3×3 phases (index 4 is a zero), on the weight's device
+
+    public FastConvTranspose2d(long inChannels, long outChannels, int kernel, int stride, int padding) : base(nameof(FastConvTranspose2d))
+    {
+        // Initialized by libtorch's own module, so the random draws are those of ConvTranspose2d.
+        using (var reference = ConvTranspose2d(inChannels, outChannels, kernel, stride: stride, padding: padding))
+        {
+            weight = new Parameter(reference.weight!.detach().clone());
+            bias = new Parameter(reference.bias!.detach().clone());
+        }
+        _kernel = kernel;
+        _stride = stride;
+        _padding = padding;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        long batch = input.shape[0], outChannels = weight.shape[1];
+        if (_stride == 1 && _padding == 0 && input.shape[2] == 1 && input.shape[3] == 1)
+        {
+            Tensor flat = input.reshape(batch, -1).mm(weight.reshape(weight.shape[0], -1));
+            return flat.view(batch, outChannels, _kernel * _kernel).add(bias.view(1, outChannels, 1)).view(batch, outChannels, _kernel, _kernel);
+        }
+        if (_kernel == 4 && _stride == 2 && _padding == 1)
+            return F.pixel_shuffle(F.conv2d(input, PhaseKernels(), bias.repeat_interleave(4), padding: new long[] { 1, 1 }), 2);
+        return F.conv_transpose2d(input, weight, bias, strides: new long[] { _stride, _stride }, padding: new long[] { _padding, _padding });
+    }
+
+    /// <summary>(4·out, in, 3, 3): for output channel o and phase (a, b), channel 4o + 2a + b, the kernel taps that phase uses.</summary>
+    private Tensor PhaseKernels()
+    {
+        if (_taps is null || _taps.device.ToString() != weight.device.ToString())
+        {
+            _taps?.Dispose();
+            // Phase 0 reads input offsets −1, 0, +1 with kernel taps 3, 1, none; phase 1 with none, 2, 0 (4 = the zero pad).
+            _taps = tensor(new long[] { 3, 1, 4, 4, 2, 0 }, device: weight.device).DetachFromDisposeScope();
+        }
+        long inChannels = weight.shape[0], outChannels = weight.shape[1];
+        Tensor padded = F.pad(weight.permute(1, 0, 2, 3), new long[] { 0, 1, 0, 1 }); // (out, in, 5, 5), last row and column zero
+        var phases = new List<Tensor>(4);
+        for (int a = 0; a < 2; a++)
+        {
+            Tensor rows = padded.index_select(2, _taps.narrow(0, 3 * a, 3));
+            for (int b = 0; b < 2; b++) phases.Add(rows.index_select(3, _taps.narrow(0, 3 * b, 3)));
+        }
+        return stack(phases, 1).reshape(outChannels * 4, inChannels, 3, 3);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _taps?.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,53 @@
+using LabelRep.Models;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LabelRep.Tests.Models;
+
+public class FastConvTranspose2dTests
+{
+    /// <summary>The decoder's layers (64×64 and BERT's 48×48 labels) and one that falls back to libtorch's transposed convolution.</summary>
+    [Theory]
+    [InlineData(64, 64, 4, 1, 0, 1)]
+    [InlineData(64, 64, 3, 1, 0, 1)]
+    [InlineData(64, 32, 4, 2, 1, 4)]
+    [InlineData(16, 8, 4, 2, 1, 16)]
+    [InlineData(8, 1, 4, 2, 1, 32)]
+    [InlineData(5, 3, 3, 2, 1, 7)]
+    public void It_equals_a_transposed_convolution_in_float64_forward_and_backward(int inC, int outC, int kernel, int stride, int padding, int size)
+    {
+        torch.manual_seed(3);
+        using var fast = new FastConvTranspose2d(inC, outC, kernel, stride, padding);
+        fast.to(float64);
+        var (weight, bias) = (fast.get_parameter("weight")!, fast.get_parameter("bias")!);
+        using var x = torch.randn(3, inC, size, size, float64).requires_grad_(true);
+        using var x2 = x.detach().clone().requires_grad_(true);
+        using var w2 = weight.detach().clone().requires_grad_(true);
+        using var b2 = bias.detach().clone().requires_grad_(true);
+
+        using var got = fast.call(x);
+        using var expected = nn.functional.conv_transpose2d(x2, w2, b2, strides: new long[] { stride, stride }, padding: new long[] { padding, padding });
+        Assert.Equal(expected.shape, got.shape);
+        Assert.True(got.allclose(expected, rtol: 1e-12, atol: 1e-12), $"max difference {(got - expected).abs().max().item<double>()}");
+
+        using var g = torch.randn(got.shape, float64);
+        torch.autograd.backward(new[] { got }, new[] { g });
+        torch.autograd.backward(new[] { expected }, new[] { g });
+        Assert.True(x.grad!.allclose(x2.grad!, rtol: 1e-12, atol: 1e-12), "input gradients differ");
+        Assert.True(weight.grad!.allclose(w2.grad!, rtol: 1e-12, atol: 1e-12), "weight gradients differ");
+        Assert.True(bias.grad!.allclose(b2.grad!, rtol: 1e-12, atol: 1e-12), "bias gradients differ");
+    }
+
+    [Fact]
+    public void It_is_initialized_and_named_as_libtorchs_transposed_convolution()
+    {
+        torch.manual_seed(11);
+        using var reference = nn.ConvTranspose2d(32, 16, 4, stride: 2, padding: 1);
+        torch.manual_seed(11);
+        using var fast = new FastConvTranspose2d(32, 16, 4, 2, 1);
+        Assert.Equal(reference.state_dict().Keys.OrderBy(k => k), fast.state_dict().Keys.OrderBy(k => k));
+        Assert.True(reference.weight!.equal(fast.get_parameter("weight")!).all().item<bool>());
+        Assert.True(reference.bias!.equal(fast.get_parameter("bias")!).all().item<bool>());
+    }
+}
