@@ -235,8 +235,8 @@ public class StudyTests
 
         StudySpec quick = StudySpec.Preset("quick");
         var runs = quick.Runs(_ => 60000);
-        Assert.Equal(7 * 3 + 7 * 2 * 2, runs.Count); // 3 seeds of main runs, 2 seeds of each sweep fraction
-        Assert.Equal(7 * 3, runs.Count(r => r.Attacked));
+        Assert.Equal(5 * 3 + 5 * 1 * 2, runs.Count); // 3 seeds of main runs, 2 seeds of the sweep fraction
+        Assert.Equal(5 * 3, runs.Count(r => r.Attacked));
         Assert.Equal("categorical", runs[0].Config.Label);
         Assert.True(runs.First(r => r.Config.Label == "speech" && r.Config.Fraction == 0.01).Config.Epochs > quick.Epochs, "min_steps lengthens small fractions");
         var paper = StudySpec.Preset("paper").Runs(_ => 50000);
