@@ -234,15 +234,18 @@ public sealed partial record StudySpec
     /// <summary>The paper's label kinds, the presets' grid (kinds added since, such as the beyond-the-paper ones, have their own preset).</summary>
     public static readonly string[] PaperKinds = { "categorical", "speech", "shuffled-speech", "composite", "constant", "random", "lowdim" };
 
-    /// <summary>The quick preset's kinds: the baseline, two high-dimensional kinds (speech and its label-free twin, uniform random) and both controls.</summary>
-    public static readonly string[] QuickKinds = { "categorical", "speech", "random", "constant", "lowdim" };
+    /// <summary>
+    /// The quick preset's kinds: the baseline, speech and its structure-free twin (the same values, time columns shuffled), and both controls.
+    /// Uniform random labels are left to the fashion preset: 3 epochs on 10% are too few for them (12.5% and 52.3% test accuracy on two seeds).
+    /// </summary>
+    public static readonly string[] QuickKinds = { "categorical", "speech", "shuffled-speech", "constant", "lowdim" };
 
     public static StudySpec Preset(string name) => name switch
     {
         "quick" => new StudySpec
         {
             Name = "quick",
-            Description = "Five of the paper's label kinds (categorical, speech, uniform random; the controls constant and lowdim) with smallcnn on " +
+            Description = "Five of the paper's label kinds (categorical, speech, shuffled speech; the controls constant and lowdim) with smallcnn on " +
                           "Fashion-MNIST: main runs on 10% of the training set for 3 epochs with 3 seeds; data efficiency at 1% (at least 100 steps, " +
                           "2 seeds); the paper's attacks (official and fixed) and APGD-CE + APGD-T (3 targets, 100 iterations) at 8/255 on 200 test " +
                           "images; verdicts with 95% intervals. The fashion preset runs all seven kinds at full size.",

@@ -32,12 +32,14 @@ public sealed class Apgd : IAttack
             Tensor open = fooled.logical_not().nonzero().squeeze(1);
             if (open.shape[0] == 0) break;
             AttackBatch sub = batch.Select(open);
-            var (points, subFooled) = ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"), output => settings.Loss.Compute(space, output, sub), context.Random);
+            var (points, subFooled) = ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"), rows => LossOf(space, sub.Select(rows), settings.Loss), context.Random);
             result = Merge(result, open, points, subFooled, restart == 0);
             fooled = fooled.index_copy(0, open, subFooled);
         }
         return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => settings.Loss.Compute(space, output, batch));
     }
+
+    private static Func<Tensor, Tensor> LossOf(AttackSpace space, AttackBatch batch, AttackLoss loss) => output => loss.Compute(space, output, batch);
 
     /// <summary>Fooled images take their adversarial point; the others take this run's best-loss point on the first run only (later runs keep it).</summary>
     internal static Tensor Merge(Tensor result, Tensor rows, Tensor points, Tensor fooled, bool first)

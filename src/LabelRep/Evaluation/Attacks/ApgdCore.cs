@@ -9,23 +9,27 @@ namespace LabelRep.Evaluation.Attacks;
 /// 22%, then every 3% fewer down to 6% of the iterations, at which an image whose loss rose in no more than ρ = 0.75 of
 /// the steps since the last checkpoint, or whose step was not halved last time and whose best loss did not improve,
 /// gets half the step size and restarts from its best point. It keeps the best-loss point and the first point that
-/// fooled the model.
+/// fooled the model. An image once fooled leaves the batch: its result cannot change, and every other image's
+/// trajectory is its own (per-image step sizes and checks, a model in eval mode), so later iterations cost only the
+/// images still standing.
 /// </summary>
 internal static class ApgdCore
 {
     public const double Rho = 0.75;
     public const double Momentum = 0.75;
 
-    /// <param name="loss">The per-image loss to maximize, from the model's output.</param>
+    /// <param name="lossFor">The per-image loss to maximize, from the model's output, for the batch's images at the given rows.</param>
     /// <returns>Per image: the adversarial point where the attack succeeded, else the point of highest loss; and whether it succeeded.</returns>
-    public static (Tensor Points, Tensor Fooled) Run(AttackSpace space, AttackBatch batch, double eps, int iterations, Func<Tensor, Tensor> loss, Generator random)
+    public static (Tensor Points, Tensor Fooled) Run(AttackSpace space, AttackBatch batch, double eps, int iterations, Func<Tensor, Func<Tensor, Tensor>> lossFor,
+        Generator random)
     {
         int n2 = Math.Max((int)(0.22 * iterations), 1), nMin = Math.Max((int)(0.06 * iterations), 1), sizeDecrease = Math.Max((int)(0.03 * iterations), 1);
         long count = batch.Count;
         Tensor x = batch.Clean;
+        Func<Tensor, Tensor> lossAll = lossFor(torch.arange(count, device: x.device));
         Tensor t = torch.rand(x.shape, dtype: x.dtype, generator: random).to(x.device) * 2 - 1;
         Tensor xAdv = batch.Clamp(x + eps * t / (t.abs().flatten(1).amax(new long[] { 1 }).view(-1, 1, 1, 1) + 1e-12));
-        var (lossValue, grad, scores) = space.Evaluate(xAdv, loss);
+        var (lossValue, grad, scores) = space.Evaluate(xAdv, lossAll);
         Tensor fooled = batch.Succeeded(scores.argmax(1));
         Tensor xBestAdv = xAdv.clone();
         Tensor xBest = xAdv.clone(), gradBest = grad.clone(), lossBest = lossValue.clone();
@@ -36,22 +40,33 @@ internal static class ApgdCore
         Tensor lossBestLastCheck = lossBest.clone(), reducedLastCheck = torch.ones_like(lossBest);
         for (int i = 0; i < iterations; i++)
         {
-            Tensor[] previous = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck };
+            Tensor[] previous = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossValue };
             using var scope = torch.NewDisposeScope();
-            Tensor next;
+            // The images still standing (all of them until one is fooled); the others keep their state as it is.
+            Tensor? rows = null;
+            long standing = count - fooled.sum().item<long>();
+            if (standing == 0) break;
+            if (standing < count) rows = fooled.logical_not().nonzero().squeeze(1);
+            Tensor Pick(Tensor full) => rows is null ? full : full.index_select(0, rows);
+            Tensor Put(Tensor full, Tensor part) => rows is null ? part : full.index_copy(0, rows, part);
+            AttackBatch part = rows is null ? batch : batch.Select(rows);
+            Tensor nextPart;
             using (torch.no_grad())
             {
-                Tensor grad2 = xAdv - xOld;
+                Tensor xAdvPart = Pick(xAdv);
+                Tensor grad2 = xAdvPart - Pick(xOld);
                 double a = i > 0 ? Momentum : 1.0;
-                Tensor z = batch.Project(xAdv + step * grad.sign(), eps);
-                next = batch.Project(xAdv + (z - xAdv) * a + grad2 * (1 - a), eps);
+                Tensor z = part.Project(xAdvPart + Pick(step) * Pick(grad).sign(), eps);
+                nextPart = part.Project(xAdvPart + (z - xAdvPart) * a + grad2 * (1 - a), eps);
             }
-            xOld = xAdv;
-            xAdv = next;
-            (lossValue, grad, scores) = space.Evaluate(xAdv, loss);
+            var (lossPart, gradPart, scoresPart) = space.Evaluate(nextPart, rows is null ? lossAll : lossFor(rows));
             using (torch.no_grad())
             {
-                Tensor nowFooled = batch.Succeeded(scores.argmax(1));
+                xOld = xAdv;
+                xAdv = Put(xAdv, nextPart);
+                grad = Put(grad, gradPart);
+                lossValue = Put(lossValue, lossPart);
+                Tensor nowFooled = Put(torch.zeros_like(fooled), part.Succeeded(scoresPart.argmax(1)));
                 xBestAdv = torch.where(nowFooled.view(-1, 1, 1, 1), xAdv, xBestAdv);
                 fooled = fooled.logical_or(nowFooled);
                 lossSteps[i] = lossValue.clone();
@@ -77,7 +92,7 @@ internal static class ApgdCore
                 }
             }
             // Keep this iteration's state; free what it replaced (hundreds of iterations would otherwise hold every iterate).
-            Tensor[] state = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossSteps[i] };
+            Tensor[] state = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossValue, lossSteps[i] };
             foreach (Tensor kept in state)
                 if (!previous.Any(p => ReferenceEquals(p, kept))) scope.MoveToOuter(kept);
             foreach (Tensor old in previous)

@@ -42,7 +42,7 @@ public sealed class ApgdTargeted : IAttack
                 AttackBatch sub = batch.Select(open);
                 Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, rank);
                 var (points, subFooled) = ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"),
-                    output => AttackLoss.TargetedDifferenceOfLogitsRatio(space.Classifier.Decision.Scores(output), sub.Labels, aim), context.Random);
+                    rows => TargetedLoss(space, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
                 result = Apgd.Merge(result, open, points, subFooled, first);
                 fooled = fooled.index_copy(0, open, subFooled);
                 first = false;
@@ -50,4 +50,7 @@ public sealed class ApgdTargeted : IAttack
         }
         return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => AttackLoss.Dlr.Compute(space, output, batch));
     }
+
+    private static Func<Tensor, Tensor> TargetedLoss(AttackSpace space, Tensor labels, Tensor aim) =>
+        output => AttackLoss.TargetedDifferenceOfLogitsRatio(space.Classifier.Decision.Scores(output), labels, aim);
 }
