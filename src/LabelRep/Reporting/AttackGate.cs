@@ -19,10 +19,13 @@ public static class AttackGate
 
     public static string Minimum => $"APGD-CE and APGD-T (≥ {MinTargets} targets), {MinIterations} iterations each, at ε ≥ 8/255";
 
-    /// <summary>"" when the gate passes, else why not ("attack below the minimum: …" or "masking flags: …").</summary>
-    public static string Check(StudyData data, string protocol)
+    /// <summary>
+    /// "" when the gate passes, else why not ("attack below the minimum: …" or "masking flags: …"). Only the runs of the
+    /// label kinds <paramref name="kinds"/> accepts count (null: every kind): a claim is gated on the kinds it judges.
+    /// </summary>
+    public static string Check(StudyData data, string protocol, Func<string, bool>? kinds = null)
     {
-        var rows = data.Attacks.Where(a => a.Result.Protocol == protocol && !a.Result.Targeted).ToLookup(a => a.RunId);
+        var rows = data.Attacks.Where(a => a.Result.Protocol == protocol && !a.Result.Targeted && (kinds is null || kinds(a.Label))).ToLookup(a => a.RunId);
         if (rows.Count == 0) return "";
         var weak = new List<string>();
         var masked = new List<string>();

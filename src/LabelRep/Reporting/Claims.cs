@@ -50,7 +50,10 @@ public static class Claims
         }
 
         string standard = AttackProtocol.Standard.Name;
-        string gate = AttackGate.Check(data, standard);
+        // The robustness claim judges the high-dimensional kinds against the baseline, so a flag on a control does not
+        // block it; the explanation below judges the controls too, so it needs every kind's evaluation to pass.
+        string gate = AttackGate.Check(data, standard, kind => LabelKinds.RoleOf(kind) != LabelRole.Control);
+        string gateAll = AttackGate.Check(data, standard);
         verdicts.Add(gate.Length > 0 && data.Attacks.Any(a => a.Result.Protocol == standard)
             ? new ClaimVerdict(StandardClaim, $"standard protocol: {gate}", $"inconclusive: {gate}", GateRule, Array.Empty<KindDifference>())
             : Judge(measures, StandardClaim, $"worst-case robust accuracy over ε > 0 minus {baseline}'s ({AttackGate.Minimum}); gain: the interval above +{RobustnessPoints} points",
@@ -63,10 +66,10 @@ public static class Claims
             : NotMeasured("High-dimensional labels learn more from little data", "no run below the main training fraction"));
 
         // The explanation: high-dimensional, high-entropy kinds gain robustness, the controls do not.
-        string protocolFor5 = data.Attacks.Any(a => a.Result.Protocol == standard) && gate.Length == 0 ? standard
+        string protocolFor5 = data.Attacks.Any(a => a.Result.Protocol == standard) && gateAll.Length == 0 ? standard
             : data.Attacks.Any(a => a.Result.Protocol == AttackProtocol.Paper.Name) ? AttackProtocol.Paper.Name : "";
         verdicts.Add(protocolFor5.Length == 0
-            ? NotMeasured(ExplanationClaim, gate.Length > 0 ? $"inconclusive: {gate}" : "needs attacks on both groups")
+            ? NotMeasured(ExplanationClaim, gateAll.Length > 0 ? $"inconclusive: {gateAll}" : "needs attacks on both groups")
             : Judge(measures, ExplanationClaim + $" ({protocolFor5} protocol)",
                 $"robustness gain over {baseline}: high-dimensional kinds' intervals above +{RobustnessPoints} points, the controls' below it",
                 kind => measures.Robust(kind, protocolFor5), RobustnessPoints, controlsExpected: false));

@@ -56,7 +56,7 @@ public class VerdictTests
     private sealed record Kind(string Label, double[] Accuracy, double[] Robust);
 
     /// <summary>A study of the given kinds and seeds at one fraction, with standard-protocol rows of the given attacks.</summary>
-    private static string Database(int[] seeds, Kind[] kinds, Func<double, AttackResult[]> attackRows, AttackFlag[]? flags = null)
+    private static string Database(int[] seeds, Kind[] kinds, Func<double, AttackResult[]> attackRows, AttackFlag[]? flags = null, string? flagsOn = null)
     {
         string dir = TestData.TempDir("verdict");
         var spec = new StudySpec { Name = "fixture", Labels = kinds.Select(k => k.Label).ToArray(), Seeds = seeds, Fractions = Array.Empty<double>(), MainFraction = 1.0 };
@@ -82,7 +82,7 @@ public class VerdictTests
             store.RecordAttacks(run.Id, new AttackReport
             {
                 Protocol = "standard", Run = kind.Label, Images = Images, CleanAccuracy = 0.9, ZeroGradientShare = 0, OfficialQuirks = false, BatchSize = 100, Seconds = 1,
-                Flags = flags ?? Array.Empty<AttackFlag>(),
+                Flags = flagsOn is null || flagsOn == kind.Label ? flags ?? Array.Empty<AttackFlag>() : Array.Empty<AttackFlag>(),
                 Results = attackRows(robustAccuracy).Append(new AttackResult
                 {
                     Protocol = "standard", Attack = AttackResult.WorstCase, Loss = "all", Targeted = false, Eps = 8 / 255.0, EpsPixels = 8 / 255.0, Steps = 0, Restarts = 0,
@@ -158,6 +158,27 @@ public class VerdictTests
 
         Assert.StartsWith("inconclusive: masking flags", Standard(flagged).Verdict);
         Assert.Equal("supported", Standard(elsewhere).Verdict); // the CE loss does not set the worst case here
+    }
+
+    [Fact]
+    public void A_masking_flag_on_a_control_blocks_only_the_claim_that_judges_the_controls()
+    {
+        var kinds = new[]
+        {
+            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.11, 0.09 }),
+            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
+            new Kind("constant", new[] { 0.50, 0.52, 0.51 }, new[] { 0.05, 0.04, 0.06 }),
+        };
+        var unbounded = new[] { new AttackFlag("not-zero-at-unbounded-eps", "made up", null) };
+
+        var onControl = Verdicts(Database(ThreeSeeds, kinds, Strong, unbounded, flagsOn: "constant"));
+        var onSpeech = Verdicts(Database(ThreeSeeds, kinds, Strong, unbounded, flagsOn: "speech"));
+
+        Assert.Equal("supported", Standard(onControl).Verdict);
+        ClaimVerdict explanation = onControl.Single(c => c.Claim.StartsWith("High-dimensional, high-entropy labels help", StringComparison.Ordinal));
+        Assert.Contains("masking flags", explanation.Verdict + explanation.Measured);
+        Assert.Contains("constant [not-zero-at-unbounded-eps]", explanation.Verdict + explanation.Measured);
+        Assert.StartsWith("inconclusive: masking flags", Standard(onSpeech).Verdict);
     }
 
     [Fact]
