@@ -80,8 +80,9 @@ public static class Bootstrap
     /// <summary>
     /// How many seeds the interval of a difference would need to clear <paramref name="threshold"/>, with the same
     /// estimate and the measured spread (seed-to-seed standard deviation, and the image noise within a seed): the
-    /// smallest S with |estimate − threshold| > 1.96·√(σ²_seed/S + σ²_image/(S·N)); null when the estimate sits on the
-    /// threshold or more than 1,000 seeds would be needed.
+    /// smallest S with |estimate − threshold| > t(S−1)·√(σ²_seed/S + σ²_image/(S·N)), where t(S−1) is Student's 97.5%
+    /// quantile (a mean over few seeds is known less well than 1.96 standard errors say); null when the estimate sits on
+    /// the threshold or more than 1,000 seeds would be needed.
     /// </summary>
     public static int? SeedsToClear(PairedGroup group, double threshold)
     {
@@ -94,7 +95,15 @@ public static class Bootstrap
         double gap = Math.Abs(mean - threshold);
         if (gap == 0) return null;
         for (int seeds = 1; seeds <= 1000; seeds++)
-            if (gap > 1.96 * Math.Sqrt(seedVariance / seeds + imageVariance / ((double)seeds * images))) return seeds;
+            if (gap > StudentQuantile975(seeds - 1) * Math.Sqrt(seedVariance / seeds + imageVariance / ((double)seeds * images))) return seeds;
         return null;
     }
+
+    /// <summary>Student's t 97.5% quantile for <paramref name="df"/> degrees of freedom (tabulated; 1.96 in the limit).</summary>
+    internal static double StudentQuantile975(int df) => df switch
+    {
+        < 1 => double.PositiveInfinity,
+        1 => 12.706, 2 => 4.303, 3 => 3.182, 4 => 2.776, 5 => 2.571, 6 => 2.447, 7 => 2.365, 8 => 2.306, 9 => 2.262,
+        10 => 2.228, <= 15 => 2.131, <= 20 => 2.086, <= 30 => 2.042, <= 60 => 2.000, <= 120 => 1.980, _ => 1.960,
+    };
 }

@@ -24,6 +24,26 @@ public class BootstrapTests
     }
 
     [Fact]
+    public void Seeds_to_clear_a_threshold_grow_with_the_spread_and_are_more_than_a_straddling_interval_has()
+    {
+        // Given: per seed, kind B is kind A plus a seed-dependent gain (on 2,000 images) whose mean is 4 points, 2 above the threshold
+        double[][] Seeds(double[] gains) => gains.Select(g => Enumerable.Repeat(0.5, 2000).Select((v, i) => i < (int)(2000 * g) ? 1.0 : 0.0).ToArray()).ToArray();
+        double[][] baseline = Seeds(new[] { 0.0, 0.0, 0.0 });
+        var tight = new PairedGroup(baseline, Seeds(new[] { 0.035, 0.04, 0.045 }));
+        var loose = new PairedGroup(baseline, Seeds(new[] { 0.00, 0.04, 0.08 }));
+
+        int? tightSeeds = Bootstrap.SeedsToClear(tight, 0.02), looseSeeds = Bootstrap.SeedsToClear(loose, 0.02);
+        Interval looseInterval = Bootstrap.Difference(new[] { loose });
+
+        // Then: the spread costs seeds, and an interval that straddles at 3 seeds is never told that 3 would do
+        Assert.NotNull(tightSeeds);
+        Assert.NotNull(looseSeeds);
+        Assert.True(looseSeeds > tightSeeds, $"{looseSeeds} vs {tightSeeds}");
+        Assert.True(looseInterval.Lower < 0.02, looseInterval.Points());
+        Assert.True(looseSeeds > 3, $"{looseSeeds}");
+    }
+
+    [Fact]
     public void The_interval_of_a_difference_widens_with_the_seed_to_seed_spread_and_pairs_the_images()
     {
         // Given: kind B is kind A plus 3 points, exactly, on every image of 3 seeds whose means differ by 10 points

@@ -39,7 +39,7 @@ public sealed class ClaimsSection : IReportSection
             bool opposes = d.ExpectAbove ? d.Difference.Upper < d.Threshold : d.Difference.Lower > d.Threshold;
             if (meets || opposes) continue;
             parts.Add(d.SeedsToClear is { } seeds
-                ? $"{d.Label}'s interval would clear the threshold with about {seeds} seeds at the same mean and noise ({d.Seeds} now)"
+                ? $"{d.Label}'s interval would clear the threshold ({(d.Difference.Estimate > d.Threshold ? "above" : "below")} it, where its mean is) with about {seeds} seeds at the same mean and noise ({d.Seeds} now)"
                 : $"{d.Label}'s mean sits on the threshold: more seeds would not settle it");
         }
         return parts.Count > 0 ? string.Join("; ", parts) : claim.Verdict.Replace("inconclusive: ", "");
