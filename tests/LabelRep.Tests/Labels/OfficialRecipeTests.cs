@@ -67,15 +67,15 @@ public class OfficialRecipeTests
         }
     }
 
-    /// <summary>Where the official file is: ../shared/reference/official-labels beside the repository.</summary>
+    /// <summary>Where the official file is: tests/LabelRep.Tests/TestData/official-labels (copied from the official repository, MIT).</summary>
     internal static string OfficialLabels(string file)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "shared", "reference", "official-labels", file);
+            string candidate = Path.Combine(dir.FullName, "TestData", "official-labels", file);
             if (File.Exists(candidate)) return candidate;
         }
-        throw new InvalidOperationException($"{file} not found in a shared/reference/official-labels folder above the test binaries");
+        throw new InvalidOperationException($"{file} not found in a TestData/official-labels folder above the test binaries");
     }
 
     [Fact]
