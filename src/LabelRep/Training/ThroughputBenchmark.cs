@@ -58,9 +58,7 @@ public static class ThroughputBenchmark
         using var y = torch.randint(0, 10, batchSize).to(device);
         using var target = torch.randn(batchSize, 64, 64).to(device);
 
-        var phases = new List<double>[] { new(), new(), new() };
-        bool record = false;
-        void Step()
+        double[] Step()
         {
             using var scope = torch.NewDisposeScope();
             long t0 = Stopwatch.GetTimestamp();
@@ -73,23 +71,30 @@ public static class ThroughputBenchmark
             sgd.Step(0.01);
             loss.item<float>();
             long t3 = Stopwatch.GetTimestamp();
-            if (!record) return;
-            phases[0].Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
-            phases[1].Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
-            phases[2].Add(Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds);
+            return new[] { Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds };
         }
 
-        for (int i = 0; i < warmup; i++) Step();
-        record = true;
+        var (rates, medians) = Measure(Step, warmup, steps, repeats, batchSize);
+        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout, batchSize, torch.get_num_threads(), rates, medians);
+    }
+
+    /// <summary>Images/s of each repeat of <paramref name="steps"/> steps after <paramref name="warmup"/>, and the median milliseconds of each phase a step reports.</summary>
+    private static (double[] Rates, double[] Medians) Measure(Func<double[]> step, int warmup, int steps, int repeats, int batchSize)
+    {
+        for (int i = 0; i < warmup; i++) step();
+        var phases = new List<double>[] { new(), new(), new() };
         var rates = new double[repeats];
         for (int r = 0; r < repeats; r++)
         {
             var clock = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) Step();
+            for (int i = 0; i < steps; i++)
+            {
+                double[] ms = step();
+                for (int p = 0; p < phases.Length; p++) phases[p].Add(ms[p]);
+            }
             rates[r] = steps * batchSize / clock.Elapsed.TotalSeconds;
         }
-        double[] medians = phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray();
-        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout, batchSize, torch.get_num_threads(), rates, medians);
+        return (rates, phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray());
     }
 
     private static Result RunAttack(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout)
@@ -107,9 +112,7 @@ public static class ThroughputBenchmark
         using var y = torch.randint(0, 10, batchSize).to(device);
         using var bank = torch.randn(10, 64 * 64).mul_(20).to(device);
 
-        var phases = new List<double>[] { new(), new(), new() };
-        bool record = false;
-        void Step()
+        double[] Step()
         {
             using var scope = torch.NewDisposeScope();
             long t0 = Stopwatch.GetTimestamp();
@@ -122,22 +125,10 @@ public static class ThroughputBenchmark
             Tensor grad = torch.autograd.grad(new[] { loss }, new[] { images })[0];
             grad.sum().item<float>();
             long t2 = Stopwatch.GetTimestamp();
-            if (!record) return;
-            phases[0].Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
-            phases[1].Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
-            phases[2].Add(0);
+            return new[] { Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds, 0 };
         }
 
-        for (int i = 0; i < warmup; i++) Step();
-        record = true;
-        var rates = new double[repeats];
-        for (int r = 0; r < repeats; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) Step();
-            rates[r] = steps * batchSize / clock.Elapsed.TotalSeconds;
-        }
-        double[] medians = phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray();
+        var (rates, medians) = Measure(Step, warmup, steps, repeats, batchSize);
         return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout + " attack", batchSize, torch.get_num_threads(), rates, medians);
     }
 }
