@@ -70,6 +70,11 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         (code, output, err) = CliRunner.Run("bench", "--models", "smallcnn", "--steps", "1", "--repeats", "1", "--batch-size", "8", "--out", Path.Combine(work, "bench.json"));
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(work, "bench.json")));
+        (code, output, err) = CliRunner.Run("bench", "--mode", "attack", "--models", "smallcnn", "--decoder", "--steps", "1", "--repeats", "1", "--batch-size", "8",
+            "--out", Path.Combine(work, "bench-attack.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("attack", File.ReadAllText(Path.Combine(work, "bench-attack.json")));
+        Assert.Contains("decoder", output);
     }
 
     // ---- kill -9 at random moments, then the same command again ----
@@ -129,6 +134,20 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
             : path.EndsWith(".csv") ? string.Join("\n", File.ReadAllLines(path).Select(l => string.Join(",", l.Split(',').Where((_, i) => i != 12))))
             : Bytes(path);
         KilledThenRerunEqualsUninterrupted(Attack, a, b, (x, y) => SameFiles(x, y, WithoutTimes), seed: 1);
+    }
+
+    [Fact]
+    public void Apgd_t_takes_its_target_count_from_the_command_line()
+    {
+        string run = Copy(_fixture.Run, Path.Combine(TestData.TempDir("targets"), "run"));
+
+        var (code, _, err) = CliRunner.Run("attack", "--run", run, "--suite", "apgd-t", "--targets", "2", "--steps", "5", "--eps", "0,8/255", "--limit", "8", "--threads", "2");
+
+        Assert.True(code == 0, err);
+        var rows = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "attacks.json")))!.AsArray()
+            .SelectMany(report => report!["results"]!.AsArray()).Where(r => r!["attack"]!.GetValue<string>().StartsWith("apgd-t", StringComparison.Ordinal) && r["loss"]!.GetValue<string>() == "dlr").ToArray();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Equal(2, r!["targets"]!.GetValue<int>()));
     }
 
     private static JsonNode StripSeconds(JsonNode node)
