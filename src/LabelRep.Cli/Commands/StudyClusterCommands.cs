@@ -77,10 +77,14 @@ public static class StudyClusterCommands
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             using var usr1 = PosixSignalRegistration.Create((PosixSignal)10, c => { c.Cancel = true; stop.Cancel(); });
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            IReadOnlyList<StudyRun> grid = StudyCollect.Grid(spec);
-            var cell = new StudyCell(dir, spec, grid, r.GetValue(index));
-            using DatasetSplits data = DatasetRegistry.Open(cell.Run.Config.Dataset, spec.DataDir).Load();
-            cell.Execute(data, r.GetValue(device)!, r.GetValue(threads), new StudyCommands.ConsoleObserver(), AttackPlot.Png, stop.Token);
+            // The grid's epochs depend on the datasets' sizes (its order and datasets do not): the cell's own dataset is
+            // read once, for both.
+            int i = r.GetValue(index);
+            IReadOnlyList<StudyRun> order = spec.Runs();
+            var (grid, kept) = StudyCollect.Grid(spec, keep: i >= 0 && i < order.Count ? order[i].Config.Dataset : null);
+            using DatasetSplits? data = kept;
+            var cell = new StudyCell(dir, spec, grid, i);
+            cell.Execute(data!, r.GetValue(device)!, r.GetValue(threads), new StudyCommands.ConsoleObserver(), AttackPlot.Png, stop.Token);
             Console.WriteLine($"{cell.Name}: done");
             return 0;
         }));

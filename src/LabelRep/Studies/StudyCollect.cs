@@ -40,14 +40,23 @@ public static class StudyCollect
     }
 
     /// <summary>The grid of a spec, with the dataset sizes it depends on (small fractions train for more epochs).</summary>
-    public static IReadOnlyList<StudyRun> Grid(StudySpec spec)
+    public static IReadOnlyList<StudyRun> Grid(StudySpec spec) => Grid(spec, keep: null).Grid;
+
+    /// <summary>
+    /// The grid, reading each dataset once; the splits of <paramref name="keep"/> are returned for the caller to use
+    /// (and dispose), the others are freed as soon as they are counted.
+    /// </summary>
+    public static (IReadOnlyList<StudyRun> Grid, DatasetSplits? Kept) Grid(StudySpec spec, string? keep)
     {
         var sizes = new Dictionary<string, int>();
+        DatasetSplits? kept = null;
         foreach (string d in spec.Datasets)
         {
-            using DatasetSplits splits = DatasetRegistry.Open(d, spec.DataDir).Load();
+            DatasetSplits splits = DatasetRegistry.Open(d, spec.DataDir).Load();
             sizes[d] = splits.Train.Count;
+            if (d == keep) kept = splits;
+            else splits.Dispose();
         }
-        return spec.Runs(d => sizes[d]);
+        return (spec.Runs(d => sizes[d]), kept);
     }
 }
