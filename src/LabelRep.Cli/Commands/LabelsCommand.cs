@@ -42,7 +42,7 @@ public static class LabelsCommand
             string name = r.GetValue(kind)!;
             using var bank = o.ToLabelOptions(r).BankFor(name, dataset);
             string dir = r.GetValue(output)!;
-            string stem = $"{FileNames.Safe(dataset.Name)}_{name}";
+            string stem = $"{FileNames.Safe(dataset.Name)}_{FileNames.Safe(name)}";
             string npy = Path.Combine(dir, stem + ".npy");
             LabelBankFile.Write(npy, bank);
             float min = bank.Targets.min().item<float>(), max = bank.Targets.max().item<float>();
@@ -61,7 +61,7 @@ public static class LabelsCommand
     {
         var command = new Command("stats", "Per label kind: shape, value range, entropy and distances between classes (paper §3.11)");
         var o = Common(command);
-        var kinds = new Option<string>("--kinds") { Description = "comma-separated kinds (default: all)", DefaultValueFactory = _ => "" };
+        var kinds = new Option<string>("--kinds") { Description = "comma-separated label names, parameters allowed (e.g. speech,controlled:levels=16,rank=5; default: every kind)", DefaultValueFactory = _ => "" };
         var json = new Option<string?>("--json") { Description = "also write the table to this JSON file" };
         command.Options.Add(kinds);
         command.Options.Add(json);
@@ -69,7 +69,7 @@ public static class LabelsCommand
         {
             DatasetInfo dataset = Dataset(r, o);
             LabelOptions options = o.ToLabelOptions(r);
-            var names = r.GetValue(kinds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var names = LabelKinds.SplitList(r.GetValue(kinds)!);
             if (names.Length == 0) names = LabelKinds.Names.ToArray();
             var stats = new List<LabelStats>();
             foreach (string name in names)
@@ -79,11 +79,12 @@ public static class LabelsCommand
             }
             Console.WriteLine($"{dataset.Name}, {dataset.ClassCount} classes");
             var c = System.Globalization.CultureInfo.InvariantCulture;
-            Tables.Print(new[] { "kind", "shape", "dim", "min", "max", "mean", "std", "entropy (bits)", "pairwise L2", "norm. L1" },
+            Tables.Print(new[] { "kind", "shape", "dim", "min", "max", "mean", "std", "entropy (bits)", "pairwise L2", "min L2", "rank", "norm. L1" },
                 stats.Select(s => new[]
                 {
                     s.Kind, s.Shape, s.Dimension.ToString(c), s.Min.ToString("F3", c), s.Max.ToString("F3", c), s.Mean.ToString("F3", c), s.Std.ToString("F3", c),
-                    $"{s.Entropy.ToString("F3", c)} ± {s.EntropyStd.ToString("F3", c)}", $"{s.PairwiseL2.ToString("F2", c)} ± {s.PairwiseL2Std.ToString("F2", c)}", s.NormalizedL1.ToString("F3", c),
+                    $"{s.Entropy.ToString("F3", c)} ± {s.EntropyStd.ToString("F3", c)}", $"{s.PairwiseL2.ToString("F2", c)} ± {s.PairwiseL2Std.ToString("F2", c)}", s.MinPairwiseL2.ToString("F2", c), s.Rank.ToString(c),
+                    s.NormalizedL1.ToString("F3", c),
                 }), textColumns: 2);
             if (r.GetValue(json) is { } path)
             {

@@ -11,11 +11,17 @@ public sealed class CategoricalLabels : ILabelKind
 
     public LabelBank Build(LabelContext context) => new(Name, torch.eye(context.Dataset.ClassCount));
 
-    public Objective CreateObjective(LabelBank bank, double labelSmoothing)
+    public Objective CreateObjective(LabelBank bank, double labelSmoothing, LabelParameters parameters)
+    {
+        RequireOneHot(bank, Name);
+        return new CrossEntropyObjective(bank, labelSmoothing);
+    }
+
+    /// <summary>A bank file given to a class-index kind must be the one-hot bank it would build.</summary>
+    internal static void RequireOneHot(LabelBank bank, string kind)
     {
         using var identity = torch.eye(bank.ClassCount, device: bank.Targets.device);
         if (bank.LabelShape is not [var d] || d != bank.ClassCount || !bank.Targets.eq(identity).all().item<bool>())
-            throw new LabelRepException("--labels FILE needs a regression label kind; categorical labels are class indices");
-        return new CrossEntropyObjective(bank, labelSmoothing);
+            throw new LabelRepException($"--labels FILE needs a regression label kind; {kind} labels are class indices");
     }
 }

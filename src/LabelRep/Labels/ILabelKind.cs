@@ -11,6 +11,9 @@ public enum LabelRole
 
     /// <summary>Labels that should not help (constant, low-dimensional): the paper's controls.</summary>
     Control,
+
+    /// <summary>Label geometries from later work (Hadamard codes, MMC centres, label smoothing, the controlled family): compared with the baseline, outside the paper's claims.</summary>
+    Alternative,
 }
 
 /// <summary>A label representation, registered by name in <see cref="LabelKinds"/>. A new kind is one new file.</summary>
@@ -27,11 +30,24 @@ public interface ILabelKind
     /// <summary>The kind's name in the official repository's files (labels/label_files/cifar10_NAME.npy), where it differs.</summary>
     string OfficialName => Name;
 
+    /// <summary>The numeric parameters a label name may set ("controlled:levels=16"), with their defaults; none unless the kind declares them.</summary>
+    IReadOnlyDictionary<string, double> Parameters => NoParameters;
+
+    /// <summary>The empty parameter set.</summary>
+    static readonly IReadOnlyDictionary<string, double> NoParameters = new Dictionary<string, double>();
+
+    /// <summary>
+    /// The factor on the run's learning rate this kind trains at: 1, unless its loss has a larger gradient scale than
+    /// the paper's bounded ones (MMC's squared distance trains at a tenth, as its reference recipes do). epochs.csv
+    /// records the rate used.
+    /// </summary>
+    double LearningRateFactor => 1;
+
     /// <summary>Builds the bank for a dataset: one target per class, (C, d) or (C, H, W); the head produces one label's shape.</summary>
     LabelBank Build(LabelContext context);
 
     /// <summary>How a model trains against the bank and decides: Smooth-L1 regression and the nearest label, unless the kind says otherwise.</summary>
-    Objective CreateObjective(LabelBank bank, double labelSmoothing)
+    Objective CreateObjective(LabelBank bank, double labelSmoothing, LabelParameters parameters)
     {
         if (labelSmoothing != 0) throw new LabelRepException("--label-smoothing applies to categorical labels only");
         return new RegressionObjective(bank);

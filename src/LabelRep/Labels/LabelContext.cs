@@ -3,8 +3,8 @@ using LabelRep.IO;
 
 namespace LabelRep.Labels;
 
-/// <summary>What a label kind may use to build its bank: the dataset's class names and the label options.</summary>
-public sealed record LabelContext(DatasetInfo Dataset, LabelOptions Options);
+/// <summary>What a label kind may use to build its bank: the dataset's class names, the label options and the label name's parameters.</summary>
+public sealed record LabelContext(DatasetInfo Dataset, LabelOptions Options, LabelParameters Parameters);
 
 /// <summary>Options of the label kinds; the defaults follow the paper. A run's config.json holds them inline.</summary>
 public sealed record LabelOptions
@@ -24,11 +24,12 @@ public sealed record LabelOptions
     /// <summary>Dimension of the low-dimensional labels (paper: 10).</summary>
     public int LowDim { get; init; } = 10;
 
-    /// <summary>The bank of <paramref name="kind"/> for a dataset: read from <see cref="LabelsFile"/>, or built by the kind.</summary>
-    public LabelBank BankFor(string kind, DatasetInfo dataset)
+    /// <summary>The bank of a label name (a kind, with parameters or not) for a dataset: read from <see cref="LabelsFile"/>, or built by the kind.</summary>
+    public LabelBank BankFor(string label, DatasetInfo dataset)
     {
-        ILabelKind labels = LabelKinds.Get(kind);
-        return LabelsFile != null ? LabelBankFile.Read(LabelsFile, kind, dataset.ClassCount) : labels.Build(new LabelContext(dataset, this));
+        ILabelKind kind = LabelKinds.Get(label);
+        return LabelsFile != null ? LabelBankFile.Read(LabelsFile, label, dataset.ClassCount)
+            : kind.Build(new LabelContext(dataset, this, LabelKinds.Parameters(label)));
     }
 
     /// <summary>Where a run's bank comes from, for the record: the file's SHA-256, or "generated" with what seeds it.</summary>

@@ -15,19 +15,41 @@ public static class LabelKinds
     /// <summary>The kind every other is compared with (categorical).</summary>
     public static string Baseline { get; } = Kinds.Value.Values.Single(k => k.Role == LabelRole.Baseline).Name;
 
+    /// <summary>The kind of a label name ("speech", or "controlled:levels=16" with parameters the kind declares).</summary>
     public static ILabelKind Get(string name)
     {
-        if (Kinds.Value.TryGetValue(name, out var kind)) return kind;
-        throw new LabelRepException($"unknown label kind '{name}'; valid: {string.Join(", ", Names)}");
+        string kindName = LabelParameters.KindName(name);
+        if (!Kinds.Value.TryGetValue(kindName, out var kind))
+            throw new LabelRepException($"unknown label kind '{kindName}'; valid: {string.Join(", ", Names)}");
+        if (kindName.Length != name.Length) LabelParameters.Parse(name, kind.Parameters);
+        return kind;
     }
 
-    /// <summary>The role of a kind; an unknown name (a kind removed since a study ran) has none.</summary>
-    public static LabelRole? RoleOf(string name) => Kinds.Value.TryGetValue(name, out var kind) ? kind.Role : null;
+    /// <summary>The parameters of a label name, checked against what its kind declares.</summary>
+    public static LabelParameters Parameters(string name) => LabelParameters.Parse(name, Get(name).Parameters);
+
+    /// <summary>The role of a label name's kind; an unknown name (a kind removed since a study ran) has none.</summary>
+    public static LabelRole? RoleOf(string name) => Kinds.Value.TryGetValue(LabelParameters.KindName(name), out var kind) ? kind.Role : null;
 
     public static bool IsBaseline(string name) => name == Baseline;
 
-    /// <summary>Throws a listing of the valid names when <paramref name="name"/> is not a kind.</summary>
-    public static void Validate(string name) => Get(name);
+    /// <summary>
+    /// A comma-separated list of label names whose parameters also use commas: "speech,controlled:levels=16,rank=5" is
+    /// speech and controlled:levels=16,rank=5 (a part with '=' and no ':' continues the name before it).
+    /// </summary>
+    public static string[] SplitList(string list)
+    {
+        var names = new List<string>();
+        foreach (string part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part.Contains('=') && !part.Contains(':') && names.Count > 0 && names[^1].Contains(':')) names[^1] += "," + part;
+            else names.Add(part);
+        }
+        return names.ToArray();
+    }
+
+    /// <summary>Throws a listing of the valid names when <paramref name="name"/> is not a kind, or one clear line when a parameter is wrong.</summary>
+    public static void Validate(string name) => Parameters(name);
 
     private static IReadOnlyList<string> BuildNames()
     {

@@ -1,15 +1,19 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace LabelRep.Labels;
 
 /// <summary>
 /// Statistics of a label bank as in paper-protocol.md §3.11: value range, mean Shannon entropy (base 2 over one
 /// class label's distinct values, averaged over classes), and pairwise distances between classes after a global
-/// min-max normalization to [0, 1] (L2 norm, and mean absolute difference per element).
+/// min-max normalization to [0, 1] (L2 norm, and mean absolute difference per element), with the closest pair's
+/// distance and the numerical rank of the C × d label matrix: the three properties the beyond-the-paper study relates
+/// to robustness.
 /// </summary>
 public sealed record LabelStats(
     string Kind, string Shape, long Dimension, double Min, double Max, double Mean, double Std,
-    double Entropy, double EntropyStd, double PairwiseL2, double PairwiseL2Std, double NormalizedL1)
+    double Entropy, double EntropyStd, double PairwiseL2, double PairwiseL2Std, double NormalizedL1,
+    double MinPairwiseL2 = double.NaN, int Rank = -1)
 {
     public static LabelStats Compute(LabelBank bank)
     {
@@ -43,7 +47,19 @@ public sealed record LabelStats(
         double l2Mean = l2.Count > 0 ? l2.Average() : 0;
         double l2Std = l2.Count > 0 ? Math.Sqrt(l2.Select(v => (v - l2Mean) * (v - l2Mean)).Average()) : 0;
         return new LabelStats(bank.Kind, string.Join("x", bank.LabelShape), bank.Dimension, min, max, mean, std,
-            eMean, eStd, l2Mean, l2Std, l1.Count > 0 ? l1.Average() : 0);
+            eMean, eStd, l2Mean, l2Std, l1.Count > 0 ? l1.Average() : 0, l2.Count > 0 ? l2.Min() : 0, MatrixRank(bank));
+    }
+
+    /// <summary>
+    /// Singular values of the C × d matrix in float64 above σ_max · 1e-5 (float32 labels carry relative rounding near
+    /// 1e-7, so a rank deficiency of the construction shows as a gap of many orders of magnitude).
+    /// </summary>
+    public static int MatrixRank(LabelBank bank)
+    {
+        using var scope = torch.NewDisposeScope();
+        var m = bank.Targets.reshape(bank.ClassCount, -1).to_type(ScalarType.Float64).cpu();
+        double[] s = torch.linalg.svdvals(m).data<double>().ToArray();
+        return s.Length == 0 || s[0] == 0 ? 0 : s.Count(v => v > s[0] * 1e-5);
     }
 
     /// <summary>skimage.measure.shannon_entropy: −Σ p log2 p over the distinct values.</summary>

@@ -56,7 +56,8 @@ public sealed class CrossEntropyObjective : Objective
     {
         if (_smoothing == 0) return nn.functional.cross_entropy(output, classes);
         Tensor logp = nn.functional.log_softmax(output, 1);
-        Tensor target = torch.full_like(logp, _smoothing / (_classes - 1)).scatter_(1, classes.unsqueeze(1), 1 - _smoothing);
+        Tensor onehot = nn.functional.one_hot(classes, _classes).to_type(logp.dtype);
+        Tensor target = onehot * (1 - _smoothing) + (1 - onehot) * (_smoothing / (_classes - 1));
         return -(target * logp).sum(1).mean();
     }
 

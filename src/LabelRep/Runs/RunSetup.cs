@@ -84,7 +84,7 @@ public sealed class RunSetup : IDisposable
 
     /// <summary>The objective of the run's label kind: its bank (generated, or read from the labels file) with the kind's loss and decision.</summary>
     public static Objective CreateObjective(TrainConfig config, DatasetInfo info) =>
-        LabelKinds.Get(config.Label).CreateObjective(config.Labels.BankFor(config.Label, info), config.LabelSmoothing);
+        LabelKinds.Get(config.Label).CreateObjective(config.Labels.BankFor(config.Label, info), config.LabelSmoothing, LabelKinds.Parameters(config.Label));
 
     public void Dispose()
     {

@@ -39,7 +39,7 @@ public sealed class StudyCell
 
     /// <summary>A run's folder: readable names, and the configuration hash that makes it unique.</summary>
     public static RunDirectory FolderOf(string studyDir, StudyRun run) =>
-        new(Path.Combine(studyDir, "runs", $"{FileNames.Safe(run.Config.Dataset)}_{run.Config.Model}_{run.Config.Label}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}"));
+        new(Path.Combine(studyDir, "runs", $"{FileNames.Safe(run.Config.Dataset)}_{run.Config.Model}_{FileNames.Safe(run.Config.Label)}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}"));
 
     /// <summary>The baseline cell of the same dataset, model, seed and fraction: the source of this one's transfer attack.</summary>
     public StudyRun? TransferSourceRun =>

@@ -126,6 +126,8 @@ public sealed class StudyStore : IDisposable
         AddColumn("attacks", "broke", "INTEGER");
         AddColumn("attacks", "targets", "INTEGER");
         AddColumn("attack_flags", "series", "TEXT");
+        AddColumn("label_stats", "min_pairwise_l2", "REAL");
+        AddColumn("label_stats", "rank", "INTEGER");
     }
 
     /// <summary>This process's name in the owner column: host, process id and start time.</summary>
@@ -270,9 +272,13 @@ public sealed class StudyStore : IDisposable
     public void RecordLabel(string dataset, LabelStats s, IReadOnlyList<byte[]> classImages)
     {
         using var tx = _db.BeginTransaction();
-        Execute("INSERT OR REPLACE INTO label_stats VALUES ($d, $l, $sh, $dim, $min, $max, $e, $es, $l2, $l2s, $l1)", tx,
+        Execute("""
+            INSERT OR REPLACE INTO label_stats (dataset, label, shape, dimension, min, max, entropy, entropy_std, pairwise_l2, pairwise_l2_std,
+              normalized_l1, min_pairwise_l2, rank) VALUES ($d, $l, $sh, $dim, $min, $max, $e, $es, $l2, $l2s, $l1, $l2min, $rank)
+            """, tx,
             ("$d", dataset), ("$l", s.Kind), ("$sh", s.Shape), ("$dim", s.Dimension), ("$min", s.Min), ("$max", s.Max), ("$e", s.Entropy),
-            ("$es", s.EntropyStd), ("$l2", s.PairwiseL2), ("$l2s", s.PairwiseL2Std), ("$l1", s.NormalizedL1));
+            ("$es", s.EntropyStd), ("$l2", s.PairwiseL2), ("$l2s", s.PairwiseL2Std), ("$l1", s.NormalizedL1),
+            ("$l2min", double.IsNaN(s.MinPairwiseL2) ? null : s.MinPairwiseL2), ("$rank", s.Rank < 0 ? null : s.Rank));
         for (int c = 0; c < classImages.Count; c++)
             Execute("INSERT OR REPLACE INTO label_images VALUES ($d, $l, $c, $png)", tx, ("$d", dataset), ("$l", s.Kind), ("$c", c), ("$png", classImages[c]));
         tx.Commit();
@@ -333,8 +339,12 @@ public sealed class StudyStore : IDisposable
     public IReadOnlyList<ImageResult> ImageResults() => Query("SELECT run_id, source, eps, targeted, images, bits FROM image_results ORDER BY run_id, source, eps, targeted",
         null, r => new ImageResult(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetInt64(3) != 0, r.GetInt32(4), r.GetString(5)));
 
-    public IReadOnlyList<(string Dataset, LabelStats Stats)> LabelStatistics() => Query("SELECT * FROM label_stats ORDER BY dataset", null,
-        r => (r.GetString(0), new LabelStats(r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetDouble(5), 0, 0, r.GetDouble(6), r.GetDouble(7), r.GetDouble(8), r.GetDouble(9), r.GetDouble(10))));
+    public IReadOnlyList<(string Dataset, LabelStats Stats)> LabelStatistics() => Query("""
+        SELECT dataset, label, shape, dimension, min, max, entropy, entropy_std, pairwise_l2, pairwise_l2_std, normalized_l1, min_pairwise_l2, rank
+        FROM label_stats ORDER BY dataset
+        """, null,
+        r => (r.GetString(0), new LabelStats(r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4), r.GetDouble(5), 0, 0, r.GetDouble(6), r.GetDouble(7),
+            r.GetDouble(8), r.GetDouble(9), r.GetDouble(10), r.IsDBNull(11) ? double.NaN : r.GetDouble(11), r.IsDBNull(12) ? -1 : r.GetInt32(12))));
 
     public IReadOnlyList<(string Dataset, string Label, int Class, byte[] Png)> LabelImages() =>
         Query("SELECT dataset, label, class, png FROM label_images ORDER BY dataset, label, class", null, r => (r.GetString(0), r.GetString(1), r.GetInt32(2), (byte[])r[3]));

@@ -55,7 +55,7 @@ public sealed class Trainer
         for (int epoch = state.EpochsCompleted; epoch < config.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            double lr = config.LearningRateAt(epoch);
+            double lr = config.LearningRateAt(epoch) * LabelKinds.Get(config.Label).LearningRateFactor;
             // An epoch interrupted before resumes at its step; a new one starts at 0.
             var partial = new EpochProgress(state.StepsInEpoch, state.EpochLossSum);
             double trainLoss;

@@ -31,8 +31,8 @@ public class DecisionTests
     public void Every_kind_names_its_decision_once_and_categorical_is_argmax_over_a_one_hot_bank()
     {
         var dataset = LabelRep.Data.IdxReader.FashionMnistInfo;
-        using var categorical = LabelKinds.Get("categorical").CreateObjective(new LabelOptions().BankFor("categorical", dataset), 0);
-        using var random = LabelKinds.Get("random").CreateObjective(new LabelOptions().BankFor("random", dataset), 0);
+        using var categorical = LabelKinds.Get("categorical").CreateObjective(new LabelOptions().BankFor("categorical", dataset), 0, LabelKinds.Parameters("categorical"));
+        using var random = LabelKinds.Get("random").CreateObjective(new LabelOptions().BankFor("random", dataset), 0, LabelKinds.Parameters("random"));
 
         Assert.Equal(ArgmaxDecision.DecisionName, categorical.Decision.Name);
         Assert.Equal(new[] { 10 }, categorical.OutputShape);

@@ -86,7 +86,7 @@ public class OfficialRecipeTests
         var expected = LabelStats.Compute(official); // mean 28.42, std 18.31, pairwise L2 19.36, entropy 12.0
         var stats = new[] { 8, 9, 10 }.Select(seed =>
         {
-            using var bank = new CompositeLabels().Build(new LabelContext(CifarReader.Cifar10Info, new LabelOptions { LabelSeed = seed }));
+            using var bank = new CompositeLabels().Build(new LabelContext(CifarReader.Cifar10Info, new LabelOptions { LabelSeed = seed }, LabelKinds.Parameters("composite")));
             return LabelStats.Compute(bank);
         }).ToArray();
 

@@ -26,7 +26,7 @@ public sealed class FeaturesSection : IReportSection
         {
             string[] classNames = store.GetValue($"classes:{f.Dataset}") is { } names ? System.Text.Json.JsonSerializer.Deserialize<string[]>(names)! : Array.Empty<string>();
             Embedding e = f.Embedding;
-            images.Add(($"tsne-{FileNames.Safe(f.Dataset)}-{f.Model}-{f.Label}.png",
+            images.Add(($"tsne-{FileNames.Safe(f.Dataset)}-{f.Model}-{FileNames.Safe(f.Label)}.png",
                 Charts.Scatter($"{f.Label}: silhouette {e.Silhouette:F2}", e.X, e.Y, e.Classes, classNames)));
         }
         doc.Gallery("t-SNE of the backbone's penultimate features (test images), coloured by class", images.ToArray());

@@ -29,7 +29,7 @@ public sealed class LabelsSection : IReportSection
         foreach (var kind in store.LabelImages().GroupBy(i => (i.Dataset, i.Label)).OrderBy(g => Array.IndexOf(labels, g.Key.Label)))
         {
             if (LabelKinds.IsBaseline(kind.Key.Label)) continue;
-            doc.Gallery($"{kind.Key.Label} ({kind.Key.Dataset})", kind.Select(i => ($"label-{FileNames.Safe(kind.Key.Dataset)}-{kind.Key.Label}-{i.Class}.png", i.Png)).ToArray());
+            doc.Gallery($"{kind.Key.Label} ({kind.Key.Dataset})", kind.Select(i => ($"label-{FileNames.Safe(kind.Key.Dataset)}-{FileNames.Safe(kind.Key.Label)}-{i.Class}.png", i.Png)).ToArray());
         }
     }
 }
