@@ -33,6 +33,11 @@ public sealed class TrainOptions
     public Option<string> Milestones { get; } = new("--milestones") { Description = "comma-separated epoch counts after which lr is multiplied by --gamma; default: after 1/2 and 3/4 of the epochs (the paper's 300,450 of 600); 'none' for a constant lr", DefaultValueFactory = _ => "" };
     public Option<double> Gamma { get; } = new("--gamma") { Description = "learning-rate factor at each milestone", DefaultValueFactory = _ => D.Gamma };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "categorical label smoothing s (1−s on the true class, s/(C−1) elsewhere)", DefaultValueFactory = _ => 0.0 };
+    public Option<string> Adversarial { get; } = new("--adversarial") { Description = "adversarial training: none, or pgd (Madry: PGD examples of the current model in place of every batch)", DefaultValueFactory = _ => "none" };
+    public Option<string> AdvEps { get; } = new("--adv-eps") { Description = "adversarial training's L∞ radius in pixels, e.g. 8/255", DefaultValueFactory = _ => "8/255" };
+    public Option<int> AdvSteps { get; } = new("--adv-steps") { Description = "adversarial training's PGD steps", DefaultValueFactory = _ => 7 };
+    public Option<string?> AdvStepSize { get; } = new("--adv-step-size") { Description = "adversarial training's PGD step in pixels, e.g. 2/255 (default 2.5·ε/steps)" };
+    public Option<string> AdvLoss { get; } = new("--adv-loss") { Description = "what adversarial training's PGD ascends: training (the label kind's own loss) or margin (over the class scores)", DefaultValueFactory = _ => "training" };
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "train without random crop and flip" };
     public Option<int?> ValidationCount { get; } = new("--val-count") { Description = "validation hold-out size (default: 5000 for CIFAR and Fashion-MNIST)" };
     public Option<int> TestLimit { get; } = new("--test-limit") { Description = "evaluate only the first N test images (0 = all)", DefaultValueFactory = _ => 0 };
@@ -42,7 +47,8 @@ public sealed class TrainOptions
     public IEnumerable<Option> All => new Option[]
     {
         Dataset, DataDir, Model, Label, LabelsFile, LabelSeed, Voice, AudioDir, LowDim, Seed, Fraction, Epochs, BatchSize, Lr,
-        Momentum, WeightDecay, Milestones, Gamma, LabelSmoothing, NoAugment, ValidationCount, TestLimit, Device, Threads,
+        Momentum, WeightDecay, Milestones, Gamma, LabelSmoothing, Adversarial, AdvEps, AdvSteps, AdvStepSize, AdvLoss, NoAugment, ValidationCount, TestLimit,
+        Device, Threads,
     };
 
     public void AddTo(Command command)
@@ -58,7 +64,40 @@ public sealed class TrainOptions
         WeightDecay = r.GetValue(WeightDecay), Milestones = ParseMilestones(r.GetValue(Milestones)!, r.GetValue(Epochs)), Gamma = r.GetValue(Gamma),
         LabelSmoothing = r.GetValue(LabelSmoothing), Augment = !r.GetValue(NoAugment), ValidationCount = r.GetValue(ValidationCount),
         TestLimit = r.GetValue(TestLimit), Device = r.GetValue(Device)!, Threads = r.GetValue(Threads),
+        Adversarial = ToAdversarial(r),
     };
+
+    /// <summary>The adversarial-training options, or null for plain training (the other --adv-* options then must not be given).</summary>
+    public Training.AdversarialTraining? ToAdversarial(ParseResult r)
+    {
+        string kind = r.GetValue(Adversarial)!;
+        if (kind == "none")
+        {
+            var given = new Option[] { AdvEps, AdvSteps, AdvStepSize, AdvLoss }.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToArray();
+            if (given.Length > 0) throw new LabelRepException($"{string.Join(", ", given)} {(given.Length == 1 ? "needs" : "need")} --adversarial pgd");
+            return null;
+        }
+        return new Training.AdversarialTraining
+        {
+            Attack = kind, Eps = Single("--adv-eps", r.GetValue(AdvEps)!), Steps = r.GetValue(AdvSteps),
+            StepSize = r.GetValue(AdvStepSize) is { } step ? Single("--adv-step-size", step) : null, Loss = r.GetValue(AdvLoss)!,
+        };
+
+        static double Single(string option, string text)
+        {
+            double[] values;
+            try
+            {
+                values = Evaluation.EpsList.Parse(text);
+            }
+            catch (LabelRepException)
+            {
+                values = Array.Empty<double>();
+            }
+            if (values.Length != 1) throw new LabelRepException($"{option} '{text}': give one number, e.g. 8/255 or 0.031");
+            return values[0];
+        }
+    }
 
     /// <summary>The label options given on the command line (files as absolute paths).</summary>
     public LabelOptions ToLabelOptions(ParseResult r) => new()

@@ -28,8 +28,12 @@ public static class LabelKinds
     /// <summary>The parameters of a label name, checked against what its kind declares.</summary>
     public static LabelParameters Parameters(string name) => LabelParameters.Parse(name, Get(name).Parameters);
 
-    /// <summary>The role of a label name's kind; an unknown name (a kind removed since a study ran) has none.</summary>
-    public static LabelRole? RoleOf(string name) => Kinds.Value.TryGetValue(LabelParameters.KindName(name), out var kind) ? kind.Role : null;
+    /// <summary>
+    /// The role of a label name's kind; an unknown name (a kind removed since a study ran) has none, and neither has a
+    /// study's adversarially trained arm ("speech+pgd7-8/255"): the paper's claims are about plain training.
+    /// </summary>
+    public static LabelRole? RoleOf(string name) =>
+        !name.Contains('+') && Kinds.Value.TryGetValue(LabelParameters.KindName(name), out var kind) ? kind.Role : null;
 
     public static bool IsBaseline(string name) => name == Baseline;
 

@@ -23,9 +23,11 @@ internal sealed class ClaimMeasures
 
     public IReadOnlyList<PairedGroup>? Accuracy(string kind, double fraction) => Pairs(kind, fraction, _data.Correct);
 
-    public IReadOnlyList<PairedGroup>? Robust(string kind, string protocol) => Pairs(kind, _data.MainFraction, run => _data.RobustOverEps(run, protocol));
+    /// <param name="baseline">The arm compared with: the baseline kind (plain training) unless given, e.g. "categorical+pgd7-8/255".</param>
+    public IReadOnlyList<PairedGroup>? Robust(string kind, string protocol, string? baseline = null) =>
+        Pairs(kind, _data.MainFraction, run => _data.RobustOverEps(run, protocol), baseline ?? LabelKinds.Baseline);
 
-    private IReadOnlyList<PairedGroup>? Pairs(string kind, double fraction, Func<RunResult, double[]?> values)
+    private IReadOnlyList<PairedGroup>? Pairs(string kind, double fraction, Func<RunResult, double[]?> values, string? baselineArm = null)
     {
         var groups = new List<PairedGroup>();
         foreach (var group in _data.Runs.Where(r => r.Fraction == fraction).GroupBy(r => (r.Dataset, r.Model)))
@@ -34,7 +36,7 @@ internal sealed class ClaimMeasures
             var other = new List<double[]>();
             foreach (int seed in _data.Spec.Seeds)
             {
-                RunResult? b = group.FirstOrDefault(r => r.Seed == seed && LabelKinds.IsBaseline(r.Label));
+                RunResult? b = group.FirstOrDefault(r => r.Seed == seed && r.Label == (baselineArm ?? LabelKinds.Baseline));
                 RunResult? o = group.FirstOrDefault(r => r.Seed == seed && r.Label == kind);
                 if (b is null || o is null) continue;
                 double[]? bv = values(b), ov = values(o);

@@ -52,8 +52,8 @@ public static class Claims
         string standard = AttackProtocol.Standard.Name;
         // The robustness claim judges the high-dimensional kinds against the baseline, so a flag on a control does not
         // block it; the explanation below judges the controls too, so it needs every kind's evaluation to pass.
-        string gate = AttackGate.Check(data, standard, kind => LabelKinds.RoleOf(kind) != LabelRole.Control);
-        string gateAll = AttackGate.Check(data, standard);
+        string gate = AttackGate.Check(data, standard, kind => LabelKinds.RoleOf(kind) is LabelRole.Baseline or LabelRole.HighDimensional);
+        string gateAll = AttackGate.Check(data, standard, kind => LabelKinds.RoleOf(kind) is LabelRole.Baseline or LabelRole.HighDimensional or LabelRole.Control);
         verdicts.Add(gate.Length > 0 && data.Attacks.Any(a => a.Result.Protocol == standard)
             ? new ClaimVerdict(StandardClaim, $"standard protocol: {gate}", $"inconclusive: {gate}", GateRule, Array.Empty<KindDifference>())
             : Judge(measures, StandardClaim, $"worst-case robust accuracy over ε > 0 minus {baseline}'s ({AttackGate.Minimum}); gain: the interval above +{RobustnessPoints} points",
@@ -73,7 +73,44 @@ public static class Claims
             : Judge(measures, ExplanationClaim + $" ({protocolFor5} protocol)",
                 $"robustness gain over {baseline}: high-dimensional kinds' intervals above +{RobustnessPoints} points, the controls' below it",
                 kind => measures.Robust(kind, protocolFor5), RobustnessPoints, controlsExpected: false));
+
+        if (data.Attacks.Any(a => a.Result.Protocol == standard))
+            verdicts.AddRange(BeyondThePaper(data, measures, standard));
         return verdicts;
+    }
+
+    /// <summary>
+    /// The beyond-the-paper questions, when the study has their arms: are the later label geometries (hadamard, mmc,
+    /// label smoothing, the controlled family) more robust than categorical under plain training; and does a label
+    /// geometry add robustness on top of adversarial training (each regime's arms against its categorical arm).
+    /// </summary>
+    private static IEnumerable<ClaimVerdict> BeyondThePaper(StudyData data, ClaimMeasures measures, string standard)
+    {
+        string baseline = LabelKinds.Baseline;
+        var alternatives = data.Labels.Where(l => LabelKinds.RoleOf(l) == LabelRole.Alternative).ToArray();
+        if (alternatives.Length > 0)
+            yield return Gated(data, measures, "Later label geometries are more robust than categorical labels (standard protocol, plain training)",
+                $"worst-case robust accuracy over ε > 0 minus {baseline}'s; gain: the interval above +{RobustnessPoints} points",
+                alternatives, baseline, standard);
+        foreach (string regime in data.Labels.Select(StudyRun.RegimeOf).Where(r => r.Length > 0).Distinct())
+        {
+            string armBaseline = $"{baseline}{StudyRun.RegimeSeparator}{regime}";
+            var arms = data.Labels.Where(l => StudyRun.RegimeOf(l) == regime && l != armBaseline
+                && LabelKinds.RoleOf(StudyRun.LabelOf(l)) is LabelRole.HighDimensional or LabelRole.Alternative).ToArray();
+            if (arms.Length == 0 || !data.Labels.Contains(armBaseline)) continue;
+            yield return Gated(data, measures, $"A label geometry adds robustness on top of adversarial training ({regime}; standard protocol)",
+                $"worst-case robust accuracy over ε > 0 minus {armBaseline}'s; gain: the interval above +{RobustnessPoints} points",
+                arms, armBaseline, standard);
+        }
+    }
+
+    /// <summary>A robustness claim over <paramref name="arms"/> against <paramref name="baselineArm"/>, gated on the attack's strength on exactly those runs.</summary>
+    private static ClaimVerdict Gated(StudyData data, ClaimMeasures measures, string claim, string rule, string[] arms, string baselineArm, string standard)
+    {
+        string gate = AttackGate.Check(data, standard, arm => arms.Contains(arm) || arm == baselineArm);
+        return gate.Length > 0
+            ? new ClaimVerdict(claim, $"standard protocol: {gate}", $"inconclusive: {gate}", GateRule, Array.Empty<KindDifference>())
+            : Judge(measures, claim, rule, kind => measures.Robust(kind, standard, baselineArm), RobustnessPoints, controlsExpected: null, arms);
     }
 
     private const string StandardClaim = "The robustness survives today's attacks (standard protocol, gated on the attack's strength)";
@@ -86,12 +123,13 @@ public static class Claims
     /// The three-way rule over the kinds the claim is about: the high-dimensional ones (expected above the threshold)
     /// and, with <paramref name="controlsExpected"/> false, the controls (expected below it).
     /// </summary>
+    /// <param name="judged">The arms the claim is about, all expected above the threshold (default: the high-dimensional kinds, and the controls per <paramref name="controlsExpected"/>).</param>
     private static ClaimVerdict Judge(ClaimMeasures measures, string claim, string rule, Func<string, IReadOnlyList<PairedGroup>?> groups, double thresholdPoints,
-        bool? controlsExpected)
+        bool? controlsExpected, IReadOnlyList<string>? judged = null)
     {
         double threshold = thresholdPoints / 100;
         var differences = new List<KindDifference>();
-        foreach (string kind in measures.Kinds(LabelRole.HighDimensional).Concat(controlsExpected is null ? Array.Empty<string>() : measures.Kinds(LabelRole.Control)))
+        foreach (string kind in judged ?? measures.Kinds(LabelRole.HighDimensional).Concat(controlsExpected is null ? Array.Empty<string>() : measures.Kinds(LabelRole.Control)))
         {
             var paired = groups(kind);
             if (paired is not { Count: > 0 }) continue;
@@ -100,7 +138,7 @@ public static class Claims
                 paired.Min(g => g.Baseline.Length)));
         }
         // Controls shown for information when the claim is about the high-dimensional kinds only.
-        var shownControls = controlsExpected is null
+        var shownControls = controlsExpected is null && judged is null
             ? measures.Kinds(LabelRole.Control).Select(k => (k, groups(k))).Where(x => x.Item2 is { Count: > 0 }).Select(x => $"{x.k} {Bootstrap.Difference(x.Item2!).Points()}").ToArray()
             : Array.Empty<string>();
         if (differences.Count == 0) return NotMeasured(claim, measures.Missing);

@@ -33,6 +33,9 @@ public sealed record TrainConfig
     public int? ValidationCount { get; init; }
     /// <summary>Evaluate only the first N test images (0 = all). For quick checks; reported in the metrics.</summary>
     public int TestLimit { get; init; }
+    /// <summary>Adversarial training (PGD examples in place of every batch); null for plain training, and then absent from config.json, so plain runs keep their identity.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Training.AdversarialTraining? Adversarial { get; init; }
 
     /// <summary>Not part of the identity: where and how fast it runs.</summary>
     [JsonIgnore] public string Device { get; init; } = "auto";
@@ -104,6 +107,7 @@ public sealed record TrainConfig
         if (ValidationCount is < 1) throw new LabelRepException($"--val-count {ValidationCount}: must be at least 1");
         if (Milestones.Any(m => m < 1)) throw new LabelRepException("--milestones: epoch counts must be positive, e.g. 300,450");
         Labels.Validate();
+        Adversarial?.Validate();
         if (TestLimit < 0) throw new LabelRepException($"--test-limit {TestLimit}: must be 0 (all) or positive");
     }
 }

@@ -35,18 +35,19 @@ public sealed class StudyCell
     public RunDirectory Folder => FolderOf(StudyDir, Run);
 
     /// <summary>"[3/21] speech smallcnn fashion-mnist seed 7 fraction 0.2", for progress lines.</summary>
-    public string Name => $"[{Index + 1}/{_grid.Count}] {Run.Config.Label} {Run.Config.Model} {Run.Config.Dataset} seed {Run.Config.Seed} fraction {Run.Config.Fraction:0.####}";
+    public string Name => $"[{Index + 1}/{_grid.Count}] {Run.Arm} {Run.Config.Model} {Run.Config.Dataset} seed {Run.Config.Seed} fraction {Run.Config.Fraction:0.####}";
 
     /// <summary>A run's folder: readable names, and the configuration hash that makes it unique.</summary>
     public static RunDirectory FolderOf(string studyDir, StudyRun run) =>
-        new(Path.Combine(studyDir, "runs", $"{FileNames.Safe(run.Config.Dataset)}_{run.Config.Model}_{FileNames.Safe(run.Config.Label)}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}"));
+        new(Path.Combine(studyDir, "runs", $"{FileNames.Safe(run.Config.Dataset)}_{run.Config.Model}_{FileNames.Safe(run.Arm)}_s{run.Config.Seed}_f{run.Config.Fraction:0.####}_{run.Id[..8]}"));
 
-    /// <summary>The baseline cell of the same dataset, model, seed and fraction: the source of this one's transfer attack.</summary>
+    /// <summary>The baseline cell of the same dataset, model, seed, fraction and training regime: the source of this one's transfer attack.</summary>
     public StudyRun? TransferSourceRun =>
         !Run.Attacked || !_spec.Attack.Transfer || !_spec.Attack.Protocols.Contains(AttackProtocol.Standard.Name) || LabelKinds.IsBaseline(Run.Config.Label)
             ? null
             : _grid.FirstOrDefault(r => LabelKinds.IsBaseline(r.Config.Label) && r.Config.Dataset == Run.Config.Dataset
-                && r.Config.Model == Run.Config.Model && r.Config.Seed == Run.Config.Seed && r.Config.Fraction == Run.Config.Fraction);
+                && r.Config.Model == Run.Config.Model && r.Config.Seed == Run.Config.Seed && r.Config.Fraction == Run.Config.Fraction
+                && Equals(r.Config.Adversarial, Run.Config.Adversarial));
 
     /// <summary>Trained, attacked under every protocol and embedded, as the spec asks: all its files are there.</summary>
     public bool IsComplete => IsTrained(Folder) && MissingProtocols().Count == 0 && (!Run.Embedded || File.Exists(Folder.Combine(FeaturesFile)));

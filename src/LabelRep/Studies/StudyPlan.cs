@@ -58,7 +58,9 @@ public sealed class StudyPlan
             }
             double perImage = step / spec.BatchSize; // one forward and backward of one image
             int trainImages = (int)Math.Floor((trainFile - (spec.ValidationCount ?? info.ValidationCount)) * Math.Min(1, run.Config.Fraction));
-            double seconds = run.Config.Epochs * Trainer.StepsPerEpoch(trainImages, spec.BatchSize) * step
+            // Adversarial training adds its PGD steps to every step: each a forward and an input-gradient backward (≈ a training step), plus the random start.
+            double adversarial = run.Config.Adversarial is { } at ? 1 + at.Steps : 1;
+            double seconds = run.Config.Epochs * Trainer.StepsPerEpoch(trainImages, spec.BatchSize) * step * adversarial
                              + run.Config.Epochs * (spec.ValidationCount ?? info.ValidationCount) * perImage / 3 + 10_000 * perImage / 3;
             if (run.Attacked) seconds += AttackImages(spec) * GradientsPerImage(spec) * perImage;
             cells.Add(seconds / 3600);

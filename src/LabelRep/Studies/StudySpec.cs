@@ -5,6 +5,7 @@ using LabelRep.Evaluation;
 using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Runs;
+using LabelRep.Training;
 
 namespace LabelRep.Studies;
 
@@ -75,6 +76,14 @@ public sealed partial record StudySpec
     public int? ValidationCount { get; init; }
     public int TestLimit { get; init; }
     public StudyAttackSpec Attack { get; init; } = new();
+    /// <summary>
+    /// Training regimes, each a full copy of the grid: "plain", and "adversarial" (with <see cref="Adversarial"/>'s
+    /// settings). Adversarial runs appear in results as their own arm, "LABEL+pgd7-8/255".
+    /// </summary>
+    public string[] Training { get; init; } = { "plain" };
+    /// <summary>The adversarial regime's PGD settings (used when <see cref="Training"/> lists "adversarial").</summary>
+    public AdversarialTraining Adversarial { get; init; } = new();
+
     /// <summary>Test images embedded with t-SNE per label kind (first seed, main fraction); 0 for none.</summary>
     public int TsneImages { get; init; } = 500;
 
@@ -152,6 +161,17 @@ public sealed partial record StudySpec
         foreach (string d in Datasets) DatasetRegistry.Validate(d);
         foreach (string m in Models) ModelRegistry.Validate(m);
         foreach (string l in Labels) LabelKinds.Validate(l);
+        if (Labels.Distinct().Count() != Labels.Length) throw new LabelRepException($"study '{Name}': a label is listed twice");
+        if (Training.Length == 0 || Training.Any(t => t is not ("plain" or "adversarial")) || Training.Distinct().Count() != Training.Length)
+            throw new LabelRepException($"study '{Name}': training [{string.Join(", ", Training)}] must list plain and/or adversarial, each once");
+        try
+        {
+            Adversarial.Validate();
+        }
+        catch (LabelRepException e)
+        {
+            throw new LabelRepException($"study '{Name}': adversarial: {e.Message.Replace("--adv-", "").Replace("--adversarial", "attack")}");
+        }
         foreach (string p in Attack.Protocols) AttackProtocol.Parse(p);
         if (Attack.Suite != null) AttackSuite.Parse(Attack.Suite);
         foreach (var (dataset, kinds) in LabelFiles ?? new())
@@ -203,6 +223,7 @@ public sealed partial record StudySpec
         foreach (string dataset in Datasets)
         foreach (string model in Models)
         foreach (int seed in fraction == MainFraction ? Seeds : SweepSeeds ?? Seeds)
+        foreach (string training in Training)
         foreach (string label in Labels.OrderBy(l => LabelKinds.IsBaseline(l) ? 0 : 1))
         {
             string? bank = LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label);
@@ -211,6 +232,7 @@ public sealed partial record StudySpec
                 Dataset = dataset, DataDir = DataDir, Model = model, Label = label, Seed = seed, Fraction = fraction,
                 Labels = new LabelOptions { LabelsFile = bank },
                 Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, ValidationCount = ValidationCount, TestLimit = TestLimit,
+                Adversarial = training == "adversarial" ? Adversarial : null,
             };
             int epochs = EpochsFor(config, trainImages?.Invoke(dataset));
             config = config with { Epochs = epochs, Milestones = Milestones ?? TrainConfig.PaperMilestones(epochs) };
@@ -306,4 +328,18 @@ public sealed partial record StudySpec
 public sealed record StudyRun(TrainConfig Config, bool Attacked, bool Embedded)
 {
     public string Id => Config.Hash();
+
+    /// <summary>The run's label as results show it: the label name, with "+pgd7-8/255" when it was trained adversarially.</summary>
+    public string Arm => ArmOf(Config);
+
+    /// <summary>The separator of a label name and its training regime in an arm ("speech+pgd7-8/255").</summary>
+    public const char RegimeSeparator = '+';
+
+    public static string ArmOf(TrainConfig config) => config.Adversarial is { } a ? $"{config.Label}{RegimeSeparator}{a.Key}" : config.Label;
+
+    /// <summary>The label name of an arm (what precedes '+').</summary>
+    public static string LabelOf(string arm) => arm.Split(RegimeSeparator)[0];
+
+    /// <summary>The training regime of an arm: "" for plain, else e.g. "pgd7-8/255".</summary>
+    public static string RegimeOf(string arm) => arm.Contains(RegimeSeparator) ? arm[(arm.IndexOf(RegimeSeparator) + 1)..] : "";
 }

@@ -177,7 +177,7 @@ public sealed class StudyStore : IDisposable
                 INSERT INTO runs (id, position, config_json, dataset, model, label, seed, fraction, epochs, attacked, embedded)
                 VALUES ($id, $pos, $json, $d, $m, $l, $s, $f, $e, $a, $t) ON CONFLICT(id) DO NOTHING
                 """, tx, ("$id", r.Id), ("$pos", i), ("$json", r.Config.ToJson()), ("$d", r.Config.Dataset), ("$m", r.Config.Model),
-                ("$l", r.Config.Label), ("$s", r.Config.Seed), ("$f", r.Config.Fraction), ("$e", r.Config.Epochs),
+                ("$l", r.Arm), ("$s", r.Config.Seed), ("$f", r.Config.Fraction), ("$e", r.Config.Epochs),
                 ("$a", r.Attacked ? 1 : 0), ("$t", r.Embedded ? 1 : 0));
         }
         tx.Commit();

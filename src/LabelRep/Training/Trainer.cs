@@ -161,6 +161,8 @@ public sealed class Trainer
                 x = BatchAugmentation.Apply(x, _setup.Info.CropPadding, _setup.Info.HorizontalFlip, generator);
             x = x.to(_setup.Device);
             y = y.to(_setup.Device);
+            if (config.Adversarial is { } adversarial)
+                x = adversarial.Craft(_setup.Classifier, x, y, AdversarialTraining.StartSeed(config.Seed, epoch, step));
             Tensor loss = _setup.Objective.Loss(model.call(x), y);
             sgd.ZeroGrad();
             loss.backward();

@@ -135,6 +135,37 @@ public class TrainerTests
         Assert.Equal(3, Trainer.StepsPerEpoch(258, 128));
     }
 
+    [Fact]
+    public void An_interrupted_adversarial_run_resumes_to_the_same_result()
+    {
+        // The random starts come from (seed, epoch, step), so the resumed steps craft the same examples.
+        var config = TestData.TinyConfig(DataDir, epochs: 2) with { Adversarial = new AdversarialTraining { Eps = 0.1, Steps = 2 } };
+        string straight = TestData.TempDir("adv-straight");
+        var expected = Train(config, straight);
+        string broken = TestData.TempDir("adv-broken");
+        using var cancel = new CancellationTokenSource();
+        var stopper = new Stopper(p => p.Phase == "train" && p.Epoch == 1 && p.Step == 5, cancel);
+        Assert.Throws<OperationCanceledException>(() => Train(config, broken, progress: stopper, cancel: cancel.Token));
+        var resumed = Train(config, broken, resume: true);
+
+        Assert.Equal(Csv(straight), Csv(broken));
+        Assert.Equal(expected.TestAccuracy, resumed.TestAccuracy);
+        Assert.Equal(expected.TestLoss, resumed.TestLoss);
+    }
+
+    [Fact]
+    public void Plain_runs_keep_their_identity_and_adversarial_ones_get_their_own()
+    {
+        var plain = TestData.TinyConfig(DataDir);
+        Assert.DoesNotContain("adversarial", plain.ToJson());
+        var adversarial = plain with { Adversarial = new AdversarialTraining() };
+        Assert.NotEqual(plain.Hash(), adversarial.Hash());
+        Assert.Equal(adversarial.Hash(), TrainConfig.FromJson(adversarial.ToJson(), "test").Hash());
+        Assert.Equal(adversarial.Adversarial, TrainConfig.FromJson(adversarial.ToJson(), "test").Adversarial);
+        Assert.Throws<LabelRepException>(() => (plain with { Adversarial = new AdversarialTraining { Eps = 0 } }).Validate());
+        Assert.Throws<LabelRepException>(() => (plain with { Adversarial = new AdversarialTraining { Loss = "dlr" } }).Validate());
+    }
+
     private sealed class Stopper : IProgress<TrainProgress>
     {
         private readonly Func<TrainProgress, bool> _when;

@@ -22,7 +22,8 @@ public sealed class Pgd : IAttack
         Run(context.Target, batch, settings, settings.Option("steps"), settings.Option("restarts"), context.Random);
 
     /// <summary>PGD on <paramref name="space"/>; also the transfer attack's crafting step on its source model.</summary>
-    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, int steps, int restarts, Generator random)
+    /// <param name="stepSize">The step; null: the protocol's (standard 2.5ε/steps). Adversarial training sets its own.</param>
+    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, int steps, int restarts, Generator random, double? stepSize = null)
     {
         Tensor? best = null;
         Tensor? done = null;
@@ -30,7 +31,8 @@ public sealed class Pgd : IAttack
         {
             Tensor noise = torch.rand(batch.Clean.shape, dtype: batch.Clean.dtype, generator: random).to(batch.Clean.device);
             Tensor start = batch.Project(batch.Clean + (noise * 2 - 1) * settings.Eps, settings.Eps);
-            Tensor x = SignedGradientSteps.Run(space, batch, settings, start, steps);
+            Tensor x = SignedGradientSteps.Run(space, batch, settings, start, steps, stepSize);
+            if (restarts <= 1) return x;
             Tensor fooled = batch.Succeeded(space.Predict(x));
             if (best is null || done is null)
             {

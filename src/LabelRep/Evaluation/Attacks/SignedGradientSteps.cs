@@ -10,11 +10,11 @@ internal static class SignedGradientSteps
     /// <paramref name="steps"/> steps from <paramref name="start"/>: x ← Π(x + α·sign(g)), α from the protocol. With the
     /// official quirk the gradients are summed over steps before the sign is taken, as in the paper's code.
     /// </summary>
-    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start, int steps)
+    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start, int steps, double? stepOverride = null)
     {
         Tensor x = start.detach();
         Tensor? gradientSum = null;
-        double stepSize = settings.StepSize(steps);
+        double stepSize = stepOverride ?? settings.StepSize(steps);
         for (int step = 0; step < steps; step++)
         {
             using var scope = torch.NewDisposeScope();
