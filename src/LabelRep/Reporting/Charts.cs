@@ -6,7 +6,9 @@ namespace LabelRep.Reporting;
 /// One line of a line chart: points, a name for the legend, optionally a dashed stroke, a 95% interval per point
 /// (<paramref name="Lower"/>, <paramref name="Upper"/>, drawn as bars) and the per-seed values behind each point.
 /// </summary>
-public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false, double[]? Lower = null, double[]? Upper = null, double[][]? Seeds = null);
+/// <param name="Points">Markers only, no connecting line (a scatter of runs).</param>
+public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false, double[]? Lower = null, double[]? Upper = null, double[][]? Seeds = null,
+    bool Points = false);
 
 /// <summary>The charts LabelRep draws, as PNG bytes (ScottPlot): lines (accuracy against ε or data) and labelled scatters (t-SNE).</summary>
 public static class Charts
@@ -24,8 +26,8 @@ public static class Charts
             var line = plot.Add.Scatter(x, s.Y);
             line.LegendText = s.Name;
             line.Color = palette.GetColor(i);
-            line.LineWidth = 2;
-            line.MarkerSize = 6;
+            line.LineWidth = s.Points ? 0 : 2;
+            line.MarkerSize = s.Points ? 7 : s.Dashed ? 0 : 6;
             if (s.Dashed) line.LinePattern = LinePattern.Dashed;
             Decorate(plot, x, s, palette.GetColor(i));
         }

@@ -18,6 +18,7 @@ public static class StudyReport
         new RobustnessSection(),
         new EfficiencySection(),
         new LabelsSection(),
+        new LabelPropertiesSection(),
         new FeaturesSection(),
     };
 

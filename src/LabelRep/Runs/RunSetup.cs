@@ -79,7 +79,7 @@ public sealed class RunSetup : IDisposable
         var model = new LabelRepModel(new Normalize(info.Mean, info.Std), backbone, new HeadShape(objective.OutputShape));
         model.to(device);
         objective.To(device);
-        return new RunSetup(config, data, split, new Classifier(model, objective, $"{config.Label}:{config.Model}"), device, ownsData: preloaded is null);
+        return new RunSetup(config, data, split, new Classifier(model, objective, $"{config.Arm}:{config.Model}"), device, ownsData: preloaded is null);
     }
 
     /// <summary>The objective of the run's label kind: its bank (generated, or read from the labels file) with the kind's loss and decision.</summary>

@@ -76,17 +76,23 @@ public class VerdictTests
     private sealed record Kind(string Label, double[] Accuracy, double[] Robust);
 
     /// <summary>A study of the given kinds and seeds at one fraction, with standard-protocol rows of the given attacks.</summary>
-    private static string Database(int[] seeds, Kind[] kinds, Func<double, AttackResult[]> attackRows, AttackFlag[]? flags = null, string? flagsOn = null)
+    /// <param name="training">The spec's training regimes; with "adversarial", <paramref name="kinds"/> names each arm ("speech+pgd7-8/255").</param>
+    private static string Database(int[] seeds, Kind[] kinds, Func<double, AttackResult[]> attackRows, AttackFlag[]? flags = null, string? flagsOn = null,
+        string[]? training = null)
     {
         string dir = TestData.TempDir("verdict");
-        var spec = new StudySpec { Name = "fixture", Labels = kinds.Select(k => k.Label).ToArray(), Seeds = seeds, Fractions = Array.Empty<double>(), MainFraction = 1.0 };
+        var spec = new StudySpec
+        {
+            Name = "fixture", Labels = kinds.Select(k => StudyRun.LabelOf(k.Label)).Distinct().ToArray(), Seeds = seeds, Fractions = Array.Empty<double>(), MainFraction = 1.0,
+            Training = training ?? new[] { "plain" },
+        };
         using var store = new StudyStore(StudyRunner.DatabasePath(dir));
         store.SetValue("spec", spec.ToJson());
         var runs = spec.Runs();
         store.AddRuns(runs);
         foreach (StudyRun run in runs)
         {
-            Kind kind = kinds.Single(k => k.Label == run.Config.Label);
+            Kind kind = kinds.Single(k => k.Label == run.Arm);
             int s = Array.IndexOf(seeds, run.Config.Seed);
             bool[] correct = Bits(kind.Accuracy[s], kind.Label, run.Config.Seed, "test");
             store.RecordTraining(run.Id, new TrainMetrics
@@ -148,6 +154,38 @@ public class VerdictTests
         Assert.Equal("supported", Standard(v).Verdict);
         Assert.All(Standard(v).Differences, d => Assert.True(d.Difference.Lower > 0.02));
         Assert.Contains("speech +", Standard(v).Measured);
+    }
+
+    [Fact]
+    public void Later_geometries_and_adversarial_arms_are_judged_against_their_own_baseline()
+    {
+        // Given: plain and PGD-trained arms. Plainly, speech and hadamard gain and mmc loses; under adversarial training
+        // every geometry is below the adversarial categorical arm, which is far above the plain one.
+        string at = new LabelRep.Training.AdversarialTraining().Key;
+        var kinds = new[]
+        {
+            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.11, 0.09 }),
+            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
+            new Kind("hadamard", new[] { 0.90, 0.90, 0.91 }, new[] { 0.30, 0.31, 0.30 }),
+            new Kind("mmc", new[] { 0.90, 0.90, 0.91 }, new[] { 0.05, 0.06, 0.05 }),
+            new Kind($"categorical+{at}", new[] { 0.80, 0.81, 0.80 }, new[] { 0.50, 0.51, 0.50 }),
+            new Kind($"speech+{at}", new[] { 0.80, 0.80, 0.81 }, new[] { 0.44, 0.45, 0.44 }),
+            new Kind($"hadamard+{at}", new[] { 0.80, 0.80, 0.81 }, new[] { 0.43, 0.44, 0.43 }),
+            new Kind($"mmc+{at}", new[] { 0.80, 0.80, 0.81 }, new[] { 0.42, 0.41, 0.42 }),
+        };
+
+        var v = Verdicts(Database(ThreeSeeds, kinds, Strong, training: new[] { "plain", "adversarial" }));
+
+        // Then: the paper's claim sees the plain speech run only; the later geometries disagree; on top of adversarial training, none adds
+        Assert.Equal("supported", Standard(v).Verdict);
+        Assert.Equal(new[] { "speech" }, Standard(v).Differences.Select(d => d.Label));
+        var later = v.Single(c => c.Claim.StartsWith("Later label geometries", StringComparison.Ordinal));
+        Assert.Equal(new[] { "hadamard", "mmc" }, later.Differences.Select(d => d.Label));
+        Assert.StartsWith("inconclusive: the kinds disagree (hadamard as claimed; mmc not)", later.Verdict);
+        var onTop = v.Single(c => c.Claim.Contains("on top of adversarial training", StringComparison.Ordinal));
+        Assert.Equal(new[] { $"speech+{at}", $"hadamard+{at}", $"mmc+{at}" }, onTop.Differences.Select(d => d.Label));
+        Assert.Equal("not supported", onTop.Verdict);
+        Assert.All(onTop.Differences, d => Assert.True(d.Difference.Estimate < -0.03, d.Difference.Points())); // against the adversarial baseline, not the plain one
     }
 
     [Fact]

@@ -222,6 +222,48 @@ public class StudyTests
     }
 
     [Fact]
+    public void A_study_with_adversarial_arms_and_parameterized_labels_runs_and_judges_each_regime_on_its_own()
+    {
+        // Given: categorical, MMC and a Hadamard code with a parameter, each trained plainly and adversarially, 2 seeds
+        // (the verdicts of these claims are tested on hand-made databases in VerdictTests)
+        string dir = TestData.TempDir("beyond");
+        var spec = Tiny with
+        {
+            Name = "beyond-tiny",
+            Labels = new[] { "categorical", "mmc", "hadamard:length=32" },
+            Seeds = new[] { 7, 77 },
+            Fractions = Array.Empty<double>(),
+            Training = new[] { "plain", "adversarial" },
+            Adversarial = new AdversarialTraining { Eps = 0.1, Steps = 1 },
+            Attack = Tiny.Attack with { Protocols = new[] { "standard" }, StandardAttacks = new[] { "fgsm", "pgd" } },
+            TsneImages = 0,
+        };
+
+        // When
+        Assert.Equal(0, new StudyRunner(dir, spec, "cpu").Run());
+
+        // Then: every arm is its own label in the results, and an adversarial arm's transfer attack comes from the adversarial categorical run
+        using var store = new StudyStore(StudyRunner.DatabasePath(dir));
+        var results = store.Results();
+        Assert.Equal(12, results.Count);
+        string at = spec.Adversarial.Key;
+        Assert.Equal(new[] { "categorical", "mmc", "hadamard:length=32", $"categorical+{at}", $"mmc+{at}", $"hadamard:length=32+{at}" }.Order(),
+            results.Select(r => r.Label).Distinct().Order());
+        var transfers = store.AttackResults().Where(a => a.Result.Attack == "transfer").ToArray();
+        Assert.All(transfers.Where(a => a.Label.Contains('+')), a => Assert.StartsWith($"categorical+{at}:", a.Result.Source));
+        Assert.All(transfers.Where(a => !a.Label.Contains('+')), a => Assert.StartsWith("categorical:", a.Result.Source));
+        Assert.Contains(store.LabelStatistics(), s => s.Stats.Kind == "hadamard:length=32" && s.Stats.Dimension == 32 && s.Stats.Rank == 10);
+
+        var claims = Claims.Evaluate(new LabelRep.Reporting.Sections.StudyData(store));
+        Assert.Contains(claims, c => c.Claim.StartsWith("Later label geometries"));
+        Assert.Contains(claims, c => c.Claim.Contains($"on top of adversarial training ({at}"));
+        StudyReport.Write(dir, store);
+        string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("Robustness against label properties", html);
+        Assert.Contains($"mmc+{at}", html);
+    }
+
+    [Fact]
     public void Specs_read_from_yaml_and_json_and_presets_expand_to_their_grids()
     {
         string yaml = Path.Combine(TestData.TempDir("spec"), "s.yaml");
@@ -242,7 +284,16 @@ public class StudyTests
         var paper = StudySpec.Preset("paper").Runs(_ => 50000);
         Assert.Equal(2 * 3 * 7 * 5 * 7, paper.Count);
         Assert.All(paper, r => Assert.Equal(new[] { 300, 450 }, r.Config.Milestones));
+        var beyond = StudySpec.Preset("beyond").Runs(_ => 60000);
+        Assert.Equal(StudySpec.BeyondKinds.Length * 3 * 2, beyond.Count);
+        Assert.Equal(beyond.Count / 2, beyond.Count(r => r.Config.Adversarial is { Steps: 7 }));
+        Assert.Contains(beyond, r => r.Arm == "mmc+pgd7-8/255");
+        Assert.Equal(beyond.Count, beyond.Select(r => r.Id).Distinct().Count());
         Assert.Throws<LabelRepException>(() => StudySpec.Preset("huge"));
+        Assert.Throws<LabelRepException>(() => (quick with { Training = new[] { "robust" } }).Validate());
+        Assert.Throws<LabelRepException>(() => (quick with { Labels = new[] { "speech", "speech" } }).Validate());
+        Assert.Throws<LabelRepException>(() => (quick with { Labels = new[] { "controlled:levelz=1" } }).Validate());
+        Assert.Throws<LabelRepException>(() => (quick with { Training = new[] { "adversarial" }, Adversarial = new AdversarialTraining { Steps = 0 } }).Validate());
         Assert.Throws<LabelRepException>(() => (quick with { Models = new[] { "resnet18" } }).Validate());
     }
 }

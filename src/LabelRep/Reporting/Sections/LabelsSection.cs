@@ -16,13 +16,15 @@ public sealed class LabelsSection : IReportSection
         string[] labels = data.Labels;
         doc.Heading("Labels");
         var stats = store.LabelStatistics();
-        doc.Table(new[] { "dataset", "label", "shape", "dimension", "min", "max", "entropy (bits)", "pairwise L2", "normalized L1" },
+        doc.Table(new[] { "dataset", "label", "shape", "dimension", "min", "max", "entropy (bits)", "pairwise L2", "closest pair L2", "rank", "normalized L1" },
             stats.OrderBy(s => s.Dataset).ThenBy(s => Array.IndexOf(labels, s.Stats.Kind)).Select(s => new[]
             {
                 s.Dataset, s.Stats.Kind, s.Stats.Shape, s.Stats.Dimension.ToString(C), s.Stats.Min.ToString("G3", C), s.Stats.Max.ToString("G3", C),
-                $"{s.Stats.Entropy:F3} ± {s.Stats.EntropyStd:F2}", $"{s.Stats.PairwiseL2:F2} ± {s.Stats.PairwiseL2Std:F2}", s.Stats.NormalizedL1.ToString("F3", C),
+                $"{s.Stats.Entropy:F3} ± {s.Stats.EntropyStd:F2}", $"{s.Stats.PairwiseL2:F2} ± {s.Stats.PairwiseL2Std:F2}",
+                double.IsNaN(s.Stats.MinPairwiseL2) ? "" : s.Stats.MinPairwiseL2.ToString("F2", C), s.Stats.Rank < 0 ? "" : s.Stats.Rank.ToString(C),
+                s.Stats.NormalizedL1.ToString("F3", C),
             }));
-        doc.Paragraph("Entropy: Shannon entropy of one label's values, mean over classes. Distances after a global min-max normalization to [0, 1] (paper-protocol §3.11).");
+        doc.Paragraph("Entropy: Shannon entropy of one label's values, mean over classes. Distances after a global min-max normalization to [0, 1] (paper-protocol §3.11); the closest pair is the smallest of them. Rank: of the C × d label matrix.");
         var banks = data.Runs.Where(r => r.LabelBank != null).Select(r => (r.Dataset, r.Label, Bank: r.LabelBank!)).Distinct().ToArray();
         if (banks.Length > 0)
             doc.Table(new[] { "dataset", "label", "bank the runs trained on" }, banks.Select(b => new[] { b.Dataset, b.Label, b.Bank }));
