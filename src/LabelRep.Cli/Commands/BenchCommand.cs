@@ -20,7 +20,7 @@ public static class BenchCommand
         var output = new Option<string>("--out") { Description = "where to write the results", DefaultValueFactory = _ => "bench.json" };
         var device = new Option<string>("--device") { Description = "device: auto, cpu, cuda", DefaultValueFactory = _ => "cpu" };
         var layout = new Option<string>("--layout") { Description = "backbone memory layout: channels-last (what training uses) or nchw (libtorch's default)", DefaultValueFactory = _ => "channels-last" };
-        var mode = new Option<string>("--mode") { Description = "train: forward, backward and SGD update; attack: what an attack step costs (eval mode, frozen weights, the gradient with respect to the images)", DefaultValueFactory = _ => "train" };
+        var mode = new Option<string>("--mode") { Description = "train: forward, backward and SGD update; adversarial: the same on PGD-7 examples at 8/255 crafted first (--adversarial pgd); attack: what an attack step costs (eval mode, frozen weights, the gradient with respect to the images)", DefaultValueFactory = _ => "train" };
         var command = new Command("bench", "Measure training (or attack-step) throughput (images/s, median of repeats after warm-up)");
         foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device, layout, mode }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
@@ -40,7 +40,8 @@ public static class BenchCommand
             if (!ThroughputBenchmark.Modes.Contains(stepMode)) throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes)}");
             Console.WriteLine($"{stepMode} steps, layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
             var results = new List<ThroughputBenchmark.Result>();
-            Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  {"ms/step: forward backward update",33}  repeats");
+            string phaseNames = stepMode == "adversarial" ? "ms/step: craft+forward backward update" : "ms/step: forward backward update";
+            Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  {phaseNames,38}  repeats");
             foreach (var c in cases)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -48,7 +49,7 @@ public static class BenchCommand
                 var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev, memoryLayout, stepMode);
                 results.Add(result);
                 string phases = string.Join(" ", result.PhaseMilliseconds.Select(v => v.ToString("F1")));
-                Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,33}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
+                Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,38}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
             }
             string path = r.GetValue(output)!;
             AtomicFile.WriteText(path, JsonSerializer.Serialize(new { results = results.Select(x => new

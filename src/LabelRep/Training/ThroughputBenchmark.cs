@@ -35,8 +35,12 @@ public static class ThroughputBenchmark
         if (!Layouts.Contains(layout)) throw new LabelRepException($"--layout {layout}: unknown; valid: {string.Join(", ", Layouts)}");
     }
 
-    /// <summary>What a step is: a training step (forward, loss, backward, SGD update) or an attack step (eval mode, frozen weights, the gradient of the class scores' cross-entropy with respect to the images).</summary>
-    public static readonly string[] Modes = { "train", "attack" };
+    /// <summary>
+    /// What a step is: a training step (forward, loss, backward, SGD update); an adversarial training step (the same,
+    /// on PGD-7 examples at 8/255 crafted first, as --adversarial pgd does; the crafting counts as the forward phase);
+    /// or an attack step (eval mode, frozen weights, the gradient of the class scores' cross-entropy with respect to the images).
+    /// </summary>
+    public static readonly string[] Modes = { "train", "adversarial", "attack" };
 
     /// <param name="layout">"channels-last" (what training uses) or "nchw".</param>
     /// <param name="mode">"train" or "attack" (<see cref="Modes"/>).</param>
@@ -57,12 +61,20 @@ public static class ThroughputBenchmark
         using var x = torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device);
         using var y = torch.randint(0, 10, batchSize).to(device);
         using var target = torch.randn(batchSize, 64, 64).to(device);
+        // Adversarial training crafts with the step's own loss: cross-entropy, or Smooth-L1 to a random label bank.
+        AdversarialTraining? adversarial = mode == "adversarial" ? new AdversarialTraining() : null;
+        using var objective = c.Head == "decoder"
+            ? (Labels.Objective)new Labels.RegressionObjective(new Labels.LabelBank("bench", torch.randn(10, 64, 64).mul_(20).to(device)))
+            : new Labels.CrossEntropyObjective(new Labels.LabelBank("bench", torch.eye(10).to(device)), 0);
+        var classifier = new Classifier(model, objective, "bench");
+        long startSeed = 0;
 
         double[] Step()
         {
             using var scope = torch.NewDisposeScope();
             long t0 = Stopwatch.GetTimestamp();
-            Tensor output = model.call(x);
+            Tensor input = adversarial?.Craft(classifier, x, y, startSeed++) ?? x;
+            Tensor output = model.call(input);
             Tensor loss = c.Head == "decoder" ? nn.functional.smooth_l1_loss(output, target) : nn.functional.cross_entropy(output, y);
             long t1 = Stopwatch.GetTimestamp();
             sgd.ZeroGrad();
@@ -75,7 +87,8 @@ public static class ThroughputBenchmark
         }
 
         var (rates, medians) = Measure(Step, warmup, steps, repeats, batchSize);
-        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout, batchSize, torch.get_num_threads(), rates, medians);
+        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, adversarial is null ? layout : $"{layout} adversarial {adversarial.Key}", batchSize,
+            torch.get_num_threads(), rates, medians);
     }
 
     /// <summary>Images/s of each repeat of <paramref name="steps"/> steps after <paramref name="warmup"/>, and the median milliseconds of each phase a step reports.</summary>
