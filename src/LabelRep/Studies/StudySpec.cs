@@ -80,9 +80,18 @@ public sealed partial record StudySpec
     /// Training regimes, each a full copy of the grid: "plain", and "adversarial" (with <see cref="Adversarial"/>'s
     /// settings). Adversarial runs appear in results as their own arm, "LABEL+pgd7-8/255".
     /// </summary>
-    public string[] Training { get; init; } = { "plain" };
-    /// <summary>The adversarial regime's PGD settings (used when <see cref="Training"/> lists "adversarial").</summary>
-    public AdversarialTraining Adversarial { get; init; } = new();
+    /// Null (left out of the JSON, so specs from before keep their identity): plain only.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string[]? Training { get; init; }
+    /// <summary>The adversarial regime's PGD settings (used when <see cref="Training"/> lists "adversarial"); null: PGD-7 at 8/255.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AdversarialTraining? Adversarial { get; init; }
+
+    /// <summary>The training regimes the grid runs (<see cref="Training"/>, or plain).</summary>
+    [JsonIgnore] public string[] Regimes => Training ?? new[] { "plain" };
+
+    /// <summary>The adversarial regime's settings (<see cref="Adversarial"/>, or the defaults).</summary>
+    [JsonIgnore] public AdversarialTraining AdversarialSettings => Adversarial ?? new();
 
     /// <summary>Test images embedded with t-SNE per label kind (first seed, main fraction); 0 for none.</summary>
     public int TsneImages { get; init; } = 500;
@@ -162,11 +171,11 @@ public sealed partial record StudySpec
         foreach (string m in Models) ModelRegistry.Validate(m);
         foreach (string l in Labels) LabelKinds.Validate(l);
         if (Labels.Distinct().Count() != Labels.Length) throw new LabelRepException($"study '{Name}': a label is listed twice");
-        if (Training.Length == 0 || Training.Any(t => t is not ("plain" or "adversarial")) || Training.Distinct().Count() != Training.Length)
-            throw new LabelRepException($"study '{Name}': training [{string.Join(", ", Training)}] must list plain and/or adversarial, each once");
+        if (Regimes.Length == 0 || Regimes.Any(t => t is not ("plain" or "adversarial")) || Regimes.Distinct().Count() != Regimes.Length)
+            throw new LabelRepException($"study '{Name}': training [{string.Join(", ", Regimes)}] must list plain and/or adversarial, each once");
         try
         {
-            Adversarial.Validate();
+            AdversarialSettings.Validate();
         }
         catch (LabelRepException e)
         {
@@ -223,7 +232,7 @@ public sealed partial record StudySpec
         foreach (string dataset in Datasets)
         foreach (string model in Models)
         foreach (int seed in fraction == MainFraction ? Seeds : SweepSeeds ?? Seeds)
-        foreach (string training in Training)
+        foreach (string training in Regimes)
         foreach (string label in Labels.OrderBy(l => LabelKinds.IsBaseline(l) ? 0 : 1))
         {
             string? bank = LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label);
@@ -232,7 +241,7 @@ public sealed partial record StudySpec
                 Dataset = dataset, DataDir = DataDir, Model = model, Label = label, Seed = seed, Fraction = fraction,
                 Labels = new LabelOptions { LabelsFile = bank },
                 Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, ValidationCount = ValidationCount, TestLimit = TestLimit,
-                Adversarial = training == "adversarial" ? Adversarial : null,
+                Adversarial = training == "adversarial" ? AdversarialSettings : null,
             };
             int epochs = EpochsFor(config, trainImages?.Invoke(dataset));
             config = config with { Epochs = epochs, Milestones = Milestones ?? TrainConfig.PaperMilestones(epochs) };

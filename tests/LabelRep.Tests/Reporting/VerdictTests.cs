@@ -84,7 +84,7 @@ public class VerdictTests
         var spec = new StudySpec
         {
             Name = "fixture", Labels = kinds.Select(k => StudyRun.LabelOf(k.Label)).Distinct().ToArray(), Seeds = seeds, Fractions = Array.Empty<double>(), MainFraction = 1.0,
-            Training = training ?? new[] { "plain" },
+            Training = training,
         };
         using var store = new StudyStore(StudyRunner.DatabasePath(dir));
         store.SetValue("spec", spec.ToJson());

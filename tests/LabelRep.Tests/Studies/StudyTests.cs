@@ -246,7 +246,7 @@ public class StudyTests
         using var store = new StudyStore(StudyRunner.DatabasePath(dir));
         var results = store.Results();
         Assert.Equal(12, results.Count);
-        string at = spec.Adversarial.Key;
+        string at = spec.AdversarialSettings.Key;
         Assert.Equal(new[] { "categorical", "mmc", "hadamard:length=32", $"categorical+{at}", $"mmc+{at}", $"hadamard:length=32+{at}" }.Order(),
             results.Select(r => r.Label).Distinct().Order());
         var transfers = store.AttackResults().Where(a => a.Result.Attack == "transfer").ToArray();
