@@ -557,6 +557,19 @@ public static class HostileCorpus
                      ("--milestones", "x,y"), ("--milestones", "0"), ("--lowdim", "0"), ("--device", "tpu"), ("--model", "resnet9000"),
                  })
             yield return new("argument", $"train {option} {value}", w => (Train(w, w.Data(), option, value), option is "--device" or "--model" ? value : option));
+        foreach (var (extra, expected) in new[]
+                 {
+                     (new[] { "--adversarial", "pgd", "--adv-eps", "2" }, "--adv-eps"), (new[] { "--adversarial", "pgd", "--adv-eps", "NaN" }, "--adv-eps"),
+                     (new[] { "--adversarial", "pgd", "--adv-eps", "1/0" }, "--adv-eps"), (new[] { "--adversarial", "pgd", "--adv-steps", "0" }, "--adv-steps"),
+                     (new[] { "--adversarial", "pgd", "--adv-loss", "dlr" }, "--adv-loss"), (new[] { "--adversarial", "pgd", "--adv-step-size", "-1" }, "--adv-step-size"),
+                     (new[] { "--adversarial", "fgsm" }, "--adversarial"), (new[] { "--adv-steps", "3" }, "--adv-steps"),
+                     (new[] { "--label", "controlled:levels=1" }, "levels=1"), (new[] { "--label", "controlled:levels=NaN" }, "not key=number"),
+                     (new[] { "--label", "controlled:distance=1e9" }, "distance="), (new[] { "--label", "mmc:radius=1e+3" }, "'+'"),
+                     (new[] { "--label", "hadamard:length=12" }, "power of two"), (new[] { "--label", "speech:levels=4" }, "no parameters"),
+                     (new[] { "--label", "label-smoothing:alpha=1" }, "alpha=1"), (new[] { "--label", "label-smoothing", "--label-smoothing", "0.1" }, "label-smoothing:alpha"),
+                 })
+            yield return new("argument", $"train {string.Join(" ", extra)}", w => (Train(w, w.Data(), extra), expected));
+        yield return new("argument", "labels stats --kinds controlled:rank=99", w => (new[] { "labels", "stats", "--kinds", "controlled:rank=99", "--data-dir", w.Data() }, "rank=99"));
         foreach (var (option, value) in new[]
                  {
                      ("--eps", "Infinity"), ("--eps", "NaN"), ("--eps", "-1"), ("--eps", "1/0"), ("--eps", "0,,x"), ("--limit", "-1"), ("--steps", "0"),
