@@ -4,7 +4,9 @@
 # settings (LabelRep sets them with mallopt; PyTorch gets them from GLIBC_TUNABLES), 2 threads, batch 128.
 # Each side runs twice per round: in libtorch's default NCHW layout (as the official code trains) and channels-last
 # (LabelRep's default; `labelrep bench --layout`, `pytorch_bench.py --channels-last`). The ratio is LabelRep's
-# default against PyTorch in each layout.
+# default against PyTorch in each layout. Last, one machine-readable line per model:
+#   summary {"model": ..., "labelrep": ..., "pytorch_nchw": ..., "pytorch_channels_last": ..., "ratio_nchw": ..., "ratio_best": ...}
+# where ratio_best is against PyTorch's faster layout (grep '^summary ' | cut -d' ' -f2- | jq).
 #   bench/compare.sh [ROUNDS]      (default 3)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,4 +49,9 @@ print(f"{'model':10} {'forward':>29} {'backward':>29} {'update':>29}")
 for m in med["ts"]:
     cells = [" /".join(f"{statistics.median(p[k] for p in phase[s][m]):6.1f}" for s in sides) for k in ("forward", "backward", "update")]
     print(f"{m:10} {cells[0]:>29} {cells[1]:>29} {cells[2]:>29}")
+print()
+for m in med["ts"]:
+    a, b, c = med["ts"][m], med["pt"][m], med["ptcl"][m]
+    print("summary " + json.dumps({"model": m, "labelrep": round(a, 1), "labelrep_nchw": round(med["tsnchw"][m], 1), "pytorch_nchw": round(b, 1),
+                                    "pytorch_channels_last": round(c, 1), "ratio_nchw": round(a / b, 3), "ratio_best": round(a / max(b, c), 3)}))
 PY
