@@ -12,8 +12,11 @@ public enum LabelRole
     /// <summary>Labels that should not help (constant, low-dimensional): the paper's controls.</summary>
     Control,
 
-    /// <summary>Label geometries from later work (Hadamard codes, MMC centres, label smoothing, the controlled family): compared with the baseline, outside the paper's claims.</summary>
+    /// <summary>Label geometries from later work (Hadamard codes, MMC centres, label smoothing): compared with the baseline, outside the paper's claims.</summary>
     Alternative,
+
+    /// <summary>Labels built to vary one property at a time (the controlled family): read through the report's label-properties section, not judged as a geometry.</summary>
+    Instrument,
 }
 
 /// <summary>A label representation, registered by name in <see cref="LabelKinds"/>. A new kind is one new file.</summary>

@@ -81,8 +81,9 @@ public static class Claims
 
     /// <summary>
     /// The beyond-the-paper questions, when the study has their arms: are the later label geometries (hadamard, mmc,
-    /// label smoothing, the controlled family) more robust than categorical under plain training; and does a label
-    /// geometry add robustness on top of adversarial training (each regime's arms against its categorical arm).
+    /// label smoothing) more robust than categorical under plain training; and does a label geometry (those and the
+    /// paper's high-dimensional kinds) add robustness on top of adversarial training (each regime's arms against its
+    /// categorical arm). The controlled family is an instrument: the label-properties section reads it.
     /// </summary>
     private static IEnumerable<ClaimVerdict> BeyondThePaper(StudyData data, ClaimMeasures measures, string standard)
     {
