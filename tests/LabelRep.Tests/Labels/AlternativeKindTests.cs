@@ -1,6 +1,7 @@
 using LabelRep.Data;
 using LabelRep.Labels;
 using LabelRep.Runs;
+using LabelRep.Studies;
 using LabelRep.Training;
 using TorchSharp;
 using Xunit;
@@ -106,24 +107,50 @@ public class AlternativeKindTests
     [Fact]
     public void The_controlled_family_varies_one_property_while_the_others_stay()
     {
-        // Levels set the entropy: log2(levels) bits; rank and the minimum distance stay at what the name sets.
-        var byLevels = new[] { 2, 16, 4096 }.Select(l => Stats($"controlled:levels={l},rank=2,distance=0.5")).ToArray();
-        for (int i = 0; i < 3; i++) Assert.Equal(new[] { 1.0, 4.0, 12.0 }[i], byLevels[i].Entropy, 2);
+        // The beyond preset's sweep. Levels set the entropy (log2 levels bits); rank and the closest pair stay where the name sets them.
+        var byLevels = StudySpec.ControlledSweep.Take(3).Select(Stats).ToArray();
+        Assert.Equal(new[] { 1.0, 4.0, 12.0 }, byLevels.Select(s => Math.Round(s.Entropy, 2)));
         Assert.All(byLevels, s => Assert.Equal(2, s.Rank));
-        Assert.All(byLevels, s => Assert.Equal(0.5, s.MinPairwiseL2, 3));
+        Assert.All(byLevels, s => Assert.Equal(4, s.MinPairwiseL2, 3));
 
-        // Rank: set exactly; entropy and minimum distance fixed.
-        var byRank = new[] { 3, 5, 10 }.Select(r => Stats($"controlled:levels=256,rank={r},distance=1.5")).ToArray();
+        // Rank: set exactly; entropy and the closest pair fixed.
+        var byRank = StudySpec.ControlledSweep.Skip(3).Take(3).Select(Stats).ToArray();
         Assert.Equal(new[] { 3, 5, 10 }, byRank.Select(s => s.Rank));
         Assert.All(byRank, s => Assert.Equal(8.0, s.Entropy, 2));
-        Assert.All(byRank, s => Assert.Equal(1.5, s.MinPairwiseL2, 3));
+        Assert.All(byRank, s => Assert.Equal(7, s.MinPairwiseL2, 3));
 
-        // Minimum distance: set exactly; entropy and rank fixed.
-        var byDistance = new[] { 0.5, 1.0, 2.0 }.Select(d => Stats($"controlled:levels=256,rank=10,distance={d}")).ToArray();
-        Assert.Equal(new[] { 0.5, 1.0, 2.0 }, byDistance.Select(s => Math.Round(s.MinPairwiseL2, 3)));
+        // The closest pair: set exactly; entropy and rank fixed.
+        var byDistance = StudySpec.ControlledSweep.Skip(5).Select(Stats).ToArray();
+        Assert.Equal(new[] { 7.0, 4.0, 14.0 }, byDistance.Select(s => Math.Round(s.MinPairwiseL2, 3)));
         Assert.All(byDistance, s => Assert.Equal(8.0, s.Entropy, 2));
         Assert.All(byDistance, s => Assert.Equal(10, s.Rank));
         Assert.All(byDistance, s => Assert.Equal(("64x64", 0.0, 80.0), (s.Shape, Math.Round(s.Min, 3), Math.Round(s.Max, 3))));
+    }
+
+    [Theory]
+    [InlineData("hadamard")]
+    [InlineData("mmc")]
+    [InlineData("label-smoothing")]
+    [InlineData("controlled:levels=256,rank=5,distance=7")]
+    public void Every_new_kind_is_deterministic_and_only_controlled_depends_on_the_label_seed(string label)
+    {
+        using var a = Build(label, seed: 5);
+        using var b = Build(label, seed: 5);
+        using var c = Build(label, seed: 6);
+        Assert.True(TensorAssert.Same(a.Targets, b.Targets));
+        Assert.Equal(label.StartsWith("controlled", StringComparison.Ordinal), !TensorAssert.Same(a.Targets, c.Targets));
+    }
+
+    [Fact]
+    public void Controlled_labels_are_smooth_images_not_noise()
+    {
+        // Neighbouring pixels of a row differ far less than random pixels do: the decoder can draw them in a short training.
+        using var bank = Build("controlled:levels=4096,rank=10,distance=7");
+        float[] label = bank.Row(3);
+        double neighbours = Enumerable.Range(0, 4095).Where(e => e % 64 != 63).Average(e => Math.Abs(label[e + 1] - label[e]));
+        var rng = new Random(1);
+        double random = Enumerable.Range(0, 4000).Average(_ => Math.Abs(label[rng.Next(4096)] - label[rng.Next(4096)]));
+        Assert.True(neighbours < random / 10, $"neighbours differ by {neighbours:F3}, random pixels by {random:F3}");
     }
 
     private static LabelStats Stats(string label)
