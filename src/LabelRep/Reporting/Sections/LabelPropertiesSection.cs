@@ -25,8 +25,20 @@ public sealed class LabelPropertiesSection : IReportSection
         new("rank", "rank of the label matrix", s => s.Rank),
     };
 
-    /// <summary>A run's point: its arm, label, training regime and worst-case robust accuracy averaged over ε &gt; 0.</summary>
-    public sealed record RunPoint(string Arm, string Label, string Regime, double Robust);
+    /// <summary>
+    /// A run's point: its arm, label, training regime, worst-case robust accuracy averaged over ε &gt; 0, and the same as
+    /// a share of the images it classified correctly without attack (robustness apart from how well the labels trained).
+    /// </summary>
+    public sealed record RunPoint(string Arm, string Label, string Regime, double Robust, double RobustOfCorrect);
+
+    /// <summary>What a point's y is: robust accuracy, or robust accuracy as a share of clean accuracy.</summary>
+    private sealed record Measure(string Name, string Axis, Func<RunPoint, double> Of);
+
+    private static readonly Measure[] Measures =
+    {
+        new("robust accuracy", "worst-case robust accuracy (mean over ε > 0)", p => p.Robust),
+        new("robust share of the correct", "robust accuracy / clean accuracy", p => p.RobustOfCorrect),
+    };
 
     public void Write(ReportDocument doc, StudyData data)
     {
@@ -37,44 +49,47 @@ public sealed class LabelPropertiesSection : IReportSection
         if (points.Select(p => p.Label).Distinct().Count() < 3) return; // nothing to fit
         doc.Heading("Robustness against label properties");
         doc.Paragraph("Each point is one attacked run: its worst-case robust accuracy under the standard protocol, averaged over ε > 0, against a " +
-                      "property of its label bank. The line is a least-squares fit per training regime; the slope's 95% interval comes from a bootstrap " +
-                      $"over label kinds ({Bootstrap.Resamples} resamples), since a kind's seeds share its label. An interval that excludes 0 is a trend; one that straddles 0 is none at this size.");
+                      "property of its label bank; and the same divided by the run's clean accuracy on the attacked images, which separates robustness " +
+                      "from how well the labels trained. The line is a least-squares fit per training regime; the slope's 95% interval comes from a bootstrap " +
+                      $"over label kinds ({Bootstrap.Resamples} resamples, at least {Trend.MinClusters} kinds), since a kind's seeds share its label. An interval " +
+                      "that excludes 0 is a trend; one that straddles 0 is none at this size.");
         var rows = new List<string[]>();
+        foreach (Measure measure in Measures)
         foreach (Property property in Properties)
         {
             var series = new List<PlotSeries>();
             foreach (var regime in points.GroupBy(p => p.Regime).OrderBy(g => g.Key))
             {
-                var valid = regime.Where(p => double.IsFinite(property.Of(stats[p.Label])) && property.Of(stats[p.Label]) >= 0).ToArray();
-                double[] x = valid.Select(p => property.Of(stats[p.Label])).ToArray(), y = valid.Select(p => p.Robust).ToArray();
+                var valid = regime.Where(p => double.IsFinite(property.Of(stats[p.Label])) && property.Of(stats[p.Label]) >= 0 && double.IsFinite(measure.Of(p))).ToArray();
+                double[] x = valid.Select(p => property.Of(stats[p.Label])).ToArray(), y = valid.Select(measure.Of).ToArray();
                 string name = regime.Key.Length == 0 ? "plain" : regime.Key;
                 series.Add(new PlotSeries(name, x, y, Points: true));
-                Trend? trend = Trend.Fit(valid.Select(p => p.Label).ToArray(), x, y);
+                Trend? trend = valid.Length == 0 ? null : Trend.Fit(valid.Select(p => p.Label).ToArray(), x, y);
                 if (trend is null)
                 {
                     int kinds = valid.Select(p => p.Label).Distinct().Count();
-                    rows.Add(new[] { property.Name, name, valid.Length.ToString(C), "",
+                    rows.Add(new[] { measure.Name, property.Name, name, valid.Length.ToString(C), "",
                         x.Distinct().Count() < 3 ? "fewer than 3 distinct values" : $"{kinds} label kinds: a bootstrap over kinds needs {Trend.MinClusters}" });
                     continue;
                 }
                 series.Add(new PlotSeries($"{name} fit", new[] { x.Min(), x.Max() }, new[] { trend.At(x.Min()), trend.At(x.Max()) }, Dashed: true));
                 rows.Add(new[]
                 {
-                    property.Name, name, valid.Length.ToString(C),
+                    measure.Name, property.Name, name, valid.Length.ToString(C),
                     $"{trend.Slope * 100:+0.00;-0.00} [{trend.Lower * 100:+0.00;-0.00}, {trend.Upper * 100:+0.00;-0.00}]",
                     trend.Lower > 0 ? "rises with it" : trend.Upper < 0 ? "falls with it" : "no trend at this size",
                 });
             }
-            doc.Image($"properties-{property.Name.Replace(' ', '-')}.png",
-                Charts.Lines($"Robust accuracy against {property.Name}", property.Axis, "worst-case robust accuracy (mean over ε > 0)", series, yRange: (0, 1)),
-                $"one point per attacked run; dashed: the least-squares line per training regime");
+            string file = $"properties-{(measure == Measures[0] ? "robust" : "robust-of-correct")}-{property.Name.Replace(' ', '-')}.png";
+            doc.Image(file, Charts.Lines($"{measure.Name} against {property.Name}", property.Axis, measure.Axis, series, yRange: (0, 1)),
+                "one point per attacked run; dashed: the least-squares line per training regime");
         }
-        doc.Table(new[] { "property", "training", "runs", "slope (points per unit) [95% interval]", "reading" }, rows);
-        doc.Table(new[] { "label", "entropy", "closest pair", "rank", "runs", "robust (mean)" },
+        doc.Table(new[] { "measure", "property", "training", "runs", "slope (points per unit) [95% interval]", "reading" }, rows);
+        doc.Table(new[] { "label", "entropy", "closest pair", "rank", "runs", "robust (mean)", "robust / clean (mean)" },
             points.GroupBy(p => p.Arm).Select(g => new[]
             {
                 g.Key, stats[g.First().Label].Entropy.ToString("F2", C), stats[g.First().Label].MinPairwiseL2.ToString("F2", C), stats[g.First().Label].Rank.ToString(C),
-                g.Count().ToString(C), g.Average(p => p.Robust).ToString("P1", C),
+                g.Count().ToString(C), g.Average(p => p.Robust).ToString("P1", C), g.Average(p => p.RobustOfCorrect).ToString("P1", C),
             }), collapsible: "each arm's label properties and robust accuracy");
     }
 
@@ -89,7 +104,9 @@ public sealed class LabelPropertiesSection : IReportSection
                 : data.Attacks.Where(a => a.RunId == run.Id && a.Result.Protocol == protocol && a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted && a.Result.Eps > 0)
                     .Select(a => a.Result.Accuracy).DefaultIfEmpty(double.NaN).Average();
             if (double.IsNaN(robust)) continue;
-            points.Add(new RunPoint(run.Label, StudyRun.LabelOf(run.Label), StudyRun.RegimeOf(run.Label), robust));
+            double clean = data.Attacks.Where(a => a.RunId == run.Id && a.Result.Protocol == protocol && a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted && a.Result.Eps == 0)
+                .Select(a => a.Result.Accuracy).DefaultIfEmpty(double.NaN).First();
+            points.Add(new RunPoint(run.Label, StudyRun.LabelOf(run.Label), StudyRun.RegimeOf(run.Label), robust, clean > 0 ? robust / clean : double.NaN));
         }
         return points;
     }
