@@ -12,6 +12,12 @@ public static class LabelKinds
     /// <summary>The paper's order: the baseline first, then the paper's kinds, then any others by name.</summary>
     public static IReadOnlyList<string> Names { get; } = BuildNames();
 
+    /// <summary>
+    /// What a label name never contains: a study's arm appends its training regime after it ("speech+pgd7-8/255", see
+    /// <c>TrainConfig.Arm</c>), so an arm has no role of its own.
+    /// </summary>
+    public const char ArmSeparator = '+';
+
     /// <summary>The kind every other is compared with (categorical).</summary>
     public static string Baseline { get; } = Kinds.Value.Values.Single(k => k.Role == LabelRole.Baseline).Name;
 
@@ -33,7 +39,7 @@ public static class LabelKinds
     /// study's adversarially trained arm ("speech+pgd7-8/255"): the paper's claims are about plain training.
     /// </summary>
     public static LabelRole? RoleOf(string name) =>
-        !name.Contains('+') && Kinds.Value.TryGetValue(LabelParameters.KindName(name), out var kind) ? kind.Role : null;
+        !name.Contains(ArmSeparator) && Kinds.Value.TryGetValue(LabelParameters.KindName(name), out var kind) ? kind.Role : null;
 
     public static bool IsBaseline(string name) => name == Baseline;
 

@@ -51,7 +51,7 @@ public sealed class LabelParameters
     public static LabelParameters Parse(string name, IReadOnlyDictionary<string, double> defaults)
     {
         var given = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (name.Contains('+'))
+        if (name.Contains(LabelKinds.ArmSeparator))
             throw new LabelRepException($"label '{name}': a label name has no '+' (studies use it for the training regime; write 1e3, not 1e+3)");
         int colon = name.IndexOf(':');
         if (colon >= 0)

@@ -95,7 +95,7 @@ public static class Claims
                 alternatives, baseline, standard);
         foreach (string regime in data.Labels.Select(StudyRun.RegimeOf).Where(r => r.Length > 0).Distinct())
         {
-            string armBaseline = $"{baseline}{StudyRun.RegimeSeparator}{regime}";
+            string armBaseline = $"{baseline}{LabelKinds.ArmSeparator}{regime}";
             var arms = data.Labels.Where(l => StudyRun.RegimeOf(l) == regime && l != armBaseline
                 && LabelKinds.RoleOf(StudyRun.LabelOf(l)) is LabelRole.HighDimensional or LabelRole.Alternative).ToArray();
             if (arms.Length == 0 || !data.Labels.Contains(armBaseline)) continue;

@@ -38,7 +38,7 @@ public sealed record TrainConfig
     public Training.AdversarialTraining? Adversarial { get; init; }
 
     /// <summary>The run's label as results show it: the label name, with "+pgd7-8/255" when it is trained adversarially.</summary>
-    [JsonIgnore] public string Arm => Adversarial is { } a ? $"{Label}+{a.Key}" : Label;
+    [JsonIgnore] public string Arm => Adversarial is { } a ? $"{Label}{LabelKinds.ArmSeparator}{a.Key}" : Label;
 
     /// <summary>Not part of the identity: where and how fast it runs.</summary>
     [JsonIgnore] public string Device { get; init; } = "auto";

@@ -388,12 +388,9 @@ public sealed record StudyRun(TrainConfig Config, bool Attacked, bool Embedded)
     /// <summary>The run's label as results show it: the label name, with "+pgd7-8/255" when it was trained adversarially.</summary>
     public string Arm => Config.Arm;
 
-    /// <summary>The separator of a label name and its training regime in an arm ("speech+pgd7-8/255"; see <see cref="TrainConfig.Arm"/>).</summary>
-    public const char RegimeSeparator = '+';
-
     /// <summary>The label name of an arm (what precedes '+').</summary>
-    public static string LabelOf(string arm) => arm.Split(RegimeSeparator)[0];
+    public static string LabelOf(string arm) => arm.Split(LabelKinds.ArmSeparator)[0];
 
     /// <summary>The training regime of an arm: "" for plain, else e.g. "pgd7-8/255".</summary>
-    public static string RegimeOf(string arm) => arm.Contains(RegimeSeparator) ? arm[(arm.IndexOf(RegimeSeparator) + 1)..] : "";
+    public static string RegimeOf(string arm) => arm.Contains(LabelKinds.ArmSeparator) ? arm[(arm.IndexOf(LabelKinds.ArmSeparator) + 1)..] : "";
 }

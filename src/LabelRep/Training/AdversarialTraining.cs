@@ -37,10 +37,6 @@ public sealed record AdversarialTraining
     [System.Text.Json.Serialization.JsonIgnore]
     public string Key => $"{Attack}{Steps}-{EpsUnit.Pixels.Format(Eps)}{(StepSize is { } s ? "-step" + EpsUnit.Pixels.Format(s) : "")}{(Loss == "margin" ? "-margin" : "")}";
 
-    /// <summary>One line for progress and notes, e.g. "PGD-7 at 8/255 on the training loss".</summary>
-    public string Describe() =>
-        $"{Attack.ToUpperInvariant()}-{Steps} at {EpsUnit.Pixels.Format(Eps)} (step {EpsUnit.Pixels.Format(Step)}) on the {(Loss == "training" ? "training loss" : "class-score margin")}";
-
     public void Validate()
     {
         if (!Attacks.Contains(Attack)) throw new LabelRepException($"--adversarial {Attack}: unknown; valid: {string.Join(", ", Attacks)}");

@@ -63,17 +63,18 @@ public static class ThroughputBenchmark
         using var target = torch.randn(batchSize, 64, 64).to(device);
         // Adversarial training crafts with the step's own loss: cross-entropy, or Smooth-L1 to a random label bank.
         AdversarialTraining? adversarial = mode == "adversarial" ? new AdversarialTraining() : null;
-        using var objective = c.Head == "decoder"
-            ? (Labels.Objective)new Labels.RegressionObjective(new Labels.LabelBank("bench", torch.randn(10, 64, 64).mul_(20).to(device)))
-            : new Labels.CrossEntropyObjective(new Labels.LabelBank("bench", torch.eye(10).to(device)), 0);
-        var classifier = new Classifier(model, objective, "bench");
+        using Labels.Objective? objective = adversarial is null ? null
+            : c.Head == "decoder"
+                ? new Labels.RegressionObjective(new Labels.LabelBank("bench", torch.randn(10, 64, 64).mul_(20).to(device)))
+                : new Labels.CrossEntropyObjective(new Labels.LabelBank("bench", torch.eye(10).to(device)), 0);
+        Classifier? classifier = objective is null ? null : new Classifier(model, objective, "bench");
         long startSeed = 0;
 
         double[] Step()
         {
             using var scope = torch.NewDisposeScope();
             long t0 = Stopwatch.GetTimestamp();
-            Tensor input = adversarial?.Craft(classifier, x, y, startSeed++) ?? x;
+            Tensor input = adversarial is null ? x : adversarial.Craft(classifier!, x, y, startSeed++);
             Tensor output = model.call(input);
             Tensor loss = c.Head == "decoder" ? nn.functional.smooth_l1_loss(output, target) : nn.functional.cross_entropy(output, y);
             long t1 = Stopwatch.GetTimestamp();
