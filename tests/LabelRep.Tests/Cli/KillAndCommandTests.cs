@@ -75,6 +75,32 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         Assert.True(code == 0, err);
         Assert.Contains("attack", File.ReadAllText(Path.Combine(work, "bench-attack.json")));
         Assert.Contains("decoder", output);
+        (code, output, err) = CliRunner.Run("bench", "--mode", "adversarial", "--models", "smallcnn", "--steps", "1", "--repeats", "1", "--batch-size", "8",
+            "--out", Path.Combine(work, "bench-adversarial.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("craft+forward", output);
+        Assert.Contains("adversarial pgd7-8/255", File.ReadAllText(Path.Combine(work, "bench-adversarial.json")));
+        // Parameterized names in a comma list, with the closest pair and the rank in the table.
+        (code, output, err) = CliRunner.Run("labels", "stats", "--kinds", "hadamard,controlled:levels=16,rank=3,distance=4", "--data-dir", _fixture.DataDir);
+        Assert.True(code == 0, err);
+        Assert.Contains("controlled:levels=16,rank=3,distance=4", output);
+        Assert.Contains("rank", output);
+    }
+
+    [Fact]
+    public void Adversarial_training_runs_through_the_command_line_and_records_its_settings()
+    {
+        string run = Path.Combine(TestData.TempDir("cli-adv"), "run");
+        var (code, output, err) = CliRunner.Run("train", "--data-dir", _fixture.DataDir, "--label", "mmc", "--epochs", "1", "--val-count", "48", "--batch-size", "32",
+            "--adversarial", "pgd", "--adv-eps", "4/255", "--adv-steps", "2", "--adv-loss", "margin", "--threads", "2", "--out", run);
+        Assert.True(code == 0, err);
+        TrainConfig config = TrainConfig.Read(Path.Combine(run, "config.json"));
+        Assert.Equal(new LabelRep.Training.AdversarialTraining { Eps = 4 / 255.0, Steps = 2, Loss = "margin" }, config.Adversarial);
+        Assert.Equal("mmc+pgd2-4/255-margin", config.Arm);
+        // MMC trains at a tenth of the learning rate, and epochs.csv says so.
+        string[] epoch1 = File.ReadAllLines(Path.Combine(run, "epochs.csv"))[1].Split(',');
+        Assert.Equal("1", epoch1[0]);
+        Assert.Equal(0.01, double.Parse(epoch1[1], System.Globalization.CultureInfo.InvariantCulture), 12);
     }
 
     // ---- kill -9 at random moments, then the same command again ----
