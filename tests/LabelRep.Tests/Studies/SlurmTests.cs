@@ -112,6 +112,7 @@ public sealed class SlurmCluster : IDisposable
     public void WaitForEmptyQueue(TimeSpan limit, bool hurryRequeued = false)
     {
         var clock = Stopwatch.StartNew();
+        var pendingSince = new Dictionary<string, TimeSpan>();
         while (clock.Elapsed < limit)
         {
             var (_, output, _) = SlurmStatus.Run("squeue", new[] { "--noheader", "--format=%i|%T|%r" });
@@ -121,11 +122,14 @@ public sealed class SlurmCluster : IDisposable
                 foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     string[] f = line.Trim().Split('|');
-                    if (f.Length == 3 && f[1] == "PENDING" && f[2] == "BeginTime")
-                    {
-                        RequeuedSeen++;
-                        SlurmStatus.Run("scontrol", new[] { "update", "JobId=" + f[0], "StartTime=now" });
-                    }
+                    if (f.Length != 3 || f[1] != "PENDING" || f[2] != "BeginTime") continue;
+                    // slurmd revokes the old start's credential with one-second granularity: a start pulled into the
+                    // same second is killed as "Job credential revoked" (seen in CI). Wait a few seconds first.
+                    if (!pendingSince.TryGetValue(f[0], out TimeSpan since)) pendingSince[f[0]] = since = clock.Elapsed;
+                    if (clock.Elapsed - since < TimeSpan.FromSeconds(5)) continue;
+                    pendingSince.Remove(f[0]);
+                    RequeuedSeen++;
+                    SlurmStatus.Run("scontrol", new[] { "update", "JobId=" + f[0], "StartTime=now" });
                 }
             }
             Thread.Sleep(1000);
