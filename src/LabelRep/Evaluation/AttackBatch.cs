@@ -13,6 +13,9 @@ public sealed record AttackBatch(Tensor Clean, Tensor Labels, Tensor? Targets, T
 
     public long Count => Clean.shape[0];
 
+    /// <summary>The sweep's shared gradients at these clean inputs, when the runner keeps them (never for a subset).</summary>
+    public CleanGradients? Shared { get; init; }
+
     /// <summary>Projects onto the L∞ ball of radius <paramref name="eps"/> around the clean inputs, then (when <paramref name="clamp"/>) into [Lower, Upper].</summary>
     public Tensor Project(Tensor x, double eps, bool clamp = true)
     {
@@ -30,6 +33,7 @@ public sealed record AttackBatch(Tensor Clean, Tensor Labels, Tensor? Targets, T
         Targets = Targets?.index_select(0, rows),
         Lower = Rows(Lower, rows),
         Upper = Rows(Upper, rows),
+        Shared = null,
     };
 
     private static Tensor Rows(Tensor bound, Tensor rows) => bound.shape.Length == 0 || bound.shape[0] == 1 ? bound : bound.index_select(0, rows);

@@ -83,6 +83,7 @@ public sealed class AttackRunner
         var worst = new Dictionary<(bool, double), bool[]>();
         var worstSeconds = new Dictionary<(bool, double), double>();
         using var random = new Generator((ulong)_request.Seed);
+        var cleanGradients = new Dictionary<(int, bool), CleanGradients>();
         foreach (var (targeted, eps, attack, loss) in plan)
         {
             cancel.ThrowIfCancellationRequested();
@@ -101,7 +102,7 @@ public sealed class AttackRunner
             if (eps > 0)
             {
                 long[] attacked = Predict(space, test, attackedImages, targeted ? attackedTargets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
-                    Progress(name));
+                    Progress(name), cleanGradients);
                 for (int k = 0; k < attackedAt.Length; k++) adversarial[attackedAt[k]] = attacked[k];
             }
             bool[] robust = adversarial.Select((p, i) => cleanCorrect[i] && p == labels[i]).ToArray();
@@ -112,6 +113,7 @@ public sealed class AttackRunner
                 targeted ? adversarial.Zip(targets, (p, t) => p == t).Count(x => x) / (double)n : null,
                 attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds) with { Targets = TargetsOf(settings) });
         }
+        foreach (CleanGradients kept in cleanGradients.Values) kept.Dispose();
         var breaks = new List<SuiteBreaks>();
         if (suite != null)
         {
@@ -238,14 +240,21 @@ public sealed class AttackRunner
     }
 
     /// <summary>Predictions after attacking each batch (or of the clean images when <paramref name="attack"/> is null).</summary>
+    /// With <paramref name="shared"/>, the gradients at each batch's clean images are kept for the next call on the same
+    /// images and targets (the sweep's other attacks and ε).
     private long[] Predict(AttackSpace space, ImageData test, int[] images, long[]? targets, IAttack? attack, AttackContext? context,
-        AttackSettings? settings, CancellationToken cancel, Action<int>? batchDone = null)
+        AttackSettings? settings, CancellationToken cancel, Action<int>? batchDone = null, Dictionary<(int, bool), CleanGradients>? shared = null)
     {
         var predictions = new long[images.Length];
         ImageBatches.ForEach(test, images, _request.BatchSize, _target.Device, (pixels, labels, start) =>
         {
             int count = (int)labels.shape[0];
             AttackBatch batch = MakeBatch(space, pixels, labels, targets == null ? default : targets.AsSpan(start, count));
+            if (shared != null)
+            {
+                if (!shared.TryGetValue((start, targets != null), out CleanGradients? kept)) shared[(start, targets != null)] = kept = new CleanGradients();
+                batch = batch with { Shared = kept };
+            }
             Tensor input = batch.Clean;
             if (attack != null)
             {
@@ -254,7 +263,7 @@ public sealed class AttackRunner
             }
             space.Predict(input).cpu().data<long>().CopyTo(predictions, start);
             batchDone?.Invoke(count);
-        }, cancel);
+        }, cancel, releaseMemory: attack != null);
         return predictions;
     }
 

@@ -37,7 +37,8 @@ public sealed class AttackSpace
     public Tensor Predict(Tensor input)
     {
         using var _ = torch.no_grad();
-        return Scores(input).argmax(1);
+        using var scope = torch.NewDisposeScope();
+        return scope.MoveToOuter(Scores(input).argmax(1));
     }
 
     /// <summary>
@@ -47,18 +48,26 @@ public sealed class AttackSpace
     public Tensor Gradient(Tensor input, AttackBatch batch, AttackLoss loss) =>
         Evaluate(input, output => loss.Compute(this, output, batch)).Gradient;
 
+    /// <summary>∇ₓ of the loss at the batch's clean inputs: the sweep's shared copy when the runner keeps one.</summary>
+    public Tensor CleanGradient(AttackBatch batch, AttackLoss loss) =>
+        batch.Shared is { } shared ? shared.Of(this, batch, loss) : Gradient(batch.Clean, batch, loss);
+
     /// <summary>
     /// One forward and backward pass: the per-image value of <paramref name="loss"/> (a function of the model's output),
-    /// its input gradient (of the sum over the batch) and the class scores, without graph state left behind.
+    /// its input gradient (of the sum over the batch) and the class scores, without graph state left behind. Every
+    /// layer's activation is freed on return: only the three results join the caller's dispose scope (a caller outside
+    /// a per-step scope, as APGD's start per target, would otherwise hold a forward pass of activations each time).
     /// </summary>
     public (Tensor Loss, Tensor Gradient, Tensor Scores) Evaluate(Tensor input, Func<Tensor, Tensor> loss)
     {
+        using var scope = torch.NewDisposeScope();
         using var _ = torch.enable_grad();
         Tensor x = input.detach().requires_grad_(true);
         Tensor output = Output(x);
         Tensor value = loss(output);
         Tensor gradient = torch.autograd.grad(new[] { value.sum() }, new[] { x })[0];
         using var noGrad = torch.no_grad();
-        return (value.detach(), gradient, Classifier.Decision.Scores(output.detach()));
+        Tensor scores = Classifier.Decision.Scores(output.detach());
+        return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), scope.MoveToOuter(scores));
     }
 }

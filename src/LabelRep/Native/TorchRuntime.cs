@@ -19,6 +19,9 @@ public static class TorchRuntime
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int param, int value);
 
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
     [ModuleInitializer]
     internal static void Initialize() => Prepare();
 
@@ -61,6 +64,17 @@ public static class TorchRuntime
                     "run once as a user who can write the build output, or rebuild into a writable folder");
             }
         }
+    }
+
+    /// <summary>
+    /// Returns the allocator's free memory to the system. The 1 GB trim threshold that speeds training keeps freed
+    /// blocks in the heap; attacks whose batches shrink as images are fooled allocate tensors of ever new sizes, and
+    /// their freed blocks piled up to 3–4 GB over 1,000 images without this. Costs a few milliseconds; call it between
+    /// batches of seconds, never per training step.
+    /// </summary>
+    public static void ReleaseFreeMemory()
+    {
+        if (OperatingSystem.IsLinux()) MallocTrim(0);
     }
 
     /// <summary>Sets the number of intra-op threads libtorch uses (0 = leave the default).</summary>

@@ -105,9 +105,10 @@ internal static class ApgdCore
     public static Tensor NotWorseThanClean(AttackSpace space, AttackBatch batch, Tensor points, Tensor fooled, Func<Tensor, Tensor> loss)
     {
         using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
         Tensor atPoints = loss(space.Output(points)), atClean = loss(space.Output(batch.Clean));
         Tensor keep = fooled.logical_or(atPoints.ge(atClean));
-        return torch.where(keep.view(-1, 1, 1, 1), points, batch.Clean);
+        return scope.MoveToOuter(torch.where(keep.view(-1, 1, 1, 1), points, batch.Clean));
     }
 
     /// <summary>

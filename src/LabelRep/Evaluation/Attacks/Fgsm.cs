@@ -12,7 +12,7 @@ public sealed class Fgsm : IAttack
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
-        Tensor gradient = context.Target.Gradient(batch.Clean, batch, settings.Loss);
+        Tensor gradient = context.Target.CleanGradient(batch, settings.Loss);
         return batch.Clamp(batch.Clean + settings.Eps * gradient.sign());
     }
 }

@@ -18,7 +18,8 @@ internal static class SignedGradientSteps
         for (int step = 0; step < steps; step++)
         {
             using var scope = torch.NewDisposeScope();
-            Tensor gradient = space.Gradient(x, batch, settings.Loss);
+            // From the clean images (BIM, transfer), the first gradient is the one FGSM and every other ε take too.
+            Tensor gradient = step == 0 && ReferenceEquals(start, batch.Clean) ? space.CleanGradient(batch, settings.Loss) : space.Gradient(x, batch, settings.Loss);
             if (settings.AccumulateGradients)
             {
                 Tensor sum = gradientSum is null ? gradient : gradientSum + gradient;

@@ -110,7 +110,8 @@ public sealed class Square : IAttack
     private static Tensor Loss(AttackSpace space, Tensor x, AttackBatch batch, AttackSettings settings)
     {
         using var _ = torch.no_grad();
-        return settings.Loss.Compute(space, space.Output(x), batch);
+        using var scope = torch.NewDisposeScope();
+        return scope.MoveToOuter(settings.Loss.Compute(space, space.Output(x), batch));
     }
 
     private static Tensor RandomSigns(Generator random, long[] shape, Tensor like) =>
