@@ -14,6 +14,9 @@ public sealed class CleanGradients : IDisposable
 {
     private readonly Dictionary<(AttackSpace, AttackLoss), Tensor> _cached = new();
 
+    /// <summary>Gradients kept (one per attack space and loss).</summary>
+    public int Count => _cached.Count;
+
     /// <summary>∇ₓ of <paramref name="loss"/> at <paramref name="batch"/>'s clean inputs, a fresh tensor the caller owns.</summary>
     public Tensor Of(AttackSpace space, AttackBatch batch, AttackLoss loss)
     {

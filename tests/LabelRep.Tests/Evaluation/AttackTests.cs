@@ -181,6 +181,42 @@ public class AttackTests : IClassFixture<AttackFixture>
         Assert.True(same >= 0.999, $"only {same:P3} of the values agree");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Sharing_the_clean_gradient_across_eps_changes_no_perturbation(bool quirks)
+    {
+        using RunSetup setup = AttackFixture.Load(_runs.Regression);
+        foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
+        var space = new AttackSpace(setup.Classifier, normalized: true);
+        using var scope = torch.NewDisposeScope();
+        var (pixels, y) = setup.Data.Test.Batch(torch.arange(16, dtype: ScalarType.Int64));
+        Tensor x = space.FromPixels(pixels);
+        var plain = new AttackBatch(x, y, null, x.amin(new long[] { 1, 2, 3 }, keepdim: true), x.amax(new long[] { 1, 2, 3 }, keepdim: true));
+        using var shared = new CleanGradients();
+        AttackBatch sharing = plain with { Shared = shared };
+        var context = new AttackContext(space, null, new Generator(1));
+        foreach (double eps in new[] { 0.1, 0.3 })
+        {
+            var settings = new AttackSettings
+            {
+                Eps = eps, Protocol = quirks ? AttackProtocol.Paper : AttackProtocol.PaperFixed, Loss = AttackLoss.Training,
+                Options = new Dictionary<string, double> { ["steps"] = 5 }, AccumulateGradients = quirks, ClampEachStep = !quirks,
+            };
+            foreach (IAttack attack in new IAttack[] { new Fgsm(), new Bim() })
+            {
+                Tensor alone = attack.Perturb(context, plain, settings);
+                Tensor reused = attack.Perturb(context, sharing, settings);
+                Assert.True(alone.eq(reused).all().item<bool>(), $"{attack.Name} at ε={eps} differs when the clean gradient is shared");
+            }
+        }
+        Assert.Equal(1, shared.Count); // FGSM and BIM at both ε took the one gradient
+        // The kept gradient is the plain one, and each caller gets its own copy (disposing it leaves the cache intact).
+        Tensor first = shared.Of(space, sharing, AttackLoss.Training);
+        first.Dispose();
+        Assert.True(shared.Of(space, sharing, AttackLoss.Training).eq(space.Gradient(x, plain, AttackLoss.Training)).all().item<bool>());
+    }
+
     [Fact]
     public void Targets_follow_the_official_loops_generator_sequence()
     {
