@@ -3,6 +3,7 @@ using System.Text.Json;
 using LabelRep.IO;
 using LabelRep.Native;
 using LabelRep.Training;
+using static TorchSharp.torch;
 
 namespace LabelRep.Cli.Commands;
 
@@ -20,7 +21,7 @@ public static class BenchCommand
         var output = new Option<string>("--out") { Description = "where to write the results", DefaultValueFactory = _ => "bench.json" };
         var device = new Option<string>("--device") { Description = "device: auto, cpu, cuda", DefaultValueFactory = _ => "cpu" };
         var layout = new Option<string>("--layout") { Description = "backbone memory layout: channels-last (what training uses) or nchw (libtorch's default)", DefaultValueFactory = _ => "channels-last" };
-        var mode = new Option<string>("--mode") { Description = "train: forward, backward and SGD update; adversarial: the same on PGD-7 examples at 8/255 crafted first (--adversarial pgd); attack: what an attack step costs (eval mode, frozen weights, the gradient with respect to the images)", DefaultValueFactory = _ => "train" };
+        var mode = new Option<string>("--mode") { Description = "train: forward, backward and SGD update; adversarial: the same on PGD-7 examples at 8/255 crafted first (--adversarial pgd); attack: what an attack step costs (eval mode, frozen weights, the gradient with respect to the images); layers: each layer of each model alone, forward and backward (bench/layers_compare.sh)", DefaultValueFactory = _ => "train" };
         var command = new Command("bench", "Measure training (or attack-step) throughput (images/s, median of repeats after warm-up)");
         foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device, layout, mode }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
@@ -37,7 +38,9 @@ public static class BenchCommand
             string memoryLayout = r.GetValue(layout)!;
             ThroughputBenchmark.CheckLayout(memoryLayout);
             string stepMode = r.GetValue(mode)!;
-            if (!ThroughputBenchmark.Modes.Contains(stepMode)) throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes)}");
+            if (stepMode == "layers") return Layers(cases.Where(c => c.Head != "decoder").Select(c => c.Model).ToList(), r.GetValue(batch), r.GetValue(threads),
+                r.GetValue(steps) > 0 ? r.GetValue(steps) : 20, dev, r.GetValue(output)!, cancel);
+            if (!ThroughputBenchmark.Modes.Contains(stepMode)) throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes.Append("layers"))}");
             Console.WriteLine($"{stepMode} steps, layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
             var results = new List<ThroughputBenchmark.Result>();
             string phaseNames = stepMode == "adversarial" ? "ms/step: craft+forward backward update" : "ms/step: forward backward update";
@@ -62,5 +65,34 @@ public static class BenchCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>--mode layers: each layer of each model alone, forward and backward (the kernel-level profile).</summary>
+    private static int Layers(List<string> models, int batch, int threads, int steps, Device device, string path, CancellationToken cancel)
+    {
+        Console.WriteLine($"layers alone, train mode, channels-last, batch {batch}, {threads} threads, median of {steps} calls");
+        Console.WriteLine($"{"model",-10} {"layer",-28} {"count",5} {"forward ms",11} {"backward ms",12}");
+        var rows = new List<object>();
+        foreach (string model in models)
+        {
+            cancel.ThrowIfCancellationRequested();
+            double total = 0;
+            foreach (var t in LayerBenchmark.Run(model, batch, threads, steps, device))
+            {
+                Console.WriteLine($"{model,-10} {t.Layer.Name,-28} {t.Layer.Count,5} {t.ForwardMs,11:F3} {t.BackwardMs,12:F3}");
+                total += t.Layer.Count * (t.ForwardMs + t.BackwardMs);
+                rows.Add(new
+                {
+                    model, name = t.Layer.Name, kind = t.Layer.Kind, input = t.Layer.Input, @out = t.Layer.Out, kernel = t.Layer.Kernel, stride = t.Layer.Stride,
+                    padding = t.Layer.Padding, input_grad = t.Layer.InputGrad, count = t.Layer.Count,
+                    forward_ms = Math.Round(t.ForwardMs, 4), backward_ms = Math.Round(t.BackwardMs, 4),
+                });
+            }
+            Console.WriteLine($"{model,-10} {"sum, each layer × its count",-28} {"",5} {total,24:F1} ms");
+        }
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(new { batch_size = batch, threads, steps, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" },
+            new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+        return 0;
     }
 }
