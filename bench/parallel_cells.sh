@@ -9,7 +9,7 @@
 # Default: the quick preset, 1 round, K = the number of cores. The quick preset takes 15–20 minutes a side on 2 cores.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-study=(--preset quick) rounds=1 parallel="$(nproc)" out=""
+study=(--preset quick) rounds=1 parallel="$(nproc)" out="" equality=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --preset) study=(--preset "$2"); shift 2 ;;
@@ -17,6 +17,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) rounds="$2"; shift 2 ;;
     --parallel) parallel="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --equality) equality=1; shift ;;
     *) echo "bench/parallel_cells.sh: unknown argument '$1' (see the header of this script)" >&2; exit 2 ;;
   esac
 done
@@ -38,23 +39,32 @@ for r in $(seq 1 "$rounds"); do
     printf '%s\t%s\t%s\t%s\n' "$side" "$r" "$start" "$EPOCHREALTIME" >> "$times"
   done
 done
-/usr/bin/python3 - "$out" "$rounds" "$here" <<'PY'
+per_cell=$(( cores / parallel > 0 ? cores / parallel : 1 ))
+if [[ $equality == 1 ]]; then
+  echo "equality check: one cell at a time with $per_cell thread(s) → $out/same-threads" >&2
+  rm -rf "$out/same-threads"
+  "$here/labelrep" study "${study[@]}" --out "$out/same-threads" --parallel 1 --threads "$per_cell" > "$out/same-threads.log" 2>&1 || { echo "the equality run failed; its log: $out/same-threads.log" >&2; exit 1; }
+fi
+/usr/bin/python3 - "$out" "$rounds" "$here" "$equality" <<'PY'
 import json, sqlite3, statistics, subprocess, sys
-out, rounds, here = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, rounds, here, equality = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
 secs = {"sequential": [], "parallel": []}
 for line in open(f"{out}/times.tsv"):
     side, _, start, end = line.split("\t")
     secs[side].append(float(end) - float(start))
 db = sqlite3.connect(f"file:{out}/sequential-1/results.db?mode=ro", uri=True)
 cells = db.execute("select count(*) from runs").fetchone()[0]
-equal = True
-for r in range(1, rounds + 1):
-    for other in ([f"parallel-{r}"] + ([f"sequential-{r}"] if r > 1 else [])):
-        res = subprocess.run([f"{here}/scripts/compare-db.py", f"{out}/sequential-1/results.db", f"{out}/{other}/results.db"], capture_output=True, text=True)
-        print(f"results.db sequential-1 vs {other}: {'equal' if res.returncode == 0 else 'DIFFERENT'}")
-        if res.returncode != 0:
-            print(res.stdout)
-            equal = False
+equal = None
+def same(a, b):
+    res = subprocess.run([f"{here}/scripts/compare-db.py", f"{out}/{a}/results.db", f"{out}/{b}/results.db"], capture_output=True, text=True)
+    print(f"results.db {a} vs {b}: {'equal' if res.returncode == 0 else 'DIFFERENT'}")
+    if res.returncode != 0:
+        print(res.stdout)
+    return res.returncode == 0
+if equality:
+    equal = all(same("same-threads", f"parallel-{r}") for r in range(1, rounds + 1))
+for r in range(2, rounds + 1):   # the same side twice: the machine's own determinism
+    same("sequential-1", f"sequential-{r}")
 seq, par = statistics.median(secs["sequential"]), statistics.median(secs["parallel"])
 print(f"{'side':<12}{'wall s (median)':>18}{'cells/hour':>12}")
 for side, s in (("sequential", seq), ("parallel", par)):
