@@ -239,9 +239,11 @@ public sealed class AttackRunner
         return targets;
     }
 
-    /// <summary>Predictions after attacking each batch (or of the clean images when <paramref name="attack"/> is null).</summary>
-    /// With <paramref name="shared"/>, the gradients at each batch's clean images are kept for the next call on the same
+    /// <summary>
+    /// Predictions after attacking each batch (or of the clean images when <paramref name="attack"/> is null). With
+    /// <paramref name="shared"/>, the gradients at each batch's clean images are kept for the next call on the same
     /// images and targets (the sweep's other attacks and ε).
+    /// </summary>
     private long[] Predict(AttackSpace space, ImageData test, int[] images, long[]? targets, IAttack? attack, AttackContext? context,
         AttackSettings? settings, CancellationToken cancel, Action<int>? batchDone = null, Dictionary<(int, bool), CleanGradients>? shared = null)
     {
