@@ -161,21 +161,30 @@ public class AttackTests : IClassFixture<AttackFixture>
         Assert.True(Accuracy(batched, "bim", "training", 0.3) < batched.CleanAccuracy, "the attack did nothing");
     }
 
+    /// <summary>The first test images in the paper's (normalized) attack space of a frozen model.</summary>
+    private static (AttackSpace Space, Tensor X, Tensor Y) NormalizedImages(RunSetup setup, int count)
+    {
+        foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
+        var space = new AttackSpace(setup.Classifier, normalized: true);
+        var (pixels, y) = setup.Data.Test.Batch(torch.arange(count, dtype: ScalarType.Int64));
+        return (space, space.FromPixels(pixels), y);
+    }
+
+    /// <summary>A batch bounded by each image's own min and max, as the paper's FGSM clamps.</summary>
+    private static AttackBatch ImageBounded(Tensor x, Tensor labels) =>
+        new(x, labels, null, x.amin(new long[] { 1, 2, 3 }, keepdim: true), x.amax(new long[] { 1, 2, 3 }, keepdim: true));
+
     [Fact]
     public void The_paper_attacks_perturb_each_image_as_they_would_alone()
     {
         using RunSetup setup = AttackFixture.Load(_runs.Regression);
-        foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
-        var space = new AttackSpace(setup.Classifier, normalized: true);
         using var scope = torch.NewDisposeScope();
-        var (pixels, y) = setup.Data.Test.Batch(torch.arange(12, dtype: ScalarType.Int64));
-        Tensor x = space.FromPixels(pixels);
+        var (space, x, y) = NormalizedImages(setup, 12);
         var settings = new AttackSettings { Eps = 0.2, Protocol = AttackProtocol.Paper, Options = new Dictionary<string, double> { ["steps"] = 5 }, Loss = AttackLoss.Training };
         var context = new AttackContext(space, null, new Generator(1));
-        AttackBatch Batch(Tensor c, Tensor labels) => new(c, labels, null, c.amin(new long[] { 1, 2, 3 }, keepdim: true), c.amax(new long[] { 1, 2, 3 }, keepdim: true));
 
-        Tensor together = new Bim().Perturb(context, Batch(x, y), settings);
-        Tensor alone = torch.cat(Enumerable.Range(0, 12).Select(i => new Bim().Perturb(context, Batch(x[i..(i + 1)], y[i..(i + 1)]), settings)).ToArray(), 0);
+        Tensor together = new Bim().Perturb(context, ImageBounded(x, y), settings);
+        Tensor alone = torch.cat(Enumerable.Range(0, 12).Select(i => new Bim().Perturb(context, ImageBounded(x[i..(i + 1)], y[i..(i + 1)]), settings)).ToArray(), 0);
 
         double same = together.isclose(alone, rtol: 0, atol: 1e-5).to_type(ScalarType.Float32).mean().item<float>();
         Assert.True(same >= 0.999, $"only {same:P3} of the values agree");
@@ -187,12 +196,9 @@ public class AttackTests : IClassFixture<AttackFixture>
     public void Sharing_the_clean_gradient_across_eps_changes_no_perturbation(bool quirks)
     {
         using RunSetup setup = AttackFixture.Load(_runs.Regression);
-        foreach (var p in setup.Model.parameters()) p.requires_grad_(false);
-        var space = new AttackSpace(setup.Classifier, normalized: true);
         using var scope = torch.NewDisposeScope();
-        var (pixels, y) = setup.Data.Test.Batch(torch.arange(16, dtype: ScalarType.Int64));
-        Tensor x = space.FromPixels(pixels);
-        var plain = new AttackBatch(x, y, null, x.amin(new long[] { 1, 2, 3 }, keepdim: true), x.amax(new long[] { 1, 2, 3 }, keepdim: true));
+        var (space, x, y) = NormalizedImages(setup, 16);
+        AttackBatch plain = ImageBounded(x, y);
         using var shared = new CleanGradients();
         AttackBatch sharing = plain with { Shared = shared };
         var context = new AttackContext(space, null, new Generator(1));
