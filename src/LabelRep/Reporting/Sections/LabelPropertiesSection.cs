@@ -32,12 +32,12 @@ public sealed class LabelPropertiesSection : IReportSection
     public sealed record RunPoint(string Arm, string Label, string Regime, double Robust, double RobustOfCorrect);
 
     /// <summary>What a point's y is: robust accuracy, or robust accuracy as a share of clean accuracy.</summary>
-    private sealed record Measure(string Name, string Axis, Func<RunPoint, double> Of);
+    private sealed record Measure(string Name, string File, string Axis, Func<RunPoint, double> Of);
 
     private static readonly Measure[] Measures =
     {
-        new("robust accuracy", "worst-case robust accuracy (mean over ε > 0)", p => p.Robust),
-        new("robust share of the correct", "robust accuracy / clean accuracy", p => p.RobustOfCorrect),
+        new("robust accuracy", "robust", "worst-case robust accuracy (mean over ε > 0)", p => p.Robust),
+        new("robust share of the correct", "robust-of-correct", "robust accuracy / clean accuracy", p => p.RobustOfCorrect),
     };
 
     public void Write(ReportDocument doc, StudyData data)
@@ -80,7 +80,7 @@ public sealed class LabelPropertiesSection : IReportSection
                     trend.Lower > 0 ? "rises with it" : trend.Upper < 0 ? "falls with it" : "no trend at this size",
                 });
             }
-            string file = $"properties-{(measure == Measures[0] ? "robust" : "robust-of-correct")}-{property.Name.Replace(' ', '-')}.png";
+            string file = $"properties-{measure.File}-{property.Name.Replace(' ', '-')}.png";
             doc.Image(file, Charts.Lines($"{measure.Name} against {property.Name}", property.Axis, measure.Axis, series, yRange: (0, 1)),
                 "one point per attacked run; dashed: the least-squares line per training regime");
         }
@@ -99,13 +99,13 @@ public sealed class LabelPropertiesSection : IReportSection
         var points = new List<RunPoint>();
         foreach (RunResult run in data.Runs.Where(r => r.Fraction == data.MainFraction))
         {
+            var worst = data.Attacks.Where(a => a.RunId == run.Id && a.Result.Protocol == protocol && a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted)
+                .Select(a => a.Result).ToArray();
             double[]? perImage = data.RobustOverEps(run, protocol);
             double robust = perImage is { Length: > 0 } ? perImage.Average()
-                : data.Attacks.Where(a => a.RunId == run.Id && a.Result.Protocol == protocol && a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted && a.Result.Eps > 0)
-                    .Select(a => a.Result.Accuracy).DefaultIfEmpty(double.NaN).Average();
+                : worst.Where(r => r.Eps > 0).Select(r => r.Accuracy).DefaultIfEmpty(double.NaN).Average();
             if (double.IsNaN(robust)) continue;
-            double clean = data.Attacks.Where(a => a.RunId == run.Id && a.Result.Protocol == protocol && a.Result.Attack == AttackResult.WorstCase && !a.Result.Targeted && a.Result.Eps == 0)
-                .Select(a => a.Result.Accuracy).DefaultIfEmpty(double.NaN).First();
+            double clean = worst.Where(r => r.Eps == 0).Select(r => r.Accuracy).DefaultIfEmpty(double.NaN).First();
             points.Add(new RunPoint(run.Label, StudyRun.LabelOf(run.Label), StudyRun.RegimeOf(run.Label), robust, clean > 0 ? robust / clean : double.NaN));
         }
         return points;
