@@ -80,6 +80,14 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         Assert.True(code == 0, err);
         Assert.Contains("craft+forward", output);
         Assert.Contains("adversarial pgd7-8/255", File.ReadAllText(Path.Combine(work, "bench-adversarial.json")));
+        // Each layer alone, with the list bench/layer_bench.py reads back.
+        (code, output, err) = CliRunner.Run("bench", "--mode", "layers", "--models", "smallcnn", "--steps", "1", "--batch-size", "4", "--threads", "1",
+            "--out", Path.Combine(work, "bench-layers.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("bn 32 @28", output);
+        string layers = File.ReadAllText(Path.Combine(work, "bench-layers.json"));
+        Assert.Contains("\"kind\": \"conv\"", layers);
+        Assert.Contains("\"backward_ms\"", layers);
         // Parameterized names in a comma list, with the closest pair and the rank in the table.
         (code, output, err) = CliRunner.Run("labels", "stats", "--kinds", "hadamard,controlled:levels=16,rank=3,distance=4", "--data-dir", _fixture.DataDir);
         Assert.True(code == 0, err);
