@@ -14,11 +14,12 @@ public static class Accuracy
     {
         classifier.Model.eval();
         using var _ = torch.no_grad();
+        using var model = classifier.FoldForEvaluation();
         double lossSum = 0;
         var perImage = new bool[indices.Length];
         ImageBatches.ForEach(data, indices, batchSize, classifier.Device, (x, y, start) =>
         {
-            var output = classifier.Model.call(x);
+            var output = model.Forward(x);
             lossSum += classifier.Objective.Loss(output, y).item<float>() * x.shape[0];
             classifier.Decision.Predict(output).eq(y).cpu().data<bool>().CopyTo(perImage, start);
         });

@@ -11,11 +11,16 @@ namespace LabelRep.Evaluation;
 /// </summary>
 public sealed class AttackSpace
 {
-    public AttackSpace(Classifier classifier, bool normalized)
+    /// <param name="model">The model to run (default: the classifier's <see cref="Classifier.Evaluated"/>, batch norm folded once frozen).</param>
+    public AttackSpace(Classifier classifier, bool normalized, IImageModel? model = null)
     {
         Classifier = classifier;
         Normalized = normalized;
+        Model = model ?? classifier.Evaluated;
     }
+
+    /// <summary>What the attacks run forward and backward through.</summary>
+    public IImageModel Model { get; }
 
     public Classifier Classifier { get; }
 
@@ -25,10 +30,10 @@ public sealed class AttackSpace
     public bool Normalized { get; }
 
     /// <summary>Images in [0, 1] → inputs of this space.</summary>
-    public Tensor FromPixels(Tensor pixels) => Normalized ? Classifier.Model.Normalization.call(pixels) : pixels;
+    public Tensor FromPixels(Tensor pixels) => Normalized ? Model.Normalization.call(pixels) : pixels;
 
     /// <summary>The model's raw output (logits, label vector or label image).</summary>
-    public Tensor Output(Tensor input) => Normalized ? Classifier.Model.ForwardNormalized(input) : Classifier.Model.call(input);
+    public Tensor Output(Tensor input) => Normalized ? Model.ForwardNormalized(input) : Model.Forward(input);
 
     /// <summary>Class scores (B, C); argmax is the decision.</summary>
     public Tensor Scores(Tensor input) => Classifier.Decision.Scores(Output(input));

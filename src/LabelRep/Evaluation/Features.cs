@@ -18,9 +18,10 @@ public static class Features
         var features = new float[n][];
         var classes = new int[n];
         using var _ = torch.no_grad();
+        using var model = classifier.FoldForEvaluation();
         ImageBatches.ForEach(data, Enumerable.Range(0, n).ToArray(), batchSize, classifier.Device, (x, y, start) =>
         {
-            var f = classifier.Model.Features(x).cpu();
+            var f = model.Features(x).cpu();
             long dim = f.shape[1];
             float[] flat = f.contiguous().data<float>().ToArray();
             long[] labels = y.cpu().data<long>().ToArray();

@@ -5,12 +5,20 @@ using static TorchSharp.torch.nn;
 namespace LabelRep.Models;
 
 /// <summary>An image encoder: (B, C, H, W) normalized images → (B, FeatureSize) features.</summary>
-public abstract class Backbone : Module<Tensor, Tensor>
+public abstract class Backbone : Module<Tensor, Tensor>, IFoldable
 {
     protected Backbone(string name) : base(name) { }
 
     /// <summary>The length of the feature vector the heads receive (512 for VGG, 64 for the CIFAR ResNets).</summary>
     public abstract int FeatureSize { get; }
+
+    /// <summary>
+    /// The backbone with batch norm folded in, for evaluation (<see cref="BatchNormFolding"/>). The default folds
+    /// every conv → BN pair of the registered submodules when they form one <see cref="Sequential"/> path; a backbone
+    /// whose forward is more than that (residual blocks) overrides it. A backbone that cannot fold returns
+    /// <c>new ModuleLayer(this)</c>: evaluation then runs it unfolded, which is slower but equal.
+    /// </summary>
+    public virtual EvalLayer Fold() => new ModuleLayer(this);
 
     /// <summary>The paper's backbone initialization (§4.1): conv weights ~ N(0, √(2/(k·k·out))), conv bias 0, BN weight 1 and bias 0.</summary>
     protected void InitializeAsPaper()

@@ -1,6 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using ConvModule = TorchSharp.Modules.Conv2d;
+using BatchNormModule = TorchSharp.Modules.BatchNorm2d;
 
 namespace LabelRep.Models;
 
@@ -41,6 +43,10 @@ public sealed class CifarResNet : Backbone
         return avgpool.call(layer3.call(layer2.call(layer1.call(x))));
     }
 
+    public override EvalLayer Fold() => new ChainLayer(
+        BatchNormFolding.Conv((ConvModule)conv1, (BatchNormModule)bn1), new FunctionLayer(x => functional.relu(x, inplace: true)),
+        BatchNormFolding.Sequence(layer1), BatchNormFolding.Sequence(layer2), BatchNormFolding.Sequence(layer3), BatchNormFolding.Sequence(avgpool));
+
     private static Module<Tensor, Tensor> MakeStage(ref int inplanes, int planes, int blocks, int stride)
     {
         var list = new List<Module<Tensor, Tensor>> { new BasicBlock(inplanes, planes, stride) };
@@ -49,7 +55,7 @@ public sealed class CifarResNet : Backbone
         return Sequential(list);
     }
 
-    private sealed class BasicBlock : Module<Tensor, Tensor>
+    private sealed class BasicBlock : Module<Tensor, Tensor>, IFoldable
     {
         private readonly Module<Tensor, Tensor> conv1;
         private readonly Module<Tensor, Tensor> bn1;
@@ -74,6 +80,38 @@ public sealed class CifarResNet : Backbone
             Tensor y = functional.relu(bn1.call(conv1.call(x)), inplace: true);
             y = bn2.call(conv2.call(y));
             return functional.relu(y.add_(residual), inplace: true);
+        }
+
+        public EvalLayer Fold() => new FoldedBlock(
+            BatchNormFolding.Conv((ConvModule)conv1, (BatchNormModule)bn1), BatchNormFolding.Conv((ConvModule)conv2, (BatchNormModule)bn2),
+            downsample is null ? null : BatchNormFolding.Sequence(downsample));
+    }
+
+    /// <summary>A <see cref="BasicBlock"/> with its three conv → BN pairs folded: the same forward.</summary>
+    private sealed class FoldedBlock : EvalLayer
+    {
+        private readonly EvalLayer _conv1, _conv2;
+        private readonly EvalLayer? _downsample;
+
+        public FoldedBlock(EvalLayer conv1, EvalLayer conv2, EvalLayer? downsample)
+        {
+            _conv1 = conv1;
+            _conv2 = conv2;
+            _downsample = downsample;
+        }
+
+        public override Tensor Forward(Tensor x)
+        {
+            Tensor residual = _downsample is null ? x : _downsample.Forward(x);
+            Tensor y = _conv2.Forward(functional.relu(_conv1.Forward(x), inplace: true));
+            return functional.relu(y.add_(residual), inplace: true);
+        }
+
+        public override void Dispose()
+        {
+            _conv1.Dispose();
+            _conv2.Dispose();
+            _downsample?.Dispose();
         }
     }
 }

@@ -29,10 +29,27 @@ public sealed class Classifier
     /// <summary>Class scores (B, C) of images in [0, 1].</summary>
     public Tensor Scores(Tensor images) => Decision.Scores(Model.call(images));
 
-    /// <summary>Eval mode (batch norm uses its running statistics) and no gradients for the weights: ready to be measured and attacked.</summary>
+    /// <summary>
+    /// Eval mode (batch norm uses its running statistics) and no gradients for the weights: ready to be measured and
+    /// attacked. Evaluation then runs <see cref="Evaluated"/>, the model with batch norm folded, built once here.
+    /// </summary>
     public void Freeze()
     {
         Model.eval();
         foreach (var p in Model.parameters()) p.requires_grad_(false);
+        _folded?.Dispose();
+        _folded = Model.FoldForEvaluation();
     }
+
+    private FoldedModel? _folded;
+
+    /// <summary>The model evaluation runs: the folded copy once <see cref="Freeze"/> has run, else the model itself.</summary>
+    public IImageModel Evaluated => _folded ?? (IImageModel)Model;
+
+    /// <summary>
+    /// The model with batch norm folded, for one evaluation pass in eval mode; the caller disposes it. Frozen, it is
+    /// the copy <see cref="Freeze"/> made (disposing it then frees nothing); otherwise it is folded from the weights
+    /// of this moment, as a validation pass during training needs.
+    /// </summary>
+    public FoldedModel FoldForEvaluation() => _folded?.Borrow() ?? Model.FoldForEvaluation();
 }

@@ -41,35 +41,90 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) =>
+        Apply(input, weight, bias, _kernel == 4 && _stride == 2 && _padding == 1 ? PhaseKernels() : null, _kernel, _stride, _padding);
+
+    /// <summary>
+    /// This layer followed by <paramref name="bn"/> (or alone) as one layer with fixed weights for evaluation: the BN's
+    /// scale multiplies each output channel's weights and bias, and the upsampling kernels are built once, not per call.
+    /// </summary>
+    public EvalLayer Fold(TorchSharp.Modules.BatchNorm2d? bn)
+    {
+        using var _ = torch.no_grad();
+        Tensor w = weight.detach().clone(), b = bias.detach().clone();
+        if (bn is not null)
+        {
+            var (scale, shift) = BatchNormFolding.Affine(bn);
+            w = w * scale.view(1, -1, 1, 1);
+            b = b * scale + shift;
+        }
+        Tensor? phases = _kernel == 4 && _stride == 2 && _padding == 1 ? PhaseKernels(w, Taps(w.device)) : null;
+        return new Folded(w.DetachFromDisposeScope(), b.DetachFromDisposeScope(), phases?.DetachFromDisposeScope(), _kernel, _stride, _padding);
+    }
+
+    private static Tensor Apply(Tensor input, Tensor weight, Tensor bias, Tensor? phaseKernels, int kernel, int stride, int padding)
     {
         long batch = input.shape[0], outChannels = weight.shape[1];
-        if (_stride == 1 && _padding == 0 && input.shape[2] == 1 && input.shape[3] == 1)
+        if (stride == 1 && padding == 0 && input.shape[2] == 1 && input.shape[3] == 1)
         {
             Tensor flat = input.reshape(batch, -1).mm(weight.reshape(weight.shape[0], -1));
-            return flat.view(batch, outChannels, _kernel * _kernel).add(bias.view(1, outChannels, 1)).view(batch, outChannels, _kernel, _kernel);
+            return flat.view(batch, outChannels, kernel * kernel).add(bias.view(1, outChannels, 1)).view(batch, outChannels, kernel, kernel);
         }
-        if (_kernel == 4 && _stride == 2 && _padding == 1)
-            return F.pixel_shuffle(F.conv2d(input, PhaseKernels(), bias.repeat_interleave(4), padding: new long[] { 1, 1 }), 2);
-        return F.conv_transpose2d(input, weight, bias, strides: new long[] { _stride, _stride }, padding: new long[] { _padding, _padding });
+        if (phaseKernels is not null)
+            return F.pixel_shuffle(F.conv2d(input, phaseKernels, bias.repeat_interleave(4), padding: new long[] { 1, 1 }), 2);
+        return F.conv_transpose2d(input, weight, bias, strides: new long[] { stride, stride }, padding: new long[] { padding, padding });
+    }
+
+    private sealed class Folded : EvalLayer
+    {
+        private readonly Tensor _weight, _bias;
+        private readonly Tensor? _phases;
+        private readonly int _kernel, _stride, _padding;
+
+        public Folded(Tensor weight, Tensor bias, Tensor? phases, int kernel, int stride, int padding)
+        {
+            _weight = weight;
+            _bias = bias;
+            _phases = phases;
+            _kernel = kernel;
+            _stride = stride;
+            _padding = padding;
+        }
+
+        public override Tensor Forward(Tensor input) => Apply(input, _weight, _bias, _phases, _kernel, _stride, _padding);
+
+        public override void Dispose()
+        {
+            _weight.Dispose();
+            _bias.Dispose();
+            _phases?.Dispose();
+        }
     }
 
     /// <summary>(4·out, in, 3, 3): for output channel o and phase (a, b), channel 4o + 2a + b, the kernel taps that phase uses.</summary>
-    private Tensor PhaseKernels()
+    private Tensor PhaseKernels() => PhaseKernels(weight, Taps(weight.device));
+
+    /// <summary>The kernel-tap indices on <paramref name="device"/> (cached: one small tensor per layer).</summary>
+    private Tensor Taps(Device device)
     {
-        if (_taps is null || _taps.device.ToString() != weight.device.ToString())
+        if (_taps is null || _taps.device.ToString() != device.ToString())
         {
             _taps?.Dispose();
             // Phase 0 reads input offsets −1, 0, +1 with kernel taps 3, 1, none; phase 1 with none, 2, 0 (4 = the zero pad).
-            _taps = tensor(new long[] { 3, 1, 4, 4, 2, 0 }, device: weight.device).DetachFromDisposeScope();
+            _taps = tensor(new long[] { 3, 1, 4, 4, 2, 0 }, device: device).DetachFromDisposeScope();
         }
+        return _taps;
+    }
+
+    private static Tensor PhaseKernels(Tensor weight, Tensor taps)
+    {
         long inChannels = weight.shape[0], outChannels = weight.shape[1];
         Tensor padded = F.pad(weight.permute(1, 0, 2, 3), new long[] { 0, 1, 0, 1 }); // (out, in, 5, 5), last row and column zero
         var phases = new List<Tensor>(4);
         for (int a = 0; a < 2; a++)
         {
-            Tensor rows = padded.index_select(2, _taps.narrow(0, 3 * a, 3));
-            for (int b = 0; b < 2; b++) phases.Add(rows.index_select(3, _taps.narrow(0, 3 * b, 3)));
+            Tensor rows = padded.index_select(2, taps.narrow(0, 3 * a, 3));
+            for (int b = 0; b < 2; b++) phases.Add(rows.index_select(3, taps.narrow(0, 3 * b, 3)));
         }
         return stack(phases, 1).reshape(outChannels * 4, inChannels, 3, 3);
     }

@@ -11,7 +11,7 @@ namespace LabelRep.Models;
 /// (B, s, s). The first transposed convolution's kernel is s/16: 4 for the 64×64 labels, 3 for the official BERT
 /// decoder's 48×48. PyTorch default initialization, as in the official code.
 /// </summary>
-public sealed class LabelDecoder : Module<Tensor, Tensor>
+public sealed class LabelDecoder : Module<Tensor, Tensor>, IFoldable
 {
     private readonly Module<Tensor, Tensor> fc;
     private readonly Module<Tensor, Tensor> deconv;
@@ -39,4 +39,9 @@ public sealed class LabelDecoder : Module<Tensor, Tensor>
         Tensor z = fc.call(features).view(-1, 64, 1, 1);
         return deconv.call(z).view(-1, _size, _size);
     }
+
+    /// <summary>The first BatchNorm1d stays (it follows the backbone's pooling, so no layer precedes it to fold into); each transposed convolution takes the BN after it.</summary>
+    public EvalLayer Fold() => new ChainLayer(
+        BatchNormFolding.Sequence(fc), new FunctionLayer(z => z.view(-1, 64, 1, 1)), BatchNormFolding.Sequence(deconv),
+        new FunctionLayer(y => y.view(-1, _size, _size)));
 }

@@ -17,7 +17,7 @@ public sealed record HeadShape(int[] Dims)
 /// normalize → backbone → head. Takes images in [0, 1]; returns logits (categorical), a d-vector (low-dimensional
 /// labels, GloVe) or an H×W label image (high-dimensional labels; 64×64, or 48×48 for the official BERT banks).
 /// </summary>
-public sealed class LabelRepModel : Module<Tensor, Tensor>
+public sealed class LabelRepModel : Module<Tensor, Tensor>, IImageModel
 {
     private readonly Normalize normalize;
     private readonly Backbone features;
@@ -47,6 +47,22 @@ public sealed class LabelRepModel : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => ForwardNormalized(normalize.call(input));
 
+    /// <summary>Images in [0, 1] → output; the same as calling the module.</summary>
+    public Tensor Forward(Tensor images) => call(images);
+
+    /// <summary>
+    /// The model as evaluation runs it, from its current weights: batch norm folded into the layer before it, no
+    /// autograd state for weights (<see cref="BatchNormFolding"/>). The caller disposes it; it frees only the folded
+    /// tensors, never this model's modules.
+    /// </summary>
+    public FoldedModel FoldForEvaluation()
+    {
+        using var _ = torch.no_grad();
+        EvalLayer backbone = BatchNormFolding.Single(features);
+        EvalLayer folded = BatchNormFolding.Single(head);
+        return new FoldedModel(this, backbone, folded);
+    }
+
     /// <summary>The model from normalized inputs on: backbone → head, skipping the first layer (the paper's attack space).</summary>
     public Tensor ForwardNormalized(Tensor normalized) => head.call(features.call(Layout(normalized)));
 
@@ -64,7 +80,8 @@ public sealed class LabelRepModel : Module<Tensor, Tensor>
     /// </summary>
     public bool ChannelsLast { get; set; } = true;
 
-    private Tensor Layout(Tensor images) => ChannelsLast ? ToChannelsLast(images) : images;
+    /// <summary>The images in the layout the backbone takes (<see cref="ChannelsLast"/>).</summary>
+    internal Tensor Layout(Tensor images) => ChannelsLast ? ToChannelsLast(images) : images;
 
     /// <summary>The same images with channels-last strides; a no-op when they already have them.</summary>
     internal static Tensor ToChannelsLast(Tensor images)

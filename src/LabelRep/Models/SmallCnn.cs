@@ -27,4 +27,6 @@ public sealed class SmallCnn : Backbone
     public override int FeatureSize => 1152;
 
     public override Tensor forward(Tensor input) => features.call(input);
+
+    public override EvalLayer Fold() => BatchNormFolding.Sequence(features);
 }

@@ -40,4 +40,6 @@ public sealed class Vgg : Backbone
     public override int FeatureSize => 512;
 
     public override Tensor forward(Tensor input) => pool.call(features.call(input));
+
+    public override EvalLayer Fold() => new ChainLayer(BatchNormFolding.Sequence(features), BatchNormFolding.Sequence(pool));
 }

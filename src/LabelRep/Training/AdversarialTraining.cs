@@ -56,7 +56,8 @@ public sealed record AdversarialTraining
         model.eval();
         try
         {
-            var space = new AttackSpace(classifier, normalized: false);
+            using var folded = model.FoldForEvaluation();
+            var space = new AttackSpace(classifier, normalized: false, folded);
             using var lower = torch.tensor(0f, device: images.device);
             using var upper = torch.tensor(1f, device: images.device);
             var batch = new AttackBatch(images, labels, null, lower, upper);

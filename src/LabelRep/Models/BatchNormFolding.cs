@@ -1,0 +1,299 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using F = TorchSharp.torch.nn.functional;
+
+namespace LabelRep.Models;
+
+/// <summary>
+/// One step of a model as evaluation runs it: a forward pass whose gradients flow to its input only. Layers that
+/// fold batch norm own their folded weights (<see cref="Dispose"/> frees them); layers that wrap one of the model's
+/// own modules share it and never dispose it.
+/// </summary>
+public abstract class EvalLayer : IDisposable
+{
+    public abstract Tensor Forward(Tensor input);
+
+    public virtual void Dispose() { }
+}
+
+/// <summary>
+/// Batch norm folded into the convolution before it, for evaluation: in eval mode BN is y = γ (x − μ) / √(σ² + ε) + β
+/// per channel, so conv → BN equals one convolution with weights scaled by s = γ / √(σ² + ε) per output channel and
+/// bias s (b − μ) + β. The folded layers hold those tensors without autograd state, so an attack's backward pass
+/// computes input gradients only, and one elementwise pass per BN is gone from both directions.
+/// </summary>
+public static class BatchNormFolding
+{
+    /// <summary>The per-channel scale s and shift t with BN(x) = s x + t, in eval mode.</summary>
+    public static (Tensor Scale, Tensor Shift) Affine(BatchNorm bn)
+    {
+        using var _ = torch.no_grad();
+        Tensor scale = bn.weight!.detach() / (bn.running_var!.detach() + bn.eps).sqrt();
+        Tensor shift = bn.bias!.detach() - bn.running_mean!.detach() * scale;
+        return (scale, shift);
+    }
+
+    private static EvalLayer Lone(BatchNorm bn)
+    {
+        var (scale, shift) = Affine(bn);
+        return new AffineLayer(scale.DetachFromDisposeScope(), shift.DetachFromDisposeScope());
+    }
+
+    /// <summary>A convolution followed by <paramref name="bn"/> (or alone) as one convolution with folded weights.</summary>
+    public static EvalLayer Conv(Conv2d conv, BatchNorm2d? bn)
+    {
+        if (conv.padding_type is not null || conv.padding_mode != PaddingModes.Zeros)
+            throw new NotSupportedException("batch-norm folding supports zero padding given as sizes only");
+        using var _ = torch.no_grad();
+        Tensor weight = conv.weight!.detach();
+        Tensor? bias = conv.bias?.detach();
+        if (bn is not null)
+        {
+            var (scale, shift) = Affine(bn);
+            Tensor folded = weight * scale.view(-1, 1, 1, 1);
+            bias = bias is null ? shift : bias * scale + shift;
+            weight = folded;
+        }
+        else
+        {
+            weight = weight.clone();
+            bias = bias?.clone();
+        }
+        return new FoldedConv2d(weight.DetachFromDisposeScope(), bias?.DetachFromDisposeScope(), conv.stride, conv.padding!, conv.dilation, conv.groups);
+    }
+
+    /// <summary>
+    /// The layers of a <see cref="Sequential"/>, each conv → BN pair (plain or <see cref="FastConvTranspose2d"/>)
+    /// folded into one layer; modules that know how to fold themselves (<see cref="IFoldable"/>) do so, any other
+    /// module runs as it is.
+    /// </summary>
+    public static EvalLayer Sequence(Module<Tensor, Tensor> module)
+    {
+        if (module is not TorchSharp.Modules.Sequential sequential) return Single(module);
+        var children = sequential.children().ToList();
+        var layers = new List<EvalLayer>(children.Count);
+        for (int i = 0; i < children.Count; i++)
+        {
+            BatchNorm2d? next = i + 1 < children.Count ? children[i + 1] as BatchNorm2d : null;
+            switch (children[i])
+            {
+                case Conv2d conv:
+                    layers.Add(Conv(conv, next));
+                    if (next is not null) i++;
+                    break;
+                case FastConvTranspose2d transposed:
+                    layers.Add(transposed.Fold(next));
+                    if (next is not null) i++;
+                    break;
+                case Module<Tensor, Tensor> child:
+                    layers.Add(Single(child));
+                    break;
+                default:
+                    throw new NotSupportedException($"batch-norm folding: {children[i].GetType().Name} is not a tensor-to-tensor module");
+            }
+        }
+        return new ChainLayer(layers);
+    }
+
+    /// <summary>
+    /// One module: folded when it can fold itself or is a container; a convolution, linear layer or batch norm on its
+    /// own as fixed tensors (a lone BN as its per-channel affine map); anything else, which has no weights, shared as
+    /// it is.
+    /// </summary>
+    public static EvalLayer Single(Module<Tensor, Tensor> module)
+    {
+        using var _ = torch.no_grad();
+        return module switch
+        {
+            IFoldable foldable => foldable.Fold(),
+            TorchSharp.Modules.Sequential => Sequence(module),
+            Conv2d conv => Conv(conv, null),
+            Linear linear => new FoldedLinear(linear.weight!.detach().clone().DetachFromDisposeScope(), linear.bias?.detach().clone().DetachFromDisposeScope()),
+            BatchNorm bn => Lone(bn),
+            _ when !module.parameters().Any() => new ModuleLayer(module),
+            _ => throw new NotSupportedException($"batch-norm folding: {module.GetType().Name} has weights but no folded form; give it one (IFoldable) or fold its parent with new ModuleLayer(parent)"),
+        };
+    }
+}
+
+/// <summary>A module with its own folded form for evaluation (see <see cref="BatchNormFolding"/>).</summary>
+public interface IFoldable
+{
+    /// <summary>The module with batch norm folded in, from its current weights and running statistics.</summary>
+    EvalLayer Fold();
+}
+
+/// <summary>One of the model's modules without weights (an activation, a pooling) run as it is: shared, not owned.</summary>
+public sealed class ModuleLayer : EvalLayer
+{
+    private readonly Module<Tensor, Tensor> _module;
+
+    public ModuleLayer(Module<Tensor, Tensor> module) => _module = module;
+
+    public override Tensor Forward(Tensor input) => _module.call(input);
+}
+
+/// <summary>A function of the input (an activation or a reshape), owning nothing.</summary>
+public sealed class FunctionLayer : EvalLayer
+{
+    private readonly Func<Tensor, Tensor> _function;
+
+    public FunctionLayer(Func<Tensor, Tensor> function) => _function = function;
+
+    public override Tensor Forward(Tensor input) => _function(input);
+}
+
+/// <summary>Layers in order.</summary>
+public sealed class ChainLayer : EvalLayer
+{
+    private readonly IReadOnlyList<EvalLayer> _layers;
+
+    public ChainLayer(IReadOnlyList<EvalLayer> layers) => _layers = layers;
+
+    public ChainLayer(params EvalLayer[] layers) => _layers = layers;
+
+    public override Tensor Forward(Tensor input)
+    {
+        Tensor x = input;
+        foreach (var layer in _layers) x = layer.Forward(x);
+        return x;
+    }
+
+    public override void Dispose()
+    {
+        foreach (var layer in _layers) layer.Dispose();
+    }
+}
+
+/// <summary>A linear layer with fixed weights.</summary>
+public sealed class FoldedLinear : EvalLayer
+{
+    private readonly Tensor _weight;
+    private readonly Tensor? _bias;
+
+    public FoldedLinear(Tensor weight, Tensor? bias)
+    {
+        _weight = weight;
+        _bias = bias;
+    }
+
+    public override Tensor Forward(Tensor input) => F.linear(input, _weight, _bias);
+
+    public override void Dispose()
+    {
+        _weight.Dispose();
+        _bias?.Dispose();
+    }
+}
+
+/// <summary>A batch norm in eval mode with nothing to fold into: s x + t per channel (dimension 1).</summary>
+public sealed class AffineLayer : EvalLayer
+{
+    private readonly Tensor _scale, _shift;
+
+    public AffineLayer(Tensor scale, Tensor shift)
+    {
+        _scale = scale;
+        _shift = shift;
+    }
+
+    public override Tensor Forward(Tensor input)
+    {
+        long[] shape = Enumerable.Repeat(1L, (int)input.dim()).ToArray();
+        shape[1] = -1;
+        return torch.addcmul(_shift.view(shape), input, _scale.view(shape), 1);
+    }
+
+    public override void Dispose()
+    {
+        _scale.Dispose();
+        _shift.Dispose();
+    }
+}
+
+/// <summary>A 2-D convolution with fixed (folded) weights and bias.</summary>
+public sealed class FoldedConv2d : EvalLayer
+{
+    private readonly Tensor _weight;
+    private readonly Tensor? _bias;
+    private readonly long[] _stride, _padding, _dilation;
+    private readonly long _groups;
+
+    public FoldedConv2d(Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
+    {
+        _weight = weight;
+        _bias = bias;
+        _stride = stride;
+        _padding = padding;
+        _dilation = dilation;
+        _groups = groups;
+    }
+
+    public override Tensor Forward(Tensor input) => F.conv2d(input, _weight, _bias, _stride, _padding, _dilation, _groups);
+
+    public override void Dispose()
+    {
+        _weight.Dispose();
+        _bias?.Dispose();
+    }
+}
+
+/// <summary>
+/// A model as evaluation runs it: the same normalization and input layout, the backbone and head with batch norm
+/// folded (<see cref="BatchNormFolding"/>). Class scores equal the model's in eval mode up to float rounding. Built by
+/// <see cref="LabelRepModel.FoldForEvaluation"/> from the weights of that moment; a later training step does not reach
+/// it. Every weight is a copy without autograd state; only modules without weights (activations, pooling) are the
+/// model's own. The decoder's first BatchNorm1d follows pooling, so it has no layer to fold into and runs as its
+/// per-channel affine map.
+/// </summary>
+public sealed class FoldedModel : IImageModel, IDisposable
+{
+    private readonly LabelRepModel _model;
+    private readonly EvalLayer _backbone;
+    private readonly EvalLayer _head;
+    private readonly bool _owns;
+
+    internal FoldedModel(LabelRepModel model, EvalLayer backbone, EvalLayer head, bool owns = true)
+    {
+        _model = model;
+        _backbone = backbone;
+        _head = head;
+        _owns = owns;
+    }
+
+    /// <summary>The same folded layers for a caller that must not free them (their owner does).</summary>
+    public FoldedModel Borrow() => new(_model, _backbone, _head, owns: false);
+
+    public Normalize Normalization => _model.Normalization;
+
+    public Tensor Forward(Tensor images) => ForwardNormalized(_model.Normalization.call(images));
+
+    public Tensor ForwardNormalized(Tensor normalized) => _head.Forward(_backbone.Forward(_model.Layout(normalized)));
+
+    public Tensor Features(Tensor images) => _backbone.Forward(_model.Layout(_model.Normalization.call(images)));
+
+    public void Dispose()
+    {
+        if (!_owns) return;
+        _backbone.Dispose();
+        _head.Dispose();
+    }
+}
+
+/// <summary>What evaluation needs of a model: images in [0, 1] (or normalized) to its output, and its features.</summary>
+public interface IImageModel
+{
+    /// <summary>The first layer, (x − mean) / std.</summary>
+    Normalize Normalization { get; }
+
+    /// <summary>Images in [0, 1] → the model's output (logits, label vector or label image).</summary>
+    Tensor Forward(Tensor images);
+
+    /// <summary>Normalized images → the model's output (the paper's attack space).</summary>
+    Tensor ForwardNormalized(Tensor normalized);
+
+    /// <summary>The backbone's features (penultimate layer) for images in [0, 1].</summary>
+    Tensor Features(Tensor images);
+}
