@@ -38,9 +38,11 @@ public static class ThroughputBenchmark
     /// <summary>
     /// What a step is: a training step (forward, loss, backward, SGD update); an adversarial training step (the same,
     /// on PGD-7 examples at 8/255 crafted first, as --adversarial pgd does; the crafting counts as the forward phase);
-    /// or an attack step (eval mode, frozen weights, the gradient of the class scores' cross-entropy with respect to the images).
+    /// or an attack step (eval mode, frozen weights, the gradient of the class scores' cross-entropy with respect to the
+    /// images) through the model as evaluation runs it, batch norm folded, or (attack-unfolded) through the model as
+    /// trained, each BN a layer of its own.
     /// </summary>
-    public static readonly string[] Modes = { "train", "adversarial", "attack" };
+    public static readonly string[] Modes = { "train", "adversarial", "attack", "attack-unfolded" };
 
     /// <param name="layout">"channels-last" (what training uses) or "nchw".</param>
     /// <param name="mode">"train" or "attack" (<see cref="Modes"/>).</param>
@@ -48,7 +50,7 @@ public static class ThroughputBenchmark
     {
         CheckLayout(layout);
         if (!Modes.Contains(mode)) throw new LabelRepException($"--mode {mode}: unknown; valid: {string.Join(", ", Modes)}");
-        if (mode == "attack") return RunAttack(c, batchSize, threads, warmup, steps, repeats, device, layout);
+        if (mode.StartsWith("attack", StringComparison.Ordinal)) return RunAttack(c, batchSize, threads, warmup, steps, repeats, device, layout, fold: mode == "attack");
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
         HeadShape head = c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10);
@@ -111,7 +113,7 @@ public static class ThroughputBenchmark
         return (rates, phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray());
     }
 
-    private static Result RunAttack(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout)
+    private static Result RunAttack(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout, bool fold)
     {
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
@@ -122,6 +124,8 @@ public static class ThroughputBenchmark
         model.to(device);
         model.eval();
         foreach (var p in model.parameters()) p.requires_grad_(false);
+        using var folded = fold ? model.FoldForEvaluation() : null;
+        IImageModel evaluated = folded ?? (IImageModel)model;
         using var x = torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device);
         using var y = torch.randint(0, 10, batchSize).to(device);
         using var bank = torch.randn(10, 64 * 64).mul_(20).to(device);
@@ -131,7 +135,7 @@ public static class ThroughputBenchmark
             using var scope = torch.NewDisposeScope();
             long t0 = Stopwatch.GetTimestamp();
             Tensor images = x.clone().requires_grad_(true);
-            Tensor output = model.call(images);
+            Tensor output = evaluated.Forward(images);
             // Class scores as the nearest-label decision makes them: −MSE to each class's label.
             Tensor scores = decoder ? output.flatten(1).unsqueeze(1).sub(bank.unsqueeze(0)).pow(2).mean(new long[] { 2 }).neg() : output;
             Tensor loss = nn.functional.cross_entropy(scores, y);
@@ -143,6 +147,6 @@ public static class ThroughputBenchmark
         }
 
         var (rates, medians) = Measure(Step, warmup, steps, repeats, batchSize);
-        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout + " attack", batchSize, torch.get_num_threads(), rates, medians);
+        return new Result(c.Model, $"{c.Channels}x{c.Size}x{c.Size}", c.Head, layout + (fold ? " attack" : " attack unfolded"), batchSize, torch.get_num_threads(), rates, medians);
     }
 }
