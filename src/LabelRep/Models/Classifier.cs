@@ -37,7 +37,7 @@ public sealed class Classifier
     {
         Model.eval();
         foreach (var p in Model.parameters()) p.requires_grad_(false);
-        _folded?.Dispose();
+        // A fold made by an earlier Freeze may still serve an attack space built then: it is left to the finalizers, not disposed.
         _folded = Model.FoldForEvaluation();
     }
 
