@@ -40,7 +40,7 @@ public sealed class LabelDecoder : Module<Tensor, Tensor>, IFoldable
         return deconv.call(z).view(-1, _size, _size);
     }
 
-    /// <summary>The first BatchNorm1d stays (it follows the backbone's pooling, so no layer precedes it to fold into); each transposed convolution takes the BN after it.</summary>
+    /// <summary>Each transposed convolution takes the BN after it. The first BatchNorm1d follows the backbone's pooling, so no layer precedes it to fold into: it runs as its per-channel affine map.</summary>
     public EvalLayer Fold() => new ChainLayer(
         BatchNormFolding.Sequence(fc), new FunctionLayer(z => z.view(-1, 64, 1, 1)), BatchNormFolding.Sequence(deconv),
         new FunctionLayer(y => y.view(-1, _size, _size)));
