@@ -66,8 +66,7 @@ public static class BatchNormFolding
 
     /// <summary>
     /// The layers of a <see cref="Sequential"/>, each conv → BN pair (plain or <see cref="FastConvTranspose2d"/>)
-    /// folded into one layer; modules that know how to fold themselves (<see cref="IFoldable"/>) do so, any other
-    /// module runs as it is.
+    /// folded into one layer; every other child as <see cref="Single"/> makes it.
     /// </summary>
     public static EvalLayer Sequence(Module<Tensor, Tensor> module)
     {
