@@ -8,7 +8,7 @@ namespace LabelRep.Models;
 /// A model with its label kind's objective (training loss and decision rule): what accuracy, features and attacks
 /// measure. <see cref="Name"/> says which one it is in results ("categorical:smallcnn").
 /// </summary>
-public sealed class Classifier
+public sealed class Classifier : IDisposable
 {
     public Classifier(LabelRepModel model, Objective objective, string name)
     {
@@ -37,7 +37,9 @@ public sealed class Classifier
     {
         Model.eval();
         foreach (var p in Model.parameters()) p.requires_grad_(false);
-        // A fold made by an earlier Freeze may still serve an attack space built then: it is left to the finalizers, not disposed.
+        // Freed here, not left to the finalizer thread (see LabelRepModel.FoldForEvaluation). An attack space built on
+        // the earlier fold must not outlive this call; AttackRunner builds its spaces after its own Freeze.
+        _folded?.Dispose();
         _folded = Model.FoldForEvaluation();
     }
 
@@ -52,4 +54,11 @@ public sealed class Classifier
     /// of this moment, as a validation pass during training needs.
     /// </summary>
     public FoldedModel FoldForEvaluation() => _folded?.Borrow() ?? Model.FoldForEvaluation();
+
+    /// <summary>Frees the folded copy <see cref="Freeze"/> made (the model itself belongs to its owner).</summary>
+    public void Dispose()
+    {
+        _folded?.Dispose();
+        _folded = null;
+    }
 }

@@ -58,6 +58,10 @@ public sealed class LabelRepModel : Module<Tensor, Tensor>, IImageModel
     public FoldedModel FoldForEvaluation()
     {
         using var _ = torch.no_grad();
+        // Every intermediate tensor of the fold is freed here, on this thread: tensors left to the finalizer thread
+        // free native memory concurrently with the caller's libtorch calls, which can corrupt the native heap (a
+        // study process crashed with SIGSEGV until this scope was added). The folded weights are detached from it.
+        using var scope = torch.NewDisposeScope();
         EvalLayer backbone = BatchNormFolding.Single(features);
         EvalLayer folded = BatchNormFolding.Single(head);
         return new FoldedModel(this, backbone, folded);

@@ -88,6 +88,7 @@ public sealed class RunSetup : IDisposable
 
     public void Dispose()
     {
+        Classifier.Dispose();
         Model.Dispose();
         Objective.Dispose();
         if (_ownsData) Data.Dispose();
