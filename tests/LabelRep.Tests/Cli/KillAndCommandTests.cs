@@ -75,6 +75,10 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         Assert.True(code == 0, err);
         Assert.Contains("attack", File.ReadAllText(Path.Combine(work, "bench-attack.json")));
         Assert.Contains("decoder", output);
+        (code, output, err) = CliRunner.Run("bench", "--mode", "attack-unfolded", "--models", "smallcnn", "--steps", "1", "--repeats", "1", "--batch-size", "8",
+            "--out", Path.Combine(work, "bench-unfolded.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("attack unfolded", File.ReadAllText(Path.Combine(work, "bench-unfolded.json")));
         (code, output, err) = CliRunner.Run("bench", "--mode", "adversarial", "--models", "smallcnn", "--steps", "1", "--repeats", "1", "--batch-size", "8",
             "--out", Path.Combine(work, "bench-adversarial.json"));
         Assert.True(code == 0, err);
