@@ -13,10 +13,10 @@ public abstract class Backbone : Module<Tensor, Tensor>, IFoldable
     public abstract int FeatureSize { get; }
 
     /// <summary>
-    /// The backbone with batch norm folded in, for evaluation (<see cref="BatchNormFolding"/>). The default folds
-    /// every conv → BN pair of the registered submodules when they form one <see cref="Sequential"/> path; a backbone
-    /// whose forward is more than that (residual blocks) overrides it. A backbone that cannot fold returns
-    /// <c>new ModuleLayer(this)</c>: evaluation then runs it unfolded, which is slower but equal.
+    /// The backbone with batch norm folded in, for evaluation (<see cref="BatchNormFolding"/>). A backbone that is one
+    /// <see cref="Sequential"/> returns <c>BatchNormFolding.Sequence(its layers)</c> (SmallCnn, VGG); one with residual
+    /// blocks folds each block (CifarResNet). The default runs the backbone as it is, its own weights and BN layers
+    /// included: equal, only not faster.
     /// </summary>
     public virtual EvalLayer Fold() => new ModuleLayer(this);
 

@@ -124,7 +124,7 @@ public interface IFoldable
     EvalLayer Fold();
 }
 
-/// <summary>One of the model's modules without weights (an activation, a pooling) run as it is: shared, not owned.</summary>
+/// <summary>One of the model's modules run as it is (an activation, a pooling; or a backbone without a folded form): shared, not owned.</summary>
 public sealed class ModuleLayer : EvalLayer
 {
     private readonly Module<Tensor, Tensor> _module;

@@ -45,7 +45,7 @@ public static class ThroughputBenchmark
     public static readonly string[] Modes = { "train", "adversarial", "attack", "attack-unfolded" };
 
     /// <param name="layout">"channels-last" (what training uses) or "nchw".</param>
-    /// <param name="mode">"train" or "attack" (<see cref="Modes"/>).</param>
+    /// <param name="mode">One of <see cref="Modes"/>.</param>
     public static Result Run(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout = "channels-last", string mode = "train")
     {
         CheckLayout(layout);
