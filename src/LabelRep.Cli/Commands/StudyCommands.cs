@@ -78,13 +78,14 @@ public static class StudyCommands
             var executor = new LocalExecutor(cells, perCell);
             Console.WriteLine($"{cells} cell(s) at once, {perCell} thread(s) each");
             var job = new StudyJob(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, w => WorkerCommand(dir, deviceName, perCell));
-            executor.Execute(job, cancel);
+            int executorFailures = executor.Execute(job, cancel);
             using var store = OpenStore(dir);
             StudyReport.Write(dir, store);
             int failed = store.RunStatus().Count(x => x.Status == "failed");
             Console.WriteLine($"finished in {clock.Elapsed.TotalMinutes:F1} min; report: {Path.Combine(dir, "report.html")}");
             if (failed > 0) Console.Error.WriteLine($"{failed} run(s) failed; see the report's status and rerun to retry them");
-            return failed > 0 ? 1 : 0;
+            else if (executorFailures > 0) Console.Error.WriteLine($"{executorFailures} worker process(es) ended abnormally (above); rerun the same command to finish the study");
+            return failed > 0 || executorFailures > 0 ? 1 : 0;
         }));
         return command;
     }

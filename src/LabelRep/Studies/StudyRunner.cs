@@ -53,6 +53,34 @@ public sealed class StudyRunner
 
     public string RunFolder(StudyRun run) => StudyCell.FolderOf(_dir, run).Root;
 
+    /// <summary>
+    /// Everything before the first cell, without running one: checks that the folder holds this spec, opens the
+    /// datasets, records the grid and the label statistics. A process that starts workers calls it first, so bad input
+    /// fails there, once, with one line. <see cref="Run"/> does the same (again, harmlessly).
+    /// </summary>
+    public void Prepare(CancellationToken cancel = default)
+    {
+        using var store = Open(_dir, _spec);
+        var data = new Dictionary<string, DatasetSplits>();
+        try
+        {
+            Setup(store, data, cancel);
+        }
+        finally
+        {
+            foreach (DatasetSplits d in data.Values) d.Dispose();
+        }
+    }
+
+    private IReadOnlyList<StudyRun> Setup(StudyStore store, Dictionary<string, DatasetSplits> data, CancellationToken cancel)
+    {
+        foreach (string d in _spec.Datasets) data[d] = DatasetRegistry.Open(d, _spec.DataDir).Load();
+        IReadOnlyList<StudyRun> runs = _spec.Runs(d => data[d].Train.Count);
+        store.AddRuns(runs);
+        RecordLabels(store, _spec, data.ToDictionary(kv => kv.Key, kv => kv.Value.Info), cancel);
+        return runs;
+    }
+
     /// <summary>Runs what is not done yet; returns the runs that failed.</summary>
     public int Run(CancellationToken cancel = default)
     {
@@ -60,10 +88,7 @@ public sealed class StudyRunner
         var data = new Dictionary<string, DatasetSplits>();
         try
         {
-            foreach (string d in _spec.Datasets) data[d] = DatasetRegistry.Open(d, _spec.DataDir).Load();
-            IReadOnlyList<StudyRun> runs = _spec.Runs(d => data[d].Train.Count);
-            store.AddRuns(runs);
-            RecordLabels(store, _spec, data.ToDictionary(kv => kv.Key, kv => kv.Value.Info), cancel);
+            IReadOnlyList<StudyRun> runs = Setup(store, data, cancel);
             int failed = 0;
             var attempted = new HashSet<string>();
             // Pass over the grid until nothing is left for this process: a cell whose transfer source is not done yet waits

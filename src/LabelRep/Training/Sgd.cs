@@ -30,18 +30,21 @@ public sealed class Sgd : IDisposable
     public void Step(double lr)
     {
         using var _ = torch.no_grad();
+        // Scalars held in locals until the loop ends: TorchSharp would otherwise make a temporary one per call (the
+        // implicit alpha = 1 of add_ included), whose native handle a finalizer could free mid-call (ARCHITECTURE.md).
+        using Scalar step = (-lr).ToScalar(), decay = _weightDecay.ToScalar(), momentum = _momentum.ToScalar(), one = 1.0.ToScalar();
         foreach (var (name, p) in _params)
         {
             Tensor? g = p.grad;
             if (g is null) continue;
-            if (_weightDecay != 0) g.add_(p, alpha: _weightDecay);
+            if (_weightDecay != 0) g.add_(p, alpha: decay);
             if (_momentum != 0)
             {
-                if (_buffers.TryGetValue(name, out Tensor? buf)) buf.mul_(_momentum).add_(g);
+                if (_buffers.TryGetValue(name, out Tensor? buf)) buf.mul_(momentum).add_(g, alpha: one);
                 else _buffers[name] = buf = g.detach().clone().DetachFromDisposeScope();
                 g = buf;
             }
-            p.add_(g, alpha: -lr);
+            p.add_(g, alpha: step);
         }
     }
 

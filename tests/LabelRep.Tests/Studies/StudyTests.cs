@@ -167,12 +167,14 @@ public class StudyTests
 
             var (code, output, err) = Cli.CliRunner.Run("study", "--spec", spec, "--out", parallel, "--device", "cpu", "--parallel", "2", "--threads", "1");
 
-            // Then: the second process ran cells too, and the databases agree, timings and owners aside
+            // Then: two worker processes ran the cells (the study's own process only shows their lines), and the
+            // databases agree, timings and owners aside
             Assert.True(code == 0, err + output);
+            Assert.Contains("[worker 1]", output);
             Assert.Contains("[worker 2]", output);
             Assert.Equal(Content(sequential), Content(parallel));
             // and no cell was trained by both processes (a claim held by a live process is respected)
-            var trained = output.Split('\n').Select(l => l.Replace("[worker 2] ", "").Trim())
+            var trained = output.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"^\[worker \d+\] ", "").Trim())
                 .Where(l => l.Contains(": training ")).Select(l => l[..l.IndexOf(": training ", StringComparison.Ordinal)]).ToList();
             Assert.Equal(Tiny.Runs().Count, trained.Count);
             Assert.Equal(trained.Count, trained.Distinct().Count());

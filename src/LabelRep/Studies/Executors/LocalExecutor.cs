@@ -4,11 +4,18 @@ using LabelRep.IO;
 namespace LabelRep.Studies.Executors;
 
 /// <summary>
-/// Runs a study on this machine: <see cref="Parallel"/> processes at once (this one and Parallel − 1 workers started
-/// with the study's command line), each with <see cref="Threads"/> intra-op threads, claiming cells from results.db one
-/// at a time. A cell whose transfer source is still training waits for it, so the results equal a sequential run's with
-/// the same threads per cell. Workers' lines are shown prefixed with their number.
+/// Runs a study on this machine: <see cref="Parallel"/> cells at once, each with <see cref="Threads"/> intra-op threads.
+/// One cell at a time runs in this process; more start that many worker processes with the study's command line, which
+/// claim cells from results.db one at a time, while this process only shows their lines (prefixed with their number)
+/// and waits. A cell whose transfer source is still training waits for it, so the results equal a sequential run's with
+/// the same threads per cell.
 /// </summary>
+/// <remarks>
+/// Why this process computes nothing while workers run: reading their output allocates on thread-pool threads, so
+/// garbage collections would happen while this process's own cell is inside libtorch. TorchSharp passes the native
+/// handles of temporary scalars (and of tensors outside a dispose scope) without keeping their owners alive, and the
+/// finalizer thread could free one mid-call: a crash that needs no bug of ours (reproduced in a stress loop).
+/// </remarks>
 public sealed class LocalExecutor : IStudyExecutor
 {
     public LocalExecutor(int parallel, int threads)
@@ -37,6 +44,7 @@ public sealed class LocalExecutor : IStudyExecutor
         return (parallel, Math.Max(1, cores / parallel));
     }
 
+    /// <summary>Runs the cells; returns the cells that failed in this process, or (with workers) the workers that ended abnormally.</summary>
     public int Execute(StudyJob job, CancellationToken cancel)
     {
         Directory.CreateDirectory(job.Dir);
@@ -44,7 +52,11 @@ public sealed class LocalExecutor : IStudyExecutor
         var workers = new List<Process>();
         try
         {
-            for (int w = 2; w <= Parallel; w++)
+            var runner = new StudyRunner(job.Dir, job.Spec, job.Device, job.Observer, job.AttackPlot, Threads);
+            if (Parallel == 1) return runner.Run(cancel);
+            runner.Prepare(cancel); // bad input (another spec, no dataset) fails here, before any worker starts
+            int failed = 0;
+            for (int w = 1; w <= Parallel; w++)
             {
                 var info = job.Worker(w);
                 info.RedirectStandardOutput = true;
@@ -59,12 +71,16 @@ public sealed class LocalExecutor : IStudyExecutor
                 process.BeginErrorReadLine();
                 workers.Add(process);
             }
-            int failed = new StudyRunner(job.Dir, job.Spec, job.Device, job.Observer, job.AttackPlot, Threads).Run(cancel);
             foreach (Process worker in workers)
             {
                 while (!worker.WaitForExit(500)) cancel.ThrowIfCancellationRequested();
                 worker.WaitForExit();
-                if (worker.ExitCode is not (0 or 1)) failed++; // 1: the worker's own cells failed, and the database says which
+                // 1: some of the worker's cells failed, and the database says which; anything else ended the worker itself.
+                if (worker.ExitCode is not (0 or 1))
+                {
+                    failed++;
+                    job.Observer?.Message($"worker {workers.IndexOf(worker) + 1} ended with exit code {worker.ExitCode}; rerun the study to finish its cells");
+                }
             }
             return failed;
         }
