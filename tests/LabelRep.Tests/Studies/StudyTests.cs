@@ -1,6 +1,7 @@
 using LabelRep.Evaluation;
 using LabelRep.Reporting;
 using LabelRep.Studies;
+using LabelRep.Studies.Executors;
 using LabelRep.Runs;
 using LabelRep.Training;
 using Microsoft.Data.Sqlite;
@@ -183,6 +184,48 @@ public class StudyTests
         {
             LabelRep.Native.TorchRuntime.SetThreads(2);
         }
+    }
+
+    private sealed class Lines : IStudyObserver
+    {
+        public List<string> All { get; } = new();
+        public void Message(string line) { lock (All) All.Add(line); }
+        public IProgress<TrainProgress>? Training(string prefix) => null;
+        public IProgress<AttackProgress>? Attacking(string prefix) => null;
+    }
+
+    [Fact]
+    public void A_parallel_study_prepares_in_its_own_process_and_reports_workers_that_die()
+    {
+        // Given: a parallel executor whose "workers" end at once with an abnormal exit code (as a crash would)
+        string dir = TestData.TempDir("study-workers");
+        var seen = new Lines();
+        var job = new StudyJob(dir, Tiny, "cpu", seen, null, _ =>
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("sh");
+            foreach (string a in new[] { "-c", "echo started; exit 3" }) info.ArgumentList.Add(a);
+            return info;
+        });
+
+        // When
+        int failures = new LocalExecutor(parallel: 2, threads: 1).Execute(job, CancellationToken.None);
+
+        // Then: the study's own process prepared the study (grid and labels recorded) but ran no cell, both workers'
+        // lines were shown with their numbers, and both deaths are counted and named
+        Assert.Equal(2, failures);
+        using (var store = StudyStore.OpenExisting(StudyRunner.DatabasePath(dir)))
+        {
+            Assert.NotEmpty(store.RunStatus());
+            Assert.All(store.RunStatus(), r => Assert.NotEqual("done", r.Status));
+        }
+        Assert.Contains("[worker 1] started", seen.All);
+        Assert.Contains("[worker 2] started", seen.All);
+        Assert.Equal(2, seen.All.Count(l => l.Contains("ended with exit code 3")));
+
+        // and a folder of another spec fails in the study's own process, before any worker starts
+        var other = job with { Spec = Tiny with { Epochs = 2 } };
+        var e = Assert.Throws<LabelRepException>(() => new LocalExecutor(2, 1).Execute(other, CancellationToken.None));
+        Assert.Contains("another spec", e.Message);
     }
 
     [Fact]
