@@ -17,10 +17,7 @@ public static class StudyCollect
         var data = new Dictionary<string, DatasetSplits>();
         try
         {
-            foreach (string d in spec.Datasets) data[d] = DatasetRegistry.Open(d, spec.DataDir).Load();
-            IReadOnlyList<StudyRun> runs = spec.Runs(d => data[d].Train.Count);
-            store.AddRuns(runs);
-            StudyRunner.RecordLabels(store, spec, data.ToDictionary(kv => kv.Key, kv => kv.Value.Info), cancel);
+            IReadOnlyList<StudyRun> runs = StudyRunner.LoadAndRecord(store, spec, data, cancel);
             int done = 0;
             for (int i = 0; i < runs.Count; i++)
             {

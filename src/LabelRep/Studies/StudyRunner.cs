@@ -64,7 +64,7 @@ public sealed class StudyRunner
         var data = new Dictionary<string, DatasetSplits>();
         try
         {
-            Setup(store, data, cancel);
+            LoadAndRecord(store, _spec, data, cancel);
         }
         finally
         {
@@ -72,12 +72,16 @@ public sealed class StudyRunner
         }
     }
 
-    private IReadOnlyList<StudyRun> Setup(StudyStore store, Dictionary<string, DatasetSplits> data, CancellationToken cancel)
+    /// <summary>
+    /// Loads each dataset of the spec into <paramref name="data"/> (the caller disposes them), records the grid and the
+    /// label statistics, and returns the grid: what every process that works on a study's database does first.
+    /// </summary>
+    internal static IReadOnlyList<StudyRun> LoadAndRecord(StudyStore store, StudySpec spec, Dictionary<string, DatasetSplits> data, CancellationToken cancel)
     {
-        foreach (string d in _spec.Datasets) data[d] = DatasetRegistry.Open(d, _spec.DataDir).Load();
-        IReadOnlyList<StudyRun> runs = _spec.Runs(d => data[d].Train.Count);
+        foreach (string d in spec.Datasets) data[d] = DatasetRegistry.Open(d, spec.DataDir).Load();
+        IReadOnlyList<StudyRun> runs = spec.Runs(d => data[d].Train.Count);
         store.AddRuns(runs);
-        RecordLabels(store, _spec, data.ToDictionary(kv => kv.Key, kv => kv.Value.Info), cancel);
+        RecordLabels(store, spec, data.ToDictionary(kv => kv.Key, kv => kv.Value.Info), cancel);
         return runs;
     }
 
@@ -88,7 +92,7 @@ public sealed class StudyRunner
         var data = new Dictionary<string, DatasetSplits>();
         try
         {
-            IReadOnlyList<StudyRun> runs = Setup(store, data, cancel);
+            IReadOnlyList<StudyRun> runs = LoadAndRecord(store, _spec, data, cancel);
             int failed = 0;
             var attempted = new HashSet<string>();
             // Pass over the grid until nothing is left for this process: a cell whose transfer source is not done yet waits
@@ -162,7 +166,7 @@ public sealed class StudyRunner
     }
 
     /// <summary>Each label kind's statistics and the label images of its first classes, once per dataset.</summary>
-    internal static void RecordLabels(StudyStore store, StudySpec spec, Dictionary<string, DatasetInfo> datasets, CancellationToken cancel)
+    private static void RecordLabels(StudyStore store, StudySpec spec, Dictionary<string, DatasetInfo> datasets, CancellationToken cancel)
     {
         foreach (var (dataset, info) in datasets)
         {

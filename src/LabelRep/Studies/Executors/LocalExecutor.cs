@@ -71,15 +71,16 @@ public sealed class LocalExecutor : IStudyExecutor
                 process.BeginErrorReadLine();
                 workers.Add(process);
             }
-            foreach (Process worker in workers)
+            for (int i = 0; i < workers.Count; i++)
             {
+                Process worker = workers[i];
                 while (!worker.WaitForExit(500)) cancel.ThrowIfCancellationRequested();
                 worker.WaitForExit();
                 // 1: some of the worker's cells failed, and the database says which; anything else ended the worker itself.
                 if (worker.ExitCode is not (0 or 1))
                 {
                     failed++;
-                    job.Observer?.Message($"worker {workers.IndexOf(worker) + 1} ended with exit code {worker.ExitCode}; rerun the study to finish its cells");
+                    job.Observer?.Message($"worker {i + 1} ended with exit code {worker.ExitCode}; rerun the study to finish its cells");
                 }
             }
             return failed;
