@@ -19,7 +19,7 @@ for ((i = 1; i <= rounds; i++)); do
   start=$(date +%s.%N)
   /usr/bin/time -v "$here/labelrep" attack --run "$work/run" --suite apgd-ce,apgd-t --eps "0,$eps" --limit "$limit" --threads 2 >"$work/ours.txt" 2>"$work/ours.time"
   ours_s+=("$(echo "$(date +%s.%N) - $start" | bc)")
-  ours_acc=$(grep -E "^ *apgd-ce\+apgd-t/cascade" "$work/ours.txt" | awk '{print $NF}')
+  ours_acc=$(grep -E "^ *apgd-ce\+apgd-t/cascade" "$work/ours.txt" | awk '{print $(NF-1) $NF}')
   rss=$(grep "Maximum resident" "$work/ours.time" | awk '{print $NF}')
   start=$(date +%s.%N)
   /usr/bin/python3 "$here/bench/autoattack_reference.py" "$work/model" "$data/t10k-images-idx3-ubyte.gz" "$data/t10k-labels-idx1-ubyte.gz" --eps "$eps" --limit "$limit" >"$work/ref.txt"
@@ -30,13 +30,14 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 om=$(median "${ours_s[@]}"); rm_=$(median "${ref_s[@]}")
 ratio=$(echo "scale=2; $rm_ / $om" | bc)
+grep -E "^ *apgd-ce\+apgd-t" "$work/ours.txt" | sed 's/^ */LabelRep /'
 cat "$work/ref.txt"
 echo "apgd-ce + apgd-t at eps $eps on $limit images: LabelRep $ours_acc in $om s, reference $ref_acc in $rm_ s; speed ratio $ratio"
 summary="SUMMARY model=$(basename "$run") eps=$eps images=$limit labelrep_acc=$ours_acc reference_acc=$ref_acc labelrep_s=$om reference_s=$rm_ ratio=$ratio peak_rss_mb=$((rss / 1024))"
 if [[ "$parts" == speed ]]; then echo "$summary"; rm -rf "$work"; exit 0; fi
 "$here/labelrep" attack --run "$work/run" --suite autoattack --eps "0,$eps" --limit "$limit" --threads 2 >"$work/suite.txt"
 suite_s=$(grep -oE "clean accuracy [0-9.]+ %, [0-9]+ s" "$work/suite.txt" | grep -oE "[0-9]+ s$")
-echo "LabelRep autoattack suite (with Square 5000): $(grep -E "^ *autoattack/cascade" "$work/suite.txt" | awk '{print $NF}') robust, $suite_s"
+echo "LabelRep autoattack suite (with Square 5000): $(grep -E "^ *autoattack/cascade" "$work/suite.txt" | awk '{print $(NF-1) $NF}') robust, $suite_s"
 "$here/labelrep" attack --run "$work/run" --attacks apgd,apgd-t,square --eps "0,$eps" --limit "$limit" --threads 2 --queries 5000 >"$work/all.txt"
 echo "every member on every image (no cascade): $(grep -oE "clean accuracy [0-9.]+ %, [0-9]+ s" "$work/all.txt" | grep -oE "[0-9]+ s$")"
 echo "$summary"
