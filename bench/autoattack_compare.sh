@@ -30,7 +30,7 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 om=$(median "${ours_s[@]}"); rm_=$(median "${ref_s[@]}")
 ratio=$(echo "scale=2; $rm_ / $om" | bc)
-grep -E "^ *apgd-ce\+apgd-t" "$work/ours.txt" | sed 's/^ */LabelRep /'
+grep -E "^ +apgd-ce\+apgd-t" "$work/ours.txt" | sed 's/^ */LabelRep /'
 cat "$work/ref.txt"
 echo "apgd-ce + apgd-t at eps $eps on $limit images: LabelRep $ours_acc in $om s, reference $ref_acc in $rm_ s; speed ratio $ratio"
 summary="SUMMARY model=$(basename "$run") eps=$eps images=$limit labelrep_acc=$ours_acc reference_acc=$ref_acc labelrep_s=$om reference_s=$rm_ ratio=$ratio peak_rss_mb=$((rss / 1024))"
