@@ -29,12 +29,9 @@ public sealed class Apgd : IAttack
         Tensor fooled = torch.zeros(batch.Count, dtype: ScalarType.Bool, device: batch.Clean.device);
         for (int restart = 0; restart < settings.Option("restarts"); restart++)
         {
-            Tensor open = fooled.logical_not().nonzero().squeeze(1);
-            if (open.shape[0] == 0) break;
-            AttackBatch sub = batch.Select(open);
-            var (points, subFooled) = ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"), rows => LossOf(space, sub.Select(rows), settings.Loss), context.Random);
-            result = Merge(result, open, points, subFooled, restart == 0);
-            fooled = fooled.index_copy(0, open, subFooled);
+            bool ran = ApgdCore.RunOnStanding(batch, ref result, ref fooled, restart == 0, (sub, _) =>
+                ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"), rows => LossOf(space, sub.Select(rows), settings.Loss), context.Random));
+            if (!ran) break;
         }
         return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => settings.Loss.Compute(space, output, batch));
     }

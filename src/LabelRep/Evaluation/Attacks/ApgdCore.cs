@@ -101,6 +101,31 @@ internal static class ApgdCore
         return (torch.where(fooled.view(-1, 1, 1, 1), xBestAdv, xBest), fooled);
     }
 
+    /// <summary>
+    /// One APGD run (<paramref name="run"/>, given the sub-batch and its rows) on the images of <paramref name="batch"/>
+    /// not yet fooled, merged into <paramref name="result"/> and <paramref name="fooled"/> (both replaced; the old ones
+    /// are freed). Inside its own dispose scope, and the freed memory goes back to the system after it: APGD-T runs nine
+    /// times a batch, and what each run left until the batch ended (with the allocator's 1 GB trim threshold) took the
+    /// whole suite on 1,000 images of a random-label model to 2.5 GB. Returns false when every image is fooled already.
+    /// </summary>
+    public static bool RunOnStanding(AttackBatch batch, ref Tensor result, ref Tensor fooled, bool first, Func<AttackBatch, Tensor, (Tensor Points, Tensor Fooled)> run)
+    {
+        using (var scope = torch.NewDisposeScope())
+        {
+            Tensor open = fooled.logical_not().nonzero().squeeze(1);
+            if (open.shape[0] == 0) return false;
+            var (points, subFooled) = run(batch.Select(open), open);
+            Tensor merged = scope.MoveToOuter(Apgd.Merge(result, open, points, subFooled, first));
+            Tensor nowFooled = scope.MoveToOuter(fooled.index_copy(0, open, subFooled));
+            result.Dispose();
+            fooled.Dispose();
+            result = merged;
+            fooled = nowFooled;
+        }
+        Native.TorchRuntime.ReleaseFreeMemory();
+        return true;
+    }
+
     /// <summary>Images not fooled keep the returned point only where its loss is at least the clean image's; else the clean image.</summary>
     public static Tensor NotWorseThanClean(AttackSpace space, AttackBatch batch, Tensor points, Tensor fooled, Func<Tensor, Tensor> loss)
     {

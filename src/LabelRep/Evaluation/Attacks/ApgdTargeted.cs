@@ -37,14 +37,14 @@ public sealed class ApgdTargeted : IAttack
         {
             for (int restart = 0; restart < settings.Option("restarts"); restart++)
             {
-                Tensor open = fooled.logical_not().nonzero().squeeze(1);
-                if (open.shape[0] == 0) break;
-                AttackBatch sub = batch.Select(open);
-                Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, rank);
-                var (points, subFooled) = ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"),
-                    rows => TargetedLoss(space, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
-                result = Apgd.Merge(result, open, points, subFooled, first);
-                fooled = fooled.index_copy(0, open, subFooled);
+                int target = rank;
+                bool ran = ApgdCore.RunOnStanding(batch, ref result, ref fooled, first, (sub, open) =>
+                {
+                    Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, target);
+                    return ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"),
+                        rows => TargetedLoss(space, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
+                });
+                if (!ran) break;
                 first = false;
             }
         }
