@@ -37,12 +37,4 @@ public sealed class Apgd : IAttack
     }
 
     private static Func<Tensor, Tensor> LossOf(AttackSpace space, AttackBatch batch, AttackLoss loss) => output => loss.Compute(space, output, batch);
-
-    /// <summary>Fooled images take their adversarial point; the others take this run's best-loss point on the first run only (later runs keep it).</summary>
-    internal static Tensor Merge(Tensor result, Tensor rows, Tensor points, Tensor fooled, bool first)
-    {
-        Tensor current = result.index_select(0, rows);
-        Tensor take = first ? torch.ones_like(fooled) : fooled;
-        return result.index_copy(0, rows, torch.where(take.view(-1, 1, 1, 1), points, current));
-    }
 }

@@ -115,7 +115,7 @@ internal static class ApgdCore
             Tensor open = fooled.logical_not().nonzero().squeeze(1);
             if (open.shape[0] == 0) return false;
             var (points, subFooled) = run(batch.Select(open), open);
-            Tensor merged = scope.MoveToOuter(Apgd.Merge(result, open, points, subFooled, first));
+            Tensor merged = scope.MoveToOuter(Merge(result, open, points, subFooled, first));
             Tensor nowFooled = scope.MoveToOuter(fooled.index_copy(0, open, subFooled));
             result.Dispose();
             fooled.Dispose();
@@ -124,6 +124,14 @@ internal static class ApgdCore
         }
         Native.TorchRuntime.ReleaseFreeMemory();
         return true;
+    }
+
+    /// <summary>Fooled images take their adversarial point; the others take this run's best-loss point on the first run only (later runs keep it).</summary>
+    private static Tensor Merge(Tensor result, Tensor rows, Tensor points, Tensor fooled, bool first)
+    {
+        Tensor current = result.index_select(0, rows);
+        Tensor take = first ? torch.ones_like(fooled) : fooled;
+        return result.index_copy(0, rows, torch.where(take.view(-1, 1, 1, 1), points, current));
     }
 
     /// <summary>Images not fooled keep the returned point only where its loss is at least the clean image's; else the clean image.</summary>

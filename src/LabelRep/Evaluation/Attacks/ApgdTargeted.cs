@@ -37,10 +37,9 @@ public sealed class ApgdTargeted : IAttack
         {
             for (int restart = 0; restart < settings.Option("restarts"); restart++)
             {
-                int target = rank;
                 bool ran = ApgdCore.RunOnStanding(batch, ref result, ref fooled, first, (sub, open) =>
                 {
-                    Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, target);
+                    Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, rank);
                     return ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"),
                         rows => TargetedLoss(space, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
                 });
