@@ -34,9 +34,8 @@ public sealed class IdxReader : IDatasetReader
     {
         if (!Directory.Exists(_dir))
             throw new LabelRepException($"{Info.Name}: data folder {Path.GetFullPath(_dir)} does not exist; {_installHint}");
-        ImageData train = ReadPair("train-images-idx3-ubyte", "train-labels-idx1-ubyte");
         ImageData test = ReadPair("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
-        return new DatasetSplits(Info, train, test);
+        return new DatasetSplits(Info, () => ReadPair("train-images-idx3-ubyte", "train-labels-idx1-ubyte"), test);
     }
 
     private ImageData ReadPair(string imagesName, string labelsName)

@@ -15,19 +15,23 @@ public sealed class RunSetup : IDisposable
 {
     private readonly bool _ownsData;
 
-    private RunSetup(TrainConfig config, DatasetSplits data, DataSplit split, Classifier classifier, Device device, bool ownsData)
+    private readonly Lazy<DataSplit> _split;
+
+    private RunSetup(TrainConfig config, DatasetSplits data, Classifier classifier, Device device, bool ownsData)
     {
         _ownsData = ownsData;
         Config = config;
         Data = data;
-        Split = split;
+        // Made on first use, so that evaluating or attacking a finished run never reads the training images.
+        _split = new Lazy<DataSplit>(() => DataSplit.Create(data.Train.Count, config.ValidationCount ?? data.Info.ValidationCount, config.Fraction, config.Seed));
         Classifier = classifier;
         Device = device;
     }
 
     public TrainConfig Config { get; }
     public DatasetSplits Data { get; }
-    public DataSplit Split { get; }
+    /// <summary>Training and validation indices into the training file (which is read when this is first used).</summary>
+    public DataSplit Split => _split.Value;
     public Classifier Classifier { get; }
     public Objective Objective => Classifier.Objective;
     public LabelRepModel Model => Classifier.Model;
@@ -72,14 +76,13 @@ public sealed class RunSetup : IDisposable
         TorchRuntime.SetThreads(config.Threads);
         DatasetSplits data = preloaded ?? DatasetRegistry.Open(config.Dataset, config.DataDir).Load();
         DatasetInfo info = data.Info;
-        DataSplit split = DataSplit.Create(data.Train.Count, config.ValidationCount ?? info.ValidationCount, config.Fraction, config.Seed);
         Objective objective = CreateObjective(bankFile != null ? config with { Labels = config.Labels with { LabelsFile = bankFile } } : config, info);
         torch.manual_seed(config.Seed);
         Backbone backbone = ModelRegistry.Create(config.Model, info.Channels);
         var model = new LabelRepModel(new Normalize(info.Mean, info.Std), backbone, new HeadShape(objective.OutputShape));
         model.to(device);
         objective.To(device);
-        return new RunSetup(config, data, split, new Classifier(model, objective, $"{config.Arm}:{config.Model}"), device, ownsData: preloaded is null);
+        return new RunSetup(config, data, new Classifier(model, objective, $"{config.Arm}:{config.Model}"), device, ownsData: preloaded is null);
     }
 
     /// <summary>The objective of the run's label kind: its bank (generated, or read from the labels file) with the kind's loss and decision.</summary>

@@ -6,6 +6,13 @@ namespace LabelRep.Tests.Data;
 
 public class DatasetReaderTests
 {
+    /// <summary>The error of reading both splits (the training split is read on first use).</summary>
+    private static LabelRepException ReadError(string dataset, string? dir) => Assert.Throws<LabelRepException>(() =>
+    {
+        using DatasetSplits splits = DatasetRegistry.Open(dataset, dir).Load();
+        _ = splits.Train;
+    });
+
     public class Idx
     {
         [Theory]
@@ -34,7 +41,7 @@ public class DatasetReaderTests
             byte[] bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
 
-            var e = Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("fashion-mnist", dir).Load());
+            var e = ReadError("fashion-mnist", dir);
             Assert.Contains("truncated", e.Message);
         }
 
@@ -46,7 +53,7 @@ public class DatasetReaderTests
             byte[] bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
 
-            var e = Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("fashion-mnist", dir).Load());
+            var e = ReadError("fashion-mnist", dir);
             Assert.Contains("train-images-idx3-ubyte.gz", e.Message);
         }
 
@@ -58,17 +65,46 @@ public class DatasetReaderTests
             byte[] bytes = File.ReadAllBytes(labels);
             bytes[^1] = 42;
             File.WriteAllBytes(labels, bytes);
-            Assert.Contains("out of range", Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("fashion-mnist", dir).Load()).Message);
+            Assert.Contains("out of range", ReadError("fashion-mnist", dir).Message);
 
             File.WriteAllBytes(labels, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
-            Assert.Contains("not an IDX file", Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("fashion-mnist", dir).Load()).Message);
+            Assert.Contains("not an IDX file", ReadError("fashion-mnist", dir).Message);
+        }
+
+        [Fact]
+        public void The_training_files_are_read_only_when_the_training_split_is_used()
+        {
+            // Given: a dataset folder whose training images are missing (what attacking a finished run never needs)
+            string dir = TestData.WriteIdxDataset(train: 10, test: 20, gzip: true);
+            File.Delete(Path.Combine(dir, "train-images-idx3-ubyte.gz"));
+
+            // When
+            using DatasetSplits splits = DatasetRegistry.Open("fashion-mnist", dir).Load();
+
+            // Then: the test split is there, and the training split says what is missing when it is used
+            Assert.Equal(20, splits.Test.Count);
+            var e = Assert.Throws<LabelRepException>(() => splits.Train);
+            Assert.Contains("train-images-idx3-ubyte", e.Message);
+        }
+
+        [Fact]
+        public void A_training_split_first_read_inside_a_dispose_scope_outlives_the_scope()
+        {
+            string dir = TestData.WriteIdxDataset(train: 30, test: 20, gzip: false);
+            using DatasetSplits splits = DatasetRegistry.Open("fashion-mnist", dir).Load();
+
+            using (torch.NewDisposeScope())
+                Assert.Equal(30, splits.Train.Count); // as a training step's scope would be the first to touch it
+
+            Assert.Equal(new long[] { 0, 1, 2, 3 }, splits.Train.LabelArray()[..4]);
+            Assert.Equal(30 * 28 * 28, splits.Train.Images.numel());
         }
 
         [Fact]
         public void Missing_files_say_where_they_were_looked_for_and_how_to_get_them()
         {
             string dir = TestData.TempDir("empty");
-            var e = Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("fashion-mnist", dir).Load());
+            var e = ReadError("fashion-mnist", dir);
             Assert.Contains(dir, e.Message);
             Assert.Contains("apt-get install -y dataset-fashion-mnist", e.Message);
         }
@@ -147,7 +183,7 @@ public class DatasetReaderTests
             string path = Path.Combine(dir, "data_batch_3.bin");
             File.WriteAllBytes(path, File.ReadAllBytes(path)[..5000]);
 
-            var e = Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("cifar10", dir).Load());
+            var e = ReadError("cifar10", dir);
             Assert.Contains("data_batch_3.bin", e.Message);
             Assert.Contains("truncated", e.Message);
         }
@@ -155,7 +191,7 @@ public class DatasetReaderTests
         [Fact]
         public void A_missing_folder_says_how_to_get_the_data()
         {
-            var e = Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("cifar100", "/nonexistent/cifar").Load());
+            var e = ReadError("cifar100", "/nonexistent/cifar");
             Assert.Contains("cifar-100-binary", e.Message);
         }
     }
@@ -199,7 +235,7 @@ public class DatasetReaderTests
                 Directory.CreateDirectory(Path.Combine(dir, name));
                 for (int i = 0; i < 5; i++) File.WriteAllText(Path.Combine(dir, name, $"{i}.png"), "not a png");
             }
-            var e = Assert.Throws<LabelRepException>(() => DatasetRegistry.Open("folder:" + dir, null).Load());
+            var e = ReadError("folder:" + dir, null);
             Assert.Contains("not a readable PNG or JPEG", e.Message);
         }
     }
