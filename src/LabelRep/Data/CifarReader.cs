@@ -64,9 +64,8 @@ public sealed class CifarReader : IDatasetReader
             ? new[] { "train.bin" }
             : Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").ToArray();
         string testFile = _hundred ? "test.bin" : "test_batch.bin";
-        string[] trainPaths = trainFiles.Select(f => ByteFiles.Find(dir, Info.Name, Hint, f)).ToArray();
         ImageData test = ReadRecords(new[] { ByteFiles.Find(dir, Info.Name, Hint, testFile) });
-        return new DatasetSplits(Info, () => ReadRecords(trainPaths), test);
+        return new DatasetSplits(Info, () => ReadRecords(trainFiles.Select(f => ByteFiles.Find(dir, Info.Name, Hint, f)).ToArray()), test);
     }
 
     private string ResolveDir()
