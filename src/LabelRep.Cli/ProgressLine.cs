@@ -32,9 +32,12 @@ public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.
             p.Step, p.Steps);
     }
 
-    /// <summary>Attack sweeps: the setting under attack, images attacked so far, speed and ETA.</summary>
+    /// <summary>
+    /// Attack sweeps: the setting under attack, then the sweep's work done so far counted in image attacks (one image
+    /// under one setting: 200 images under 20 settings are 4,000), their speed and the ETA.
+    /// </summary>
     public void Report(LabelRep.Evaluation.AttackProgress p) =>
-        Show($"{_prefix}{p.Setting}  {p.Done}/{p.Total} images  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}", p.Done, p.Total);
+        Show($"{_prefix}{p.Setting}  {p.Done}/{p.Total} image attacks  {p.ImagesPerSecond:F0}/s  ETA {Format(p.Eta)}", p.Done, p.Total);
 
     /// <summary>Rewrites the line (at most 5 times a second, always at the end), or prints it once per tenth of the work when redirected.</summary>
     private void Show(string line, long done, long total)

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace LabelRep.Evaluation;
 
-/// <summary>Where a sweep is: the setting being attacked, attacked images so far, speed and time left.</summary>
+/// <summary>Where a sweep is: the setting being attacked, image attacks done of the sweep's total (one image under one setting each), their rate and the time left.</summary>
 public sealed record AttackProgress(string Setting, long Done, long Total, double ImagesPerSecond, TimeSpan Eta);
 
 /// <summary>
