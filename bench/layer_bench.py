@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The same layers `labelrep bench --mode layers` timed, in Debian's PyTorch: reads that benchmark's JSON (the layer
-list with shapes and counts), times each layer alone, forward and backward, train mode, channels-last (module and
-input, PyTorch's own recipe), and prints the same JSON with PyTorch's times.
+list with shapes and counts), times each layer alone, forward and backward, train mode, in that run's layout
+(channels-last, module and input, PyTorch's own recipe; or NCHW after `--layout nchw`), and prints the same JSON with
+PyTorch's times.
 
     /usr/bin/python3 bench/layer_bench.py labelrep-layers.json [--threads 2] [--steps 20] > pytorch-layers.json
 """
@@ -30,8 +31,11 @@ def build(layer):
     raise SystemExit(f"unknown layer kind {k}")
 
 
+CHANNELS_LAST = True
+
+
 def cl(t):
-    return t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t
+    return t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 and CHANNELS_LAST else t.contiguous()
 
 
 def main():
@@ -41,13 +45,15 @@ def main():
     p.add_argument("--steps", type=int, default=0, help="timed calls per layer (default: as the LabelRep run)")
     a = p.parse_args()
     spec = json.load(open(a.labelrep_json))
+    global CHANNELS_LAST
+    CHANNELS_LAST = spec.get("layout", "channels-last") == "channels-last"
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     batch, steps = spec["batch_size"], a.steps or spec["steps"]
     rows = []
     for layer in spec["layers"]:
         m = build(layer).train()
-        if layer["kind"] in ("conv",):
+        if layer["kind"] in ("conv",) and CHANNELS_LAST:
             m = m.to(memory_format=torch.channels_last)
         shape = [batch] + layer["input"]
         x = cl(torch.randn(shape)).requires_grad_(layer["input_grad"])

@@ -2,14 +2,14 @@
 # Kernel-level comparison of a training step (issue: speed, goal 4): every distinct layer of smallcnn, resnet20 and
 # resnet32 timed alone, forward and backward, in LabelRep (`labelrep bench --mode layers`, libtorch 2.10) and in
 # Debian's PyTorch 1.13 (bench/layer_bench.py, the same list read from LabelRep's JSON), alternating ROUNDS times,
-# 2 threads, batch 128, channels-last, the same allocator settings. Prints per layer the median milliseconds of
+# 2 threads, batch 128, channels-last (or LAYOUT nchw), the same allocator settings. Prints per layer the median milliseconds of
 # each side and the PyTorch/LabelRep ratio (above 1: LabelRep faster), then each model's layer sum weighted by how
 # often the layer occurs, and one machine-readable line per model:
 #   summary {"model": ..., "labelrep_ms": ..., "pytorch_ms": ..., "ratio": ..., "slowest_layers": [...]}
-#   bench/layers_compare.sh [ROUNDS] [MODELS]       (default 3, smallcnn,resnet20,resnet32)
+#   bench/layers_compare.sh [ROUNDS] [MODELS] [LAYOUT]   (default 3, smallcnn,resnet20,resnet32, channels-last)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-rounds="${1:-3}"; models="${2:-smallcnn,resnet20,resnet32}"
+rounds="${1:-3}"; models="${2:-smallcnn,resnet20,resnet32}"; layout="${3:-channels-last}"
 [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c "import torch" 2>/dev/null || {
   echo "bench/layers_compare.sh: needs Debian's PyTorch: apt-get install -y python3-torch" >&2; exit 1; }
 out="$(mktemp -d)"
@@ -17,7 +17,7 @@ trap 'rm -rf "$out"' EXIT
 "$here/labelrep" --help >/dev/null   # build once before timing
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: LabelRep" >&2
-  "$here/labelrep" bench --mode layers --models "$models" --threads 2 --batch-size 128 --out "$out/ts-$r.json" >/dev/null
+  "$here/labelrep" bench --mode layers --models "$models" --threads 2 --batch-size 128 --layout "$layout" --out "$out/ts-$r.json" >/dev/null
   echo "round $r/$rounds: PyTorch" >&2
   GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
     /usr/bin/python3 "$here/bench/layer_bench.py" "$out/ts-$r.json" --threads 2 > "$out/pt-$r.json"

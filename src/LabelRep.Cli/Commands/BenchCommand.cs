@@ -39,7 +39,7 @@ public static class BenchCommand
             ThroughputBenchmark.CheckLayout(memoryLayout);
             string stepMode = r.GetValue(mode)!;
             if (stepMode == "layers") return Layers(cases.Where(c => c.Head != "decoder").Select(c => c.Model).ToList(), r.GetValue(batch), r.GetValue(threads),
-                r.GetValue(steps) > 0 ? r.GetValue(steps) : 20, dev, r.GetValue(output)!, cancel);
+                r.GetValue(steps) > 0 ? r.GetValue(steps) : 20, dev, memoryLayout, r.GetValue(output)!, cancel);
             if (!ThroughputBenchmark.Modes.Contains(stepMode)) throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes.Append("layers"))}");
             Console.WriteLine($"{stepMode} steps, layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
             var results = new List<ThroughputBenchmark.Result>();
@@ -68,16 +68,16 @@ public static class BenchCommand
     }
 
     /// <summary>--mode layers: each layer of each model alone, forward and backward (the kernel-level profile).</summary>
-    private static int Layers(List<string> models, int batch, int threads, int steps, Device device, string path, CancellationToken cancel)
+    private static int Layers(List<string> models, int batch, int threads, int steps, Device device, string layout, string path, CancellationToken cancel)
     {
-        Console.WriteLine($"layers alone, train mode, channels-last, batch {batch}, {threads} threads, median of {steps} calls");
+        Console.WriteLine($"layers alone, train mode, {layout}, batch {batch}, {threads} threads, median of {steps} calls");
         Console.WriteLine($"{"model",-10} {"layer",-28} {"count",5} {"forward ms",11} {"backward ms",12}");
         var rows = new List<object>();
         foreach (string model in models)
         {
             cancel.ThrowIfCancellationRequested();
             double total = 0;
-            foreach (var t in LayerBenchmark.Run(model, batch, threads, steps, device))
+            foreach (var t in LayerBenchmark.Run(model, batch, threads, steps, device, layout == "channels-last"))
             {
                 Console.WriteLine($"{model,-10} {t.Layer.Name,-28} {t.Layer.Count,5} {t.ForwardMs,11:F3} {t.BackwardMs,12:F3}");
                 total += t.Layer.Count * (t.ForwardMs + t.BackwardMs);
@@ -90,7 +90,7 @@ public static class BenchCommand
             }
             Console.WriteLine($"{model,-10} {"sum, each layer × its count",-28} {"",5} {total,24:F1} ms");
         }
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(new { batch_size = batch, threads, steps, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" },
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(new { batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" },
             new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {Path.GetFullPath(path)}");
         return 0;

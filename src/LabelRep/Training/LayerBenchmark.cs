@@ -70,7 +70,7 @@ public static class LayerBenchmark
     }
 
     /// <summary>Median forward and backward milliseconds of each layer over <paramref name="steps"/> timed calls after a warm-up.</summary>
-    public static List<Timing> Run(string model, int batchSize, int threads, int steps, Device device)
+    public static List<Timing> Run(string model, int batchSize, int threads, int steps, Device device, bool channelsLast = true)
     {
         if (!Models.TryGetValue(model, out Layer[]? layers))
             throw new LabelRepException($"--models: '{model}' has no layer list; valid: {string.Join(", ", Models.Keys)}");
@@ -83,11 +83,11 @@ public static class LayerBenchmark
             module.to(device);
             module.train();
             long[] shape = new long[] { batchSize }.Concat(layer.Input.Select(v => (long)v)).ToArray();
-            using Tensor x = Prepare(torch.randn(shape), device).requires_grad_(layer.InputGrad);
-            using Tensor other = Prepare(torch.randn(shape), device);
+            using Tensor x = Prepare(torch.randn(shape), device, channelsLast).requires_grad_(layer.InputGrad);
+            using Tensor other = Prepare(torch.randn(shape), device, channelsLast);
             Tensor Forward() => layer.Kind == "add" ? x + other : module.call(x);
             Tensor gradient;
-            using (torch.no_grad()) gradient = Prepare(torch.randn_like(Forward()), device);
+            using (torch.no_grad()) gradient = Prepare(torch.randn_like(Forward()), device, channelsLast);
             var forward = new List<double>();
             var backward = new List<double>();
             for (int i = 0; i < 5 + steps; i++)
@@ -112,8 +112,8 @@ public static class LayerBenchmark
 
     private static double Median(List<double> values) => values.Count == 0 ? 0 : values.OrderBy(v => v).ElementAt(values.Count / 2);
 
-    /// <summary>4-D tensors channels-last, as the backbone sees them in training (<see cref="LabelRepModel.ChannelsLast"/>).</summary>
-    private static Tensor Prepare(Tensor t, Device device) => LabelRepModel.ToChannelsLast(t.to(device));
+    /// <summary>4-D tensors channels-last, as the backbone sees them in training (<see cref="LabelRepModel.ChannelsLast"/>), or contiguous NCHW.</summary>
+    private static Tensor Prepare(Tensor t, Device device, bool channelsLast) => channelsLast ? LabelRepModel.ToChannelsLast(t.to(device)) : t.to(device).contiguous();
 
     private static Module<Tensor, Tensor> Build(Layer layer) => layer.Kind switch
     {
