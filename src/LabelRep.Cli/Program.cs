@@ -7,6 +7,19 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        WarmUp.Start(args);
+        try
+        {
+            return Run(args);
+        }
+        finally
+        {
+            WarmUp.Wait();
+        }
+    }
+
+    private static int Run(string[] args)
+    {
         var root = new RootCommand("LabelRep: image classifiers trained on label representations beyond one-hot (Chen et al., ICLR 2021)");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());

@@ -8,6 +8,7 @@ public static class Tables
     /// <summary>Prints a table; the first <paramref name="textColumns"/> columns align left, the rest (numbers) right.</summary>
     public static void Print(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, int textColumns = 1)
     {
+        WarmUp.Wait();
         var table = new Table().Border(TableBorder.Simple);
         for (int i = 0; i < header.Count; i++)
         {

@@ -53,7 +53,11 @@ public static class AttackCommand
             var dir = new RunDirectory(r.GetValue(run)!);
             RunDirectory? sourceDir = r.GetValue(source) is { } s ? new RunDirectory(s) : null;
             var progress = new ProgressLine();
-            AttackReport report = RunAttack.Run(dir, sourceDir, request, r.GetValue(device)!, progress, cancel, plot: AttackPlot.Png);
+            AttackReport report = RunAttack.Run(dir, sourceDir, request, r.GetValue(device)!, progress, cancel, plot: report =>
+            {
+                WarmUp.Wait();
+                return AttackPlot.Png(report);
+            });
             progress.Done();
             Print(report);
             Console.WriteLine($"wrote {AttackFiles.CsvPath(dir)}, {AttackFiles.JsonPath(dir)} and {AttackFiles.PlotPath(dir, report.Protocol)}");
