@@ -9,6 +9,12 @@ public static class Tables
     public static void Print(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, int textColumns = 1)
     {
         WarmUp.Wait();
+        Write(Console.Out, Console.IsOutputRedirected ? 200 : Math.Max(80, SafeWidth()), header, rows, textColumns);
+    }
+
+    /// <summary>The table as <see cref="Print"/> lays it out, to <paramref name="output"/> at <paramref name="width"/> columns.</summary>
+    internal static void Write(TextWriter output, int width, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, int textColumns = 1)
+    {
         var table = new Table().Border(TableBorder.Simple);
         for (int i = 0; i < header.Count; i++)
         {
@@ -18,11 +24,11 @@ public static class Tables
         foreach (var row in rows) table.AddRow(row.Select(cell => new Text(cell)).ToArray<Spectre.Console.Rendering.IRenderable>());
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(Console.Out),
+            Out = new AnsiConsoleOutput(output),
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
         });
-        console.Profile.Width = Console.IsOutputRedirected ? 200 : Math.Max(80, SafeWidth());
+        console.Profile.Width = width;
         console.Write(table);
     }
 

@@ -1,5 +1,4 @@
 using ScottPlot;
-using Spectre.Console;
 
 namespace LabelRep.Cli;
 
@@ -37,18 +36,7 @@ public static class WarmUp
             plot.YLabel("y");
             plot.ShowLegend(Edge.Right);
             plot.GetImageBytes(64, 48, ImageFormat.Png);
-            var table = new Table().Border(TableBorder.Simple);
-            table.AddColumn(new TableColumn("a").LeftAligned());
-            table.AddColumn(new TableColumn("b").RightAligned());
-            table.AddRow(new Text("x"), new Text("1.0%"));
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(TextWriter.Null),
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-            });
-            console.Profile.Width = 80;
-            console.Write(table);
+            Tables.Write(TextWriter.Null, 80, new[] { "a", "b" }, new[] { new[] { "x", "1.0 %" } });
         }
         catch (Exception)
         {
