@@ -92,6 +92,13 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         string layers = File.ReadAllText(Path.Combine(work, "bench-layers.json"));
         Assert.Contains("\"kind\": \"conv\"", layers);
         Assert.Contains("\"backward_ms\"", layers);
+        Assert.Contains("\"layout\": \"channels-last\"", layers);
+        // The same in libtorch's default layout, for a layer-by-layer comparison of the two (bench/layers_compare.sh LAYOUT).
+        (code, output, err) = CliRunner.Run("bench", "--mode", "layers", "--models", "smallcnn", "--steps", "1", "--batch-size", "4", "--threads", "1",
+            "--layout", "nchw", "--out", Path.Combine(work, "bench-layers-nchw.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("train mode, nchw", output);
+        Assert.Contains("\"layout\": \"nchw\"", File.ReadAllText(Path.Combine(work, "bench-layers-nchw.json")));
         // Parameterized names in a comma list, with the closest pair and the rank in the table.
         (code, output, err) = CliRunner.Run("labels", "stats", "--kinds", "hadamard,controlled:levels=16,rank=3,distance=4", "--data-dir", _fixture.DataDir);
         Assert.True(code == 0, err);
