@@ -92,6 +92,46 @@ public class BatchNormFoldingTests : IClassFixture<FashionFixture>
     }
 
     /// <summary>
+    /// The input gradient of a one-channel stride-1 convolution (matrix product and shifted sums, not libtorch's
+    /// transposed convolution) equals libtorch's in float64 for several kernels and paddings, input layouts and
+    /// output-gradient layouts; the output is libtorch's own, bit for bit. Under no_grad the layer is libtorch's conv.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 1, true)]
+    [InlineData(3, 0, false)]
+    [InlineData(5, 2, true)]
+    [InlineData(1, 0, false)]
+    [InlineData(4, 1, true)]
+    public void A_one_channel_convolution_has_libtorchs_input_gradient(int kernel, int padding, bool channelsLast)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        Tensor weight = torch.randn(new long[] { 8, 1, kernel, kernel }, dtype: ScalarType.Float64);
+        Tensor bias = torch.randn(8, dtype: ScalarType.Float64);
+        using var layer = new FoldedConv2d(weight.clone(), bias.clone(), new long[] { 1, 1 }, new long[] { padding, padding }, new long[] { 1, 1 }, 1);
+        Tensor x = torch.rand(new long[] { 3, 1, 11, 13 }, dtype: ScalarType.Float64);
+        if (channelsLast) x = LabelRepModel.ToChannelsLast(x);
+        foreach (bool gradientChannelsLast in new[] { false, true })
+        {
+            Tensor Gradient(Func<Tensor, Tensor> forward, out Tensor output)
+            {
+                Tensor input = x.detach().clone().requires_grad_(true);
+                output = forward(input);
+                Tensor upstream = torch.randn(output.shape, dtype: ScalarType.Float64, generator: new Generator(9));
+                if (gradientChannelsLast) upstream = LabelRepModel.ToChannelsLast(upstream);
+                return torch.autograd.grad(new[] { output }, new[] { input }, new[] { upstream })[0];
+            }
+            Tensor ours = Gradient(layer.Forward, out Tensor ourOutput);
+            Tensor reference = Gradient(input => torch.nn.functional.conv2d(input, weight, bias, padding: new long[] { padding, padding }), out Tensor referenceOutput);
+            Assert.Equal(reference.shape, ours.shape);
+            Assert.True((ourOutput - referenceOutput).abs().max().item<double>() == 0, "the forward pass should be libtorch's conv2d");
+            Assert.True((ours - reference).abs().max().item<double>() <= 1e-12 * reference.abs().max().item<double>(),
+                $"input gradient differs by {(ours - reference).abs().max().item<double>()}");
+        }
+        using (torch.no_grad()) Assert.True((layer.Forward(x) - torch.nn.functional.conv2d(x, weight, bias, padding: new long[] { padding, padding })).abs().max().item<double>() == 0);
+    }
+
+    /// <summary>
     /// On a trained float32 model the folded weights differ from the unfolded pair by float rounding only, so attacks
     /// find the same images: PGD on the folded and the unfolded model, with the same random start, fools the same
     /// images but for at most one (a sign of a near-zero gradient may flip) of 64.
