@@ -12,7 +12,7 @@ namespace LabelRep.Models;
 /// 97–116 ms forward and backward as transposed convolutions and 15–28 ms as below (1 thread, batch 200; bench/decoder_layers.py).
 /// <list type="bullet">
 /// <item>On a 1×1 input with stride 1 and no padding (the decoder's first layer) it is a matrix product:
-/// out[b, o, i, j] = Σ_c x[b, c] · W[c, o, i, j] + bias[o].</item>
+/// out[b, o, i, j] = Σ_c x[b, c] · W[c, o, i, j] + bias[o], written channels-last (see <see cref="Apply"/>).</item>
 /// <item>With kernel 4, stride 2, padding 1 (the decoder's upsampling layers) output pixel (2m + a, 2n + b) takes
 /// input rows m − 1, m for a = 0 (kernel rows 3, 1) and m, m + 1 for a = 1 (rows 2, 0), and the same for columns:
 /// a 3×3 convolution with padding 1 and four output channels per channel (one per phase, unused taps zero), then a
@@ -62,13 +62,22 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         return new Folded(w.DetachFromDisposeScope(), b.DetachFromDisposeScope(), phases?.DetachFromDisposeScope(), _kernel, _stride, _padding);
     }
 
-    private static Tensor Apply(Tensor input, Tensor weight, Tensor bias, Tensor? phaseKernels, int kernel, int stride, int padding)
+    /// <summary>The weights (in, out, k, k) as in × (k·k·out): a product with them writes each output pixel's channels together.</summary>
+    private static Tensor PixelMajor(Tensor weight) => weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1);
+
+    /// <summary>
+    /// On a 1×1 input (the decoder's first layer) the output comes out channels-last, and the layers after it keep
+    /// that layout (convolution, batch norm, pixel shuffle, activations). Against NCHW that trained smallcnn with the
+    /// decoder at 1,473–1,645 images/s instead of 1,288–1,525 (batches of 64, 2 threads, 7 repeats; `labelrep bench
+    /// --models smallcnn --decoder`), and its attack steps are faster too. Output values differ by float rounding only.
+    /// </summary>
+    private static Tensor Apply(Tensor input, Tensor weight, Tensor bias, Tensor? phaseKernels, int kernel, int stride, int padding, Tensor? pixelMajor = null)
     {
         long batch = input.shape[0], outChannels = weight.shape[1];
         if (stride == 1 && padding == 0 && input.shape[2] == 1 && input.shape[3] == 1)
         {
-            Tensor flat = input.reshape(batch, -1).mm(weight.reshape(weight.shape[0], -1));
-            return flat.view(batch, outChannels, kernel * kernel).add(bias.view(1, outChannels, 1)).view(batch, outChannels, kernel, kernel);
+            Tensor flat = input.reshape(batch, -1).mm(pixelMajor ?? PixelMajor(weight));
+            return flat.view(batch, kernel, kernel, outChannels).permute(0, 3, 1, 2).add(bias.view(1, outChannels, 1, 1));
         }
         if (phaseKernels is not null)
             return F.pixel_shuffle(F.conv2d(input, phaseKernels, bias.repeat_interleave(4), padding: new long[] { 1, 1 }), 2);
@@ -91,25 +100,10 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
             _padding = padding;
             if (stride == 1 && padding == 0)
                 using (torch.no_grad())
-                    _pixelMajor = weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1).contiguous().DetachFromDisposeScope();
+                    _pixelMajor = PixelMajor(weight).contiguous().DetachFromDisposeScope(); // built once, not per call
         }
 
-        /// <summary>
-        /// On a 1×1 input (the decoder's first layer) the output comes out channels-last: the weights are stored
-        /// in × (k·k·out), so the matrix product writes each pixel's channels together. The layers after it then
-        /// keep that layout (convolution, pixel shuffle, activations), which makes the decoder's forward and backward
-        /// ~1.3× faster than in NCHW (164 images, 2 threads). Training keeps NCHW.
-        /// </summary>
-        public override Tensor Forward(Tensor input)
-        {
-            if (_pixelMajor is not null && input.shape[2] == 1 && input.shape[3] == 1)
-            {
-                long batch = input.shape[0], outChannels = _weight.shape[1];
-                return input.reshape(batch, -1).mm(_pixelMajor).view(batch, _kernel, _kernel, outChannels).permute(0, 3, 1, 2)
-                    .add(_bias.view(1, outChannels, 1, 1));
-            }
-            return Apply(input, _weight, _bias, _phases, _kernel, _stride, _padding);
-        }
+        public override Tensor Forward(Tensor input) => Apply(input, _weight, _bias, _phases, _kernel, _stride, _padding, _pixelMajor);
 
         private readonly Tensor? _pixelMajor;
 
