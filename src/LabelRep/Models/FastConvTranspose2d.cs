@@ -88,6 +88,7 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
     {
         private readonly Tensor _weight, _bias;
         private readonly Tensor? _phases;
+        private readonly Tensor? _pixelMajor; // the 1×1 case's weights in × (k·k·out)
         private readonly int _kernel, _stride, _padding;
 
         public Folded(Tensor weight, Tensor bias, Tensor? phases, int kernel, int stride, int padding)
@@ -104,8 +105,6 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         }
 
         public override Tensor Forward(Tensor input) => Apply(input, _weight, _bias, _phases, _kernel, _stride, _padding, _pixelMajor);
-
-        private readonly Tensor? _pixelMajor;
 
         public override void Dispose()
         {
