@@ -8,7 +8,7 @@ namespace LabelRep.Reporting;
 /// </summary>
 /// <param name="Points">Markers only, no connecting line (a scatter of runs).</param>
 public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false, double[]? Lower = null, double[]? Upper = null, double[][]? Seeds = null,
-    bool Points = false);
+    bool Points = false, bool Envelope = false);
 
 /// <summary>The charts LabelRep draws, as PNG bytes (ScottPlot): lines (accuracy against ε or data) and labelled scatters (t-SNE).</summary>
 public static class Charts
@@ -19,16 +19,17 @@ public static class Charts
     {
         var plot = new Plot();
         IPalette palette = new ScottPlot.Palettes.Category10();
-        for (int i = 0; i < series.Count; i++)
+        // Envelopes (a worst case over other series) first, wide and pale, so the series they coincide with stay visible on top.
+        foreach (int i in Enumerable.Range(0, series.Count).OrderBy(i => series[i].Envelope ? 0 : 1))
         {
             PlotSeries s = series[i];
             double[] x = logX ? s.X.Select(Math.Log10).ToArray() : s.X;
             var line = plot.Add.Scatter(x, s.Y);
             line.LegendText = s.Name;
-            line.Color = palette.GetColor(i);
-            line.LineWidth = s.Points ? 0 : 2;
-            line.MarkerSize = s.Points ? 7 : s.Dashed ? 0 : 6;
-            if (s.Dashed) line.LinePattern = LinePattern.Dashed;
+            line.Color = s.Envelope ? palette.GetColor(i).WithAlpha(0.35) : palette.GetColor(i);
+            line.LineWidth = s.Points ? 0 : s.Envelope ? 9 : 2;
+            line.MarkerSize = s.Points ? 7 : s.Dashed || s.Envelope ? 0 : 6;
+            if (s.Dashed && !s.Envelope) line.LinePattern = LinePattern.Dashed;
             Decorate(plot, x, s, palette.GetColor(i));
         }
         if (logX)
