@@ -40,6 +40,9 @@ internal sealed class OneChannelConvGradient : autograd.SingleTensorFunction<One
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
     {
         var layer = (FoldedConv2d)ctx.get_data("layer");
+        // The intermediates are freed here, on the thread that runs the backward pass (see LabelRepModel.FoldForEvaluation);
+        // the gradient goes to the caller's scope, like any operation's result.
+        using var scope = torch.NewDisposeScope();
         Tensor taps = layer.TapMatrix; // (kh·kw) × O
         long n = grad.shape[0], outChannels = grad.shape[1], outH = grad.shape[2], outW = grad.shape[3];
         long kh = layer.KernelHeight, kw = layer.KernelWidth, ph = layer.Padding[0], pw = layer.Padding[1];
@@ -54,6 +57,6 @@ internal sealed class OneChannelConvGradient : autograd.SingleTensorFunction<One
             for (long b = 0; b < kw; b++)
                 padded[TensorIndex.Colon, TensorIndex.Slice(a, a + outH), TensorIndex.Slice(b, b + outW)].add_(t[TensorIndex.Colon, TensorIndex.Single(a), TensorIndex.Single(b)]);
         Tensor input = padded[TensorIndex.Colon, TensorIndex.Slice(ph, ph + h), TensorIndex.Slice(pw, pw + w)].unsqueeze(1);
-        return new List<Tensor> { input, null! };
+        return new List<Tensor> { scope.MoveToOuter(input), null! };
     }
 }
