@@ -21,7 +21,7 @@ public static class BenchCommand
         var output = new Option<string>("--out") { Description = "where to write the results", DefaultValueFactory = _ => "bench.json" };
         var device = new Option<string>("--device") { Description = "device: auto, cpu, cuda", DefaultValueFactory = _ => "cpu" };
         var layout = new Option<string>("--layout") { Description = "backbone memory layout: channels-last (what training uses) or nchw (libtorch's default)", DefaultValueFactory = _ => "channels-last" };
-        var mode = new Option<string>("--mode") { Description = "train: forward, backward and SGD update; adversarial: the same on PGD-7 examples at 8/255 crafted first (--adversarial pgd); attack: what an attack step costs (eval mode, batch norm folded, the gradient with respect to the images); attack-unfolded: the same through the model as trained, each batch norm a layer (bench/eval_fold.sh); layers: each layer of each model alone, forward and backward (bench/layers_compare.sh)", DefaultValueFactory = _ => "train" };
+        var mode = new Option<string>("--mode") { Description = "train: forward, backward and SGD update; adversarial: the same on PGD-7 examples at 8/255 crafted first (--adversarial pgd); attack: what an attack step costs (eval mode, batch norm folded, the gradient with respect to the images); attack-unfolded: the same through the model as trained, each batch norm a layer (bench/eval_fold.sh); layers: each layer of each model alone, forward and backward (bench/layers_compare.sh); attack-layers: each layer of the folded model alone, forward and the gradient with respect to its input (an attack step's profile)", DefaultValueFactory = _ => "train" };
         var command = new Command("bench", "Measure training (or attack-step) throughput (images/s, median of repeats after warm-up)");
         foreach (var o in new Option[] { threads, batch, repeats, steps, models, decoder, output, device, layout, mode }) command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
@@ -40,7 +40,10 @@ public static class BenchCommand
             string stepMode = r.GetValue(mode)!;
             if (stepMode == "layers") return Layers(cases.Where(c => c.Head != "decoder").Select(c => c.Model).ToList(), r.GetValue(batch), r.GetValue(threads),
                 r.GetValue(steps) > 0 ? r.GetValue(steps) : 20, dev, memoryLayout, r.GetValue(output)!, cancel);
-            if (!ThroughputBenchmark.Modes.Contains(stepMode)) throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes.Append("layers"))}");
+            if (stepMode == "attack-layers") return AttackLayers(cases, r.GetValue(batch), r.GetValue(threads), r.GetValue(steps) > 0 ? r.GetValue(steps) : 20, dev,
+                memoryLayout, r.GetValue(output)!, cancel);
+            if (!ThroughputBenchmark.Modes.Contains(stepMode))
+                throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes.Append("layers").Append("attack-layers"))}");
             Console.WriteLine($"{stepMode} steps, layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
             var results = new List<ThroughputBenchmark.Result>();
             string phaseNames = stepMode == "adversarial" ? "ms/step: craft+forward backward update" : "ms/step: forward backward update";
@@ -65,6 +68,32 @@ public static class BenchCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>--mode attack-layers: each layer of each folded model alone, forward and input gradient (an attack step's profile).</summary>
+    private static int AttackLayers(List<ThroughputBenchmark.Case> cases, int batch, int threads, int steps, Device device, string layout, string path, CancellationToken cancel)
+    {
+        Console.WriteLine($"layers of the folded model alone (attack step: forward, gradient to the input), {layout}, batch {batch}, {threads} threads, median of {steps} calls");
+        Console.WriteLine($"{"model",-10} {"head",-12} {"layer",-44} {"output",-12} {"forward ms",11} {"backward ms",12}");
+        var rows = new List<object>();
+        foreach (var c in cases)
+        {
+            cancel.ThrowIfCancellationRequested();
+            double forward = 0, backward = 0;
+            foreach (var t in LayerBenchmark.RunAttack(c, batch, threads, steps, device, layout == "channels-last"))
+            {
+                string name = t.Name.Length > 44 ? t.Name[..43] + "…" : t.Name;
+                Console.WriteLine($"{c.Model,-10} {c.Head,-12} {name,-44} {string.Join("x", t.Output),-12} {t.ForwardMs,11:F3} {t.BackwardMs,12:F3}");
+                forward += t.ForwardMs;
+                backward += t.BackwardMs;
+                rows.Add(new { model = c.Model, head = c.Head, name = t.Name, input = t.Input, output = t.Output, forward_ms = Math.Round(t.ForwardMs, 4), backward_ms = Math.Round(t.BackwardMs, 4) });
+            }
+            Console.WriteLine($"{c.Model,-10} {c.Head,-12} {"sum",-44} {"",-12} {forward,11:F2} {backward,12:F2}");
+        }
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(new { mode = "attack-layers", batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" },
+            new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+        return 0;
     }
 
     /// <summary>--mode layers: each layer of each model alone, forward and backward (the kernel-level profile).</summary>

@@ -15,6 +15,12 @@ public abstract class EvalLayer : IDisposable
 {
     public abstract Tensor Forward(Tensor input);
 
+    /// <summary>What the layer is, for profiles (<c>labelrep bench --mode attack-layers</c>): "conv3x3 1→32", "ReLU".</summary>
+    public virtual string Name => GetType().Name;
+
+    /// <summary>The layers a forward pass runs in order: this one, or a chain's members, recursively.</summary>
+    public virtual IEnumerable<EvalLayer> Flatten() => new[] { this };
+
     public virtual void Dispose() { }
 }
 
@@ -140,16 +146,25 @@ public sealed class ModuleLayer : EvalLayer
     public ModuleLayer(Module<Tensor, Tensor> module) => _module = module;
 
     public override Tensor Forward(Tensor input) => _module.call(input);
+
+    public override string Name => _module.GetType().Name;
 }
 
 /// <summary>A function of the input (an activation or a reshape), owning nothing.</summary>
 public sealed class FunctionLayer : EvalLayer
 {
     private readonly Func<Tensor, Tensor> _function;
+    private readonly string _name;
 
-    public FunctionLayer(Func<Tensor, Tensor> function) => _function = function;
+    public FunctionLayer(Func<Tensor, Tensor> function, string name = "function")
+    {
+        _function = function;
+        _name = name;
+    }
 
     public override Tensor Forward(Tensor input) => _function(input);
+
+    public override string Name => _name;
 }
 
 /// <summary>Layers in order.</summary>
@@ -167,6 +182,10 @@ public sealed class ChainLayer : EvalLayer
         foreach (var layer in _layers) x = layer.Forward(x);
         return x;
     }
+
+    public override IEnumerable<EvalLayer> Flatten() => _layers.SelectMany(layer => layer.Flatten());
+
+    public override string Name => string.Join(" → ", _layers.Select(layer => layer.Name));
 
     public override void Dispose()
     {
@@ -187,6 +206,8 @@ public sealed class FoldedLinear : EvalLayer
     }
 
     public override Tensor Forward(Tensor input) => F.linear(input, _weight, _bias);
+
+    public override string Name => $"linear {_weight.shape[1]}→{_weight.shape[0]}";
 
     public override void Dispose()
     {
@@ -212,6 +233,8 @@ public sealed class AffineLayer : EvalLayer
         shape[1] = -1;
         return torch.addcmul(_shift.view(shape), input, _scale.view(shape), 1);
     }
+
+    public override string Name => $"batch norm {_scale.shape[0]} (affine)";
 
     public override void Dispose()
     {
@@ -253,6 +276,9 @@ public sealed class FoldedConv2d : EvalLayer
         _oneChannel && input.requires_grad && torch.is_grad_enabled() ? OneChannelConvGradient.Apply(input, this) : Convolve(input);
 
     internal Tensor Convolve(Tensor input) => F.conv2d(input, _weight, _bias, _stride, _padding, _dilation, _groups);
+
+    public override string Name =>
+        $"conv{KernelHeight}x{KernelWidth}{(_stride.Any(s => s > 1) ? "/" + _stride[0] : "")} {_weight.shape[1] * _groups}→{_weight.shape[0]}";
 
     internal Tensor TapMatrix => _taps ?? throw new InvalidOperationException("not a one-channel convolution");
     internal long KernelHeight => _weight.shape[2];
@@ -300,6 +326,12 @@ public sealed class FoldedModel : IImageModel, IDisposable
     public Tensor ForwardNormalized(Tensor normalized) => _head.Forward(_backbone.Forward(_model.Layout(normalized)));
 
     public Tensor Features(Tensor images) => _backbone.Forward(_model.Layout(_model.Normalization.call(images)));
+
+    /// <summary>The layers <see cref="ForwardNormalized"/> runs, in order, from the backbone's input layout on.</summary>
+    public IReadOnlyList<EvalLayer> Layers => _backbone.Flatten().Concat(_head.Flatten()).ToList();
+
+    /// <summary>Normalized images in the layout the backbone takes (the first layer's input).</summary>
+    public Tensor Layout(Tensor normalized) => _model.Layout(normalized);
 
     public void Dispose()
     {

@@ -44,7 +44,7 @@ public sealed class CifarResNet : Backbone
     }
 
     public override EvalLayer Fold() => new ChainLayer(
-        BatchNormFolding.Conv((ConvModule)conv1, (BatchNormModule)bn1), new FunctionLayer(x => functional.relu(x, inplace: true)),
+        BatchNormFolding.Conv((ConvModule)conv1, (BatchNormModule)bn1), new FunctionLayer(x => functional.relu(x, inplace: true), "ReLU"),
         BatchNormFolding.Sequence(layer1), BatchNormFolding.Sequence(layer2), BatchNormFolding.Sequence(layer3), BatchNormFolding.Sequence(avgpool));
 
     private static Module<Tensor, Tensor> MakeStage(ref int inplanes, int planes, int blocks, int stride)
@@ -106,6 +106,8 @@ public sealed class CifarResNet : Backbone
             Tensor y = _conv2.Forward(functional.relu(_conv1.Forward(x), inplace: true));
             return functional.relu(y.add_(residual), inplace: true);
         }
+
+        public override string Name => $"block [{_conv1.Name}, {_conv2.Name}{(_downsample is null ? "" : ", " + _downsample.Name)}]";
 
         public override void Dispose()
         {

@@ -106,6 +106,8 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
 
         public override Tensor Forward(Tensor input) => Apply(input, _weight, _bias, _phases, _kernel, _stride, _padding, _pixelMajor);
 
+        public override string Name => $"deconv{_kernel}x{_kernel}{(_stride > 1 ? "/" + _stride : "")} {_weight.shape[0]}→{_weight.shape[1]}";
+
         public override void Dispose()
         {
             _weight.Dispose();

@@ -42,6 +42,6 @@ public sealed class LabelDecoder : Module<Tensor, Tensor>, IFoldable
 
     /// <summary>Each transposed convolution takes the BN after it. The first BatchNorm1d follows the backbone's pooling, so no layer precedes it to fold into: it runs as its per-channel affine map.</summary>
     public EvalLayer Fold() => new ChainLayer(
-        BatchNormFolding.Sequence(fc), new FunctionLayer(z => z.view(-1, 64, 1, 1)), BatchNormFolding.Sequence(deconv),
-        new FunctionLayer(y => y.view(-1, _size, _size)));
+        BatchNormFolding.Sequence(fc), new FunctionLayer(z => z.view(-1, 64, 1, 1), "view"), BatchNormFolding.Sequence(deconv),
+        new FunctionLayer(y => y.view(-1, _size, _size), "view"));
 }

@@ -8,11 +8,12 @@ using static TorchSharp.torch.nn;
 namespace LabelRep.Training;
 
 /// <summary>
-/// Kernel-level profile of a training step: each distinct layer of a benchmark model (convolution, batch norm in
-/// training mode, ReLU, pooling, residual add, linear) timed alone, forward and backward, at the shape it has in the
-/// model, with channels-last inputs as training uses. Each layer carries how often it occurs in the model, so the
-/// weighted sum approximates a whole step. <c>bench/layer_bench.py</c> reads the same list from this benchmark's JSON
-/// and times the same layers in PyTorch; <c>bench/layers_compare.sh</c> sets the two side by side, layer by layer.
+/// Kernel-level profiles. <see cref="Run"/>, of a training step: each distinct layer of a benchmark model
+/// (convolution, batch norm in training mode, ReLU, pooling, residual add, linear) timed alone, forward and backward,
+/// at the shape it has in the model, with channels-last inputs as training uses. Each layer carries how often it
+/// occurs in the model, so the weighted sum approximates a whole step. <c>bench/layer_bench.py</c> reads the same list
+/// from this benchmark's JSON and times the same layers in PyTorch; <c>bench/layers_compare.sh</c> sets the two side
+/// by side, layer by layer. <see cref="RunAttack"/>, of an attack step, through the folded model itself.
 /// </summary>
 public static class LayerBenchmark
 {
@@ -107,6 +108,59 @@ public static class LayerBenchmark
             gradient.Dispose();
             timings.Add(new Timing(layer, Median(forward), Median(backward)));
         }
+        return timings;
+    }
+
+    /// <param name="Name">The folded layer (<see cref="EvalLayer.Name"/>).</param>
+    /// <param name="Input">Its input's shape per image.</param>
+    /// <param name="Output">Its output's shape per image.</param>
+    public sealed record AttackTiming(string Name, long[] Input, long[] Output, double ForwardMs, double BackwardMs);
+
+    /// <summary>
+    /// Kernel-level profile of an attack step: each layer of a model as evaluation runs it (batch norm folded, weights
+    /// without autograd state; <see cref="FoldedModel.Layers"/>) timed alone on the input it gets in the model, forward
+    /// and the gradient with respect to that input (what an attack's backward pass computes), median of
+    /// <paramref name="steps"/> calls after a warm-up. The sum approximates an attack step without its loss.
+    /// </summary>
+    public static List<AttackTiming> RunAttack(ThroughputBenchmark.Case c, int batchSize, int threads, int steps, Device device, bool channelsLast = true)
+    {
+        TorchRuntime.SetThreads(threads);
+        torch.manual_seed(0);
+        using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
+            ModelRegistry.Create(c.Model, c.Channels), c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10)) { ChannelsLast = channelsLast };
+        model.to(device);
+        model.eval();
+        foreach (var p in model.parameters()) p.requires_grad_(false);
+        using var folded = model.FoldForEvaluation();
+        var timings = new List<AttackTiming>();
+        Tensor x;
+        using (torch.no_grad()) x = folded.Layout(folded.Normalization.call(torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device)));
+        foreach (EvalLayer layer in folded.Layers)
+        {
+            Tensor output;
+            using (torch.no_grad()) output = layer.Forward(x.clone());
+            using Tensor upstream = torch.randn_like(output); // the same strides as the output
+            var forward = new List<double>();
+            var backward = new List<double>();
+            for (int i = 0; i < 5 + steps; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                Tensor leaf = x.detach().clone().requires_grad_(true);
+                Tensor input = leaf.clone(); // not a leaf: some layers work in place, as in the model
+                long t0 = Stopwatch.GetTimestamp();
+                Tensor y = layer.Forward(input);
+                long t1 = Stopwatch.GetTimestamp();
+                torch.autograd.grad(new[] { y }, new[] { leaf }, new[] { upstream });
+                long t2 = Stopwatch.GetTimestamp();
+                if (i < 5) continue;
+                forward.Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
+                backward.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+            }
+            timings.Add(new AttackTiming(layer.Name, x.shape.Skip(1).ToArray(), output.shape.Skip(1).ToArray(), Median(forward), Median(backward)));
+            x.Dispose();
+            x = output;
+        }
+        x.Dispose();
         return timings;
     }
 

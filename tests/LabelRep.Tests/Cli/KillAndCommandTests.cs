@@ -99,6 +99,13 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         Assert.True(code == 0, err);
         Assert.Contains("train mode, nchw", output);
         Assert.Contains("\"layout\": \"nchw\"", File.ReadAllText(Path.Combine(work, "bench-layers-nchw.json")));
+        // An attack step's profile: the folded model's layers in order, with the decoder's too.
+        (code, output, err) = CliRunner.Run("bench", "--mode", "attack-layers", "--models", "smallcnn", "--decoder", "--steps", "1", "--batch-size", "4", "--threads", "1",
+            "--out", Path.Combine(work, "bench-attack-layers.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("conv3x3 1→32", output);
+        Assert.Contains("deconv4x4/2 64→32", output);
+        Assert.Contains("\"mode\": \"attack-layers\"", File.ReadAllText(Path.Combine(work, "bench-attack-layers.json")));
         // Parameterized names in a comma list, with the closest pair and the rank in the table.
         (code, output, err) = CliRunner.Run("labels", "stats", "--kinds", "hadamard,controlled:levels=16,rank=3,distance=4", "--data-dir", _fixture.DataDir);
         Assert.True(code == 0, err);
