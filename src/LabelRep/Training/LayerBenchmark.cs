@@ -126,6 +126,7 @@ public static class LayerBenchmark
     {
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
+        using var tensors = torch.NewDisposeScope(); // the inputs and outputs kept between layers, freed on this thread
         using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
             ModelRegistry.Create(c.Model, c.Channels), c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10)) { ChannelsLast = channelsLast };
         model.to(device);
@@ -139,7 +140,7 @@ public static class LayerBenchmark
         {
             Tensor output;
             using (torch.no_grad()) output = layer.Forward(x.clone());
-            using Tensor upstream = torch.randn_like(output); // the same strides as the output
+            Tensor upstream = torch.randn_like(output); // the same strides as the output
             var forward = new List<double>();
             var backward = new List<double>();
             for (int i = 0; i < 5 + steps; i++)
@@ -157,10 +158,8 @@ public static class LayerBenchmark
                 backward.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
             }
             timings.Add(new AttackTiming(layer.Name, x.shape.Skip(1).ToArray(), output.shape.Skip(1).ToArray(), Median(forward), Median(backward)));
-            x.Dispose();
             x = output;
         }
-        x.Dispose();
         return timings;
     }
 
