@@ -8,7 +8,7 @@ namespace LabelRep.Reporting;
 /// </summary>
 public static class AttackPlot
 {
-    public static byte[] Png(AttackReport report) => Png(report, $"{report.Run}: {report.Protocol} protocol, {report.Images} test images");
+    public static byte[] Png(AttackReport report) => Png(report, $"{report.Run}\n{report.Protocol} protocol, {report.Images} test images");
 
     public static byte[] Png(AttackReport report, string title)
     {
