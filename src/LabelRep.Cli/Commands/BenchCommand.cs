@@ -57,15 +57,12 @@ public static class BenchCommand
                 string phases = string.Join(" ", result.PhaseMilliseconds.Select(v => v.ToString("F1")));
                 Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,38}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
             }
-            string path = r.GetValue(output)!;
-            AtomicFile.WriteText(path, JsonSerializer.Serialize(new { results = results.Select(x => new
+            return WriteJson(r.GetValue(output)!, new { results = results.Select(x => new
             {
                 model = x.Model, input = x.Input, head = x.Head, layout = x.Layout, batch_size = x.BatchSize, threads = x.Threads,
                 images_per_second = Math.Round(x.Median, 1), repeats = x.ImagesPerSecond.Select(v => Math.Round(v, 1)),
                 phases_ms = new { forward = Math.Round(x.PhaseMilliseconds[0], 2), backward = Math.Round(x.PhaseMilliseconds[1], 2), update = Math.Round(x.PhaseMilliseconds[2], 2) },
-            }), implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" }, new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"wrote {Path.GetFullPath(path)}");
-            return 0;
+            }), implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" });
         }));
         return command;
     }
@@ -90,10 +87,7 @@ public static class BenchCommand
             }
             Console.WriteLine($"{c.Model,-10} {c.Head,-12} {"sum",-44} {"",-12} {forward,11:F2} {backward,12:F2}");
         }
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(new { mode = "attack-layers", batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" },
-            new JsonSerializerOptions { WriteIndented = true }));
-        Console.WriteLine($"wrote {Path.GetFullPath(path)}");
-        return 0;
+        return WriteJson(path, new { mode = "attack-layers", batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" });
     }
 
     /// <summary>--mode layers: each layer of each model alone, forward and backward (the kernel-level profile).</summary>
@@ -119,8 +113,13 @@ public static class BenchCommand
             }
             Console.WriteLine($"{model,-10} {"sum, each layer × its count",-28} {"",5} {total,24:F1} ms");
         }
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(new { batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" },
-            new JsonSerializerOptions { WriteIndented = true }));
+        return WriteJson(path, new { batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" });
+    }
+
+    /// <summary>A mode's results as indented JSON, written atomically; says where.</summary>
+    private static int WriteJson(string path, object results)
+    {
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {Path.GetFullPath(path)}");
         return 0;
     }

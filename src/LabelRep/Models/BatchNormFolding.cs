@@ -251,8 +251,7 @@ public sealed class FoldedConv2d : EvalLayer
     private readonly long[] _stride, _padding, _dilation;
     private readonly long _groups;
 
-    private readonly Tensor? _taps; // (kh·kw) × O, for the input gradient of a one-channel convolution
-    private readonly bool _oneChannel;
+    private readonly Tensor? _taps; // (kh·kw) × O, for the input gradient of a one-channel convolution; null for any other
 
     public FoldedConv2d(Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
     {
@@ -262,8 +261,7 @@ public sealed class FoldedConv2d : EvalLayer
         _padding = padding.Length == 1 ? new[] { padding[0], padding[0] } : padding;
         _dilation = dilation;
         _groups = groups;
-        _oneChannel = OneChannelConvGradient.Handles(weight, stride, dilation, groups);
-        if (_oneChannel)
+        if (OneChannelConvGradient.Handles(weight, stride, dilation, groups))
             using (torch.no_grad())
                 _taps = weight.reshape(weight.shape[0], -1).t().contiguous().DetachFromDisposeScope();
     }
@@ -273,7 +271,7 @@ public sealed class FoldedConv2d : EvalLayer
     /// <see cref="OneChannelConvGradient"/>, several times faster than libtorch's; the output is the same either way.
     /// </summary>
     public override Tensor Forward(Tensor input) =>
-        _oneChannel && input.requires_grad && torch.is_grad_enabled() ? OneChannelConvGradient.Apply(input, this) : Convolve(input);
+        _taps is not null && input.requires_grad && torch.is_grad_enabled() ? OneChannelConvGradient.Apply(input, this) : Convolve(input);
 
     internal Tensor Convolve(Tensor input) => F.conv2d(input, _weight, _bias, _stride, _padding, _dilation, _groups);
 

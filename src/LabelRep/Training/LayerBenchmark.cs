@@ -127,11 +127,7 @@ public static class LayerBenchmark
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
         using var tensors = torch.NewDisposeScope(); // the inputs and outputs kept between layers, freed on this thread
-        using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
-            ModelRegistry.Create(c.Model, c.Channels), c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10)) { ChannelsLast = channelsLast };
-        model.to(device);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad_(false);
+        using var model = ThroughputBenchmark.FrozenModel(c, device, channelsLast);
         using var folded = model.FoldForEvaluation();
         var timings = new List<AttackTiming>();
         Tensor x;

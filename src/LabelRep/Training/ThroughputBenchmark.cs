@@ -53,11 +53,7 @@ public static class ThroughputBenchmark
         if (mode.StartsWith("attack", StringComparison.Ordinal)) return RunAttack(c, batchSize, threads, warmup, steps, repeats, device, layout, fold: mode == "attack");
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
-        HeadShape head = c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10);
-        using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
-            ModelRegistry.Create(c.Model, c.Channels), head);
-        model.ChannelsLast = layout == "channels-last";
-        model.to(device);
+        using var model = Model(c, device, layout == "channels-last");
         model.train();
         using var sgd = new Sgd(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), 0.9, 1e-4);
         using var x = torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device);
@@ -113,17 +109,30 @@ public static class ThroughputBenchmark
         return (rates, phases.Select(p => p.OrderBy(v => v).ElementAt(p.Count / 2)).ToArray());
     }
 
+    /// <summary>The benchmark's model for a case: its backbone and head (the decoder's 64×64 labels, or 10 classes) on <paramref name="device"/>.</summary>
+    internal static LabelRepModel Model(Case c, Device device, bool channelsLast)
+    {
+        var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
+            ModelRegistry.Create(c.Model, c.Channels), c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10)) { ChannelsLast = channelsLast };
+        model.to(device);
+        return model;
+    }
+
+    /// <summary>The same in eval mode with its weights frozen, as an attack sees it.</summary>
+    internal static LabelRepModel FrozenModel(Case c, Device device, bool channelsLast)
+    {
+        var model = Model(c, device, channelsLast);
+        model.eval();
+        foreach (var p in model.parameters()) p.requires_grad_(false);
+        return model;
+    }
+
     private static Result RunAttack(Case c, int batchSize, int threads, int warmup, int steps, int repeats, Device device, string layout, bool fold)
     {
         TorchRuntime.SetThreads(threads);
         torch.manual_seed(0);
         bool decoder = c.Head == "decoder";
-        using var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
-            ModelRegistry.Create(c.Model, c.Channels), decoder ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10));
-        model.ChannelsLast = layout == "channels-last";
-        model.to(device);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad_(false);
+        using var model = FrozenModel(c, device, layout == "channels-last");
         using var folded = fold ? model.FoldForEvaluation() : null;
         IImageModel evaluated = folded ?? (IImageModel)model;
         using var x = torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device);
