@@ -3,8 +3,10 @@ using LabelRep.Evaluation;
 namespace LabelRep.Reporting;
 
 /// <summary>
-/// A sweep's picture: accuracy against ε, a line per attack and loss (targeted dashed), the worst case as a wide pale
-/// band underneath (it equals the strongest attack at each ε, whose line would otherwise hide under it).
+/// A sweep's picture: accuracy against ε, a line per attack and loss (targeted dashed), the worst case and each
+/// cascade's own line as wide pale bands underneath (the worst case equals the strongest attack at each ε, a cascade
+/// its last member, whose lines would otherwise hide under them). Other lines that coincide (two losses of a transfer
+/// attack, say) are drawn as rims around each other (<see cref="Charts.Lines"/>).
 /// </summary>
 public static class AttackPlot
 {
@@ -16,7 +18,7 @@ public static class AttackPlot
         var series = report.Results.GroupBy(r => r.Series)
             .Select(g => g.OrderBy(r => r.Eps).ToArray())
             .Select(rows => new PlotSeries(rows[0].Series, rows.Select(r => r.Eps * unit.PlotScale).ToArray(), rows.Select(r => r.Accuracy).ToArray(), rows[0].Targeted,
-                Envelope: rows[0].Attack == AttackResult.WorstCase))
+                Envelope: rows[0].Attack == AttackResult.WorstCase || rows[0].Loss == AttackResult.Cascade))
             .ToList();
         return Charts.Lines(title, unit.AxisTitle, "accuracy", series, yRange: (0, 1));
     }

@@ -20,15 +20,19 @@ public static class Charts
         var plot = new Plot();
         IPalette palette = new ScottPlot.Palettes.Category10();
         // Envelopes (a worst case over other series) first, wide and pale, so the series they coincide with stay visible on top.
-        foreach (int i in Enumerable.Range(0, series.Count).OrderBy(i => series[i].Envelope ? 0 : 1))
+        int[] order = Enumerable.Range(0, series.Count).OrderBy(i => series[i].Envelope ? 0 : 1).ToArray();
+        for (int k = 0; k < order.Length; k++)
         {
+            int i = order[k];
             PlotSeries s = series[i];
             double[] x = logX ? s.X.Select(Math.Log10).ToArray() : s.X;
+            // Lines drawn later with the very same points would hide this one: it goes wider (a rim around them) per such line.
+            int hiddenBy = s.Envelope ? 0 : order.Skip(k + 1).Count(j => !series[j].Envelope && !series[j].Points && SamePoints(series[j], s));
             var line = plot.Add.Scatter(x, s.Y);
             line.LegendText = s.Name;
             line.Color = s.Envelope ? palette.GetColor(i).WithAlpha(0.35) : palette.GetColor(i);
-            line.LineWidth = s.Points ? 0 : s.Envelope ? 9 : 2;
-            line.MarkerSize = s.Points ? 7 : s.Dashed || s.Envelope ? 0 : 6;
+            line.LineWidth = s.Points ? 0 : s.Envelope ? 9 : 2 + 4 * hiddenBy;
+            line.MarkerSize = s.Points ? 7 : s.Dashed || s.Envelope ? 0 : 6 + 5 * hiddenBy;
             if (s.Dashed && !s.Envelope) line.LinePattern = LinePattern.Dashed;
             Decorate(plot, x, s, palette.GetColor(i));
         }
@@ -68,6 +72,8 @@ public static class Charts
     }
 
     /// <summary>Interval bars (with short caps) and per-seed dots beside the points of a series.</summary>
+    private static bool SamePoints(PlotSeries a, PlotSeries b) => a.X.SequenceEqual(b.X) && a.Y.SequenceEqual(b.Y);
+
     private static void Decorate(Plot plot, double[] x, PlotSeries s, Color color)
     {
         double cap = x.Length > 1 ? (x.Max() - x.Min()) / 120 : 0.06;
