@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Native;
 using TorchSharp;
@@ -137,7 +138,8 @@ public static class ThroughputBenchmark
         IImageModel evaluated = folded ?? (IImageModel)model;
         using var x = torch.rand(batchSize, c.Channels, c.Size, c.Size).to(device);
         using var y = torch.randint(0, 10, batchSize).to(device);
-        using var bank = torch.randn(10, 64 * 64).mul_(20).to(device);
+        using var bank = new LabelBank("benchmark", torch.randn(10, 64, 64).mul_(20).to(device));
+        var decision = new NearestLabelDecision(bank);
 
         double[] Step()
         {
@@ -145,8 +147,8 @@ public static class ThroughputBenchmark
             long t0 = Stopwatch.GetTimestamp();
             Tensor images = x.clone().requires_grad_(true);
             Tensor output = evaluated.Forward(images);
-            // Class scores as the nearest-label decision makes them: −MSE to each class's label.
-            Tensor scores = decoder ? output.flatten(1).unsqueeze(1).sub(bank.unsqueeze(0)).pow(2).mean(new long[] { 2 }).neg() : output;
+            // Class scores from the nearest-label decision the attacks use: −MSE to each class's label.
+            Tensor scores = decoder ? decision.Scores(output) : output;
             Tensor loss = nn.functional.cross_entropy(scores, y);
             long t1 = Stopwatch.GetTimestamp();
             Tensor grad = torch.autograd.grad(new[] { loss }, new[] { images })[0];
