@@ -42,13 +42,14 @@ public sealed class NearestLabelDecision : Decision
 
     public override string Name => DecisionName;
 
-    /// <summary>One class at a time: exact, differentiable, and small in memory for 64×64 labels.</summary>
+    /// <summary>
+    /// One class at a time: exact and small in memory for 64×64 labels. When the output needs a gradient (attacks), one
+    /// autograd node with a matrix-product backward (<see cref="NearestLabelScores"/>); the same scores either way.
+    /// </summary>
     public override Tensor Scores(Tensor output)
     {
         Tensor o = output.reshape(output.shape[0], -1);
         Tensor l = _bank.Targets.reshape(_bank.ClassCount, -1);
-        var columns = new Tensor[l.shape[0]];
-        for (int c = 0; c < columns.Length; c++) columns[c] = (o - l[c]).pow(2).mean(new long[] { 1 });
-        return -torch.stack(columns, 1);
+        return o.requires_grad && torch.is_grad_enabled() && !l.requires_grad ? NearestLabelScores.Apply(o, l) : NearestLabelScores.Direct(o, l);
     }
 }

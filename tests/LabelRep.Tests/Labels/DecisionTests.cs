@@ -3,6 +3,7 @@ using LabelRep.Models;
 using LabelRep.Runs;
 using LabelRep.Training;
 using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace LabelRep.Tests.Labels;
@@ -25,6 +26,43 @@ public class DecisionTests
         Assert.Equal(new long[] { 1, 0, 0 }, predicted);
         Assert.Equal(-1f, scores[0, 1].item<float>(), 5);
         Assert.Equal(-0.5f, scores[1, 0].item<float>(), 5);
+    }
+
+    /// <summary>
+    /// With a gradient wanted (attacks), the scores come from one autograd node with a matrix-product backward: the same
+    /// scores bit for bit (float32), and in float64 the input gradient of a loss on them equals autograd's through the
+    /// class-at-a-time loop to rounding, for 2-D and 3-D label shapes and any weighting of the classes.
+    /// </summary>
+    [Theory]
+    [InlineData(new long[] { 10, 64, 64 })]
+    [InlineData(new long[] { 7, 5 })]
+    public void Nearest_label_scores_have_the_loops_values_and_gradient(long[] shape)
+    {
+        torch.manual_seed(11);
+        using var scope = torch.NewDisposeScope();
+        using var bank = new LabelBank("test", torch.randn(shape).mul_(20));
+        var decision = new NearestLabelDecision(bank);
+        long[] outputShape = new long[] { 6 }.Concat(shape.Skip(1)).ToArray();
+        Tensor labels = bank.Targets.reshape(shape[0], -1);
+
+        Tensor output32 = (torch.randn(outputShape) * 20).requires_grad_(true);
+        Tensor fast32 = decision.Scores(output32);
+        Tensor loop32;
+        using (torch.no_grad()) loop32 = decision.Scores(output32);
+        Assert.True(fast32.requires_grad);
+        Assert.True(fast32.detach().eq(loop32).all().item<bool>(), "the scores differ from the class-at-a-time loop's");
+
+        Tensor output = (torch.randn(outputShape, torch.float64) * 20).requires_grad_(true);
+        Tensor weights = torch.randn(6, shape[0], torch.float64);
+        Tensor labels64 = labels.to(torch.float64);
+        Tensor fast = NearestLabelScores.Apply(output.reshape(6, -1), labels64);
+        Tensor loop = NearestLabelScores.Direct(output.reshape(6, -1), labels64);
+        Assert.True(fast.detach().eq(loop.detach()).all().item<bool>());
+        Tensor gradient = torch.autograd.grad(new[] { (fast * weights).sum() }, new[] { output })[0];
+        Tensor expected = torch.autograd.grad(new[] { (loop * weights).sum() }, new[] { output })[0];
+        Assert.Equal(outputShape, gradient.shape);
+        double error = (gradient - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        Assert.True(error < 1e-12, $"gradient differs from autograd's by {error:E2} (relative)");
     }
 
     [Fact]
