@@ -41,7 +41,8 @@ internal sealed class NearestLabelScores : autograd.SingleTensorFunction<Nearest
         using var scope = torch.NewDisposeScope();
         List<Tensor> saved = ctx.get_saved_variables();
         Tensor output = saved[0], labels = saved[1];
-        Tensor input = torch.matmul(grad, labels).sub_(output * grad.sum(1, keepdim: true)).mul_(2.0 / output.shape[1]);
+        // In the output's precision, as the forward's (o − l_c) promotes a float32 bank against a float64 output.
+        Tensor input = torch.matmul(grad, labels.to_type(grad.dtype)).sub_(output * grad.sum(1, keepdim: true)).mul_(2.0 / output.shape[1]);
         return new List<Tensor> { scope.MoveToOuter(input), null! };
     }
 }

@@ -71,9 +71,9 @@ public static class Charts
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
-    /// <summary>Interval bars (with short caps) and per-seed dots beside the points of a series.</summary>
     private static bool SamePoints(PlotSeries a, PlotSeries b) => a.X.SequenceEqual(b.X) && a.Y.SequenceEqual(b.Y);
 
+    /// <summary>Interval bars (with short caps) and per-seed dots beside the points of a series.</summary>
     private static void Decorate(Plot plot, double[] x, PlotSeries s, Color color)
     {
         double cap = x.Length > 1 ? (x.Max() - x.Min()) / 120 : 0.06;

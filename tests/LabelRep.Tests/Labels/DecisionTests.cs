@@ -63,6 +63,12 @@ public class DecisionTests
         Assert.Equal(outputShape, gradient.shape);
         double error = (gradient - expected).abs().max().item<double>() / expected.abs().max().item<double>();
         Assert.True(error < 1e-12, $"gradient differs from autograd's by {error:E2} (relative)");
+
+        // A float64 output against the float32 bank (the forward promotes): the gradient in float64 too.
+        Tensor mixed = torch.autograd.grad(new[] { (decision.Scores(output) * weights).sum() }, new[] { output })[0];
+        Tensor mixedExpected = torch.autograd.grad(new[] { (NearestLabelScores.Direct(output.reshape(6, -1), labels) * weights).sum() }, new[] { output })[0];
+        Assert.Equal(torch.float64, mixed.dtype);
+        Assert.True((mixed - mixedExpected).abs().max().item<double>() / mixedExpected.abs().max().item<double>() < 1e-12);
     }
 
     [Fact]
