@@ -27,8 +27,8 @@ public class ChartTests
 
     /// <summary>
     /// Two ordinary lines with the same points (a transfer attack's two losses, when the source's adversarial images
-    /// fool the target alike): the first drawn (blue) becomes a rim around the second (orange), so both stay visible,
-    /// as many of its pixels as when it is drawn alone with the other line elsewhere.
+    /// fool the target alike): the first drawn (blue) becomes a rim around the second (orange), so both stay visible:
+    /// at least half as many blue pixels as when the other line runs elsewhere.
     /// </summary>
     [Fact]
     public void Two_lines_with_the_same_points_both_stay_visible()
