@@ -76,6 +76,9 @@ public sealed class Trainer
 
             _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero));
             var val = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize);
+            // Weights blown up by one step can leave the training loss finite and still make the next forward pass overflow.
+            if (!double.IsFinite(val.Loss))
+                throw new LabelRepException($"training diverged at epoch {epoch + 1} (validation loss {val.Loss}; the model's outputs overflow); lower --lr");
             var record = new EpochRecord(epoch + 1, lr, trainLoss, val.Loss, val.Accuracy, epochClock.Elapsed.TotalSeconds);
             history.Add(record);
             _progress?.Report(new TrainProgress("epoch", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero, val.Accuracy));
@@ -99,6 +102,8 @@ public sealed class Trainer
 
         RunDirectory.LoadModel(model, _dir.BestPath);
         var test = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Test, _setup.TestIndices, config.EvalBatchSize);
+        if (!double.IsFinite(test.Loss))
+            throw new LabelRepException($"the best weights (epoch {state.BestEpoch}) give a test loss of {test.Loss}: the model's outputs overflow on the test images; lower --lr");
         var metrics = new TrainMetrics
         {
             Dataset = config.Dataset, Model = config.Model, Label = config.Label, Loss = _setup.Objective.LossName,

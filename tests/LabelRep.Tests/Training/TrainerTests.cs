@@ -92,6 +92,24 @@ public class TrainerTests
     }
 
     [Theory]
+    [InlineData("categorical")]
+    [InlineData("speech")]
+    public void A_diverging_run_stops_with_a_clear_error_and_keeps_its_folder_readable(string label)
+    {
+        // Given: a learning rate that blows the weights up in an epoch's only step, so its training loss is still finite
+        // and the validation after it is the first pass that overflows
+        string dir = TestData.TempDir("diverge-" + label);
+        var config = TestData.TinyConfig(DataDir, label, epochs: 2) with { LearningRate = 1e30, BatchSize = 400 };
+
+        // When / Then: one error that names the cause and the fix, not a failure deep in a JSON writer
+        var e = Assert.Throws<LabelRepException>(() => Train(config, dir));
+        Assert.Contains("diverged", e.Message);
+        Assert.Contains("--lr", e.Message);
+        Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "config.json")));
+    }
+
+    [Theory]
     [InlineData("random")]
     [InlineData("lowdim")]
     public void Regression_labels_train_and_report_nearest_label_accuracy(string label)
