@@ -30,6 +30,7 @@ public static class Program
         root.Subcommands.Add(StudyCommands.Report());
         root.Subcommands.Add(LabelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        RejectEmptyText(root);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -38,5 +39,23 @@ public static class Program
             return CliErrors.UserError;
         }
         return parsed.Invoke();
+    }
+
+    /// <summary>
+    /// A text option given as "" (an unset shell variable, say) is a mistake whatever it names: a path would reach the
+    /// file system as an empty one. Each such value is a parse error naming the option; defaults are not checked.
+    /// </summary>
+    private static void RejectEmptyText(Command command)
+    {
+        foreach (Option option in command.Options)
+        {
+            if (option.ValueType != typeof(string) && option.ValueType != typeof(string[])) continue;
+            option.Validators.Add(result =>
+            {
+                if (!result.Implicit && result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+                    result.AddError($"{option.Name} is empty; give it a value{(option.Required ? "" : " or leave the option out")}");
+            });
+        }
+        foreach (Command sub in command.Subcommands) RejectEmptyText(sub);
     }
 }

@@ -20,6 +20,20 @@ public class CliTests
         Assert.Single(err.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("train", "--out", "")]
+    [InlineData("attack", "--run", " ")]
+    [InlineData("study", "--out", "")]
+    [InlineData("export", "--out", "")]
+    [InlineData("report", "--study", "")]
+    public void An_empty_path_names_the_option(string command, string option, string value)
+    {
+        var (code, _, err) = Run(command, option, value);
+        Assert.Equal(2, code);
+        Assert.Contains($"{option} is empty", err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
     [Fact]
     public void Missing_data_says_where_it_looked()
     {
