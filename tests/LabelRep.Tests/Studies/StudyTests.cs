@@ -341,6 +341,16 @@ public class StudyTests
         Assert.Throws<LabelRepException>(() => (quick with { Training = new[] { "adversarial" }, Adversarial = new AdversarialTraining { Steps = 0 } }).Validate());
         Assert.Throws<LabelRepException>(() => (quick with { Models = new[] { "resnet18" } }).Validate());
     }
+
+    [Theory]
+    [InlineData("{\"name\": \"x\", \"epoch\": 3}", "'epoch'")]
+    [InlineData("{\"name\": \"x\", \"attack\": {\"limt\": 5}}", "'attack.limt'")]
+    public void A_misspelt_spec_key_is_named_in_the_error(string json, string named)
+    {
+        var e = Assert.Throws<LabelRepException>(() => StudySpec.FromJson(json, "s.json"));
+        Assert.Contains($"unknown key {named}", e.Message);
+        Assert.DoesNotContain("LabelRep.", e.Message); // no .NET type names
+    }
 }
 
 public class ReportAndTsneTests
