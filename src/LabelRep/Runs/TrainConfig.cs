@@ -56,17 +56,7 @@ public sealed record TrainConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static TrainConfig FromJson(string json, string source)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new LabelRepException($"{source}: empty configuration");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            throw new LabelRepException($"{source}: not a valid run configuration ({e.Message.Split('\n')[0]})");
-        }
-    }
+    public static TrainConfig FromJson(string json, string source) => IO.JsonFile.Parse<TrainConfig>(json, source, "run configuration", Json);
 
     /// <summary>Reads and validates a run's config.json.</summary>
     public static TrainConfig Read(string path)

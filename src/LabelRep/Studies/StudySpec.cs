@@ -132,22 +132,8 @@ public sealed partial record StudySpec
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static StudySpec FromJson(string json, string source)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<StudySpec>(json, Json) ?? throw new LabelRepException($"{source}: empty study spec");
-        }
-        catch (JsonException e) when (e.Message.Contains("could not be mapped") && e.Path is { Length: > 2 } path)
-        {
-            // A typo such as "epoch" or "grid": say which key, not which .NET type lacks a member.
-            throw new LabelRepException($"{source}: unknown key '{path[2..]}' ('labelrep study --preset quick --print-spec' shows every key a spec can have)");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            throw new LabelRepException($"{source}: not a valid study spec ({e.Message.Split('\n')[0]})");
-        }
-    }
+    public static StudySpec FromJson(string json, string source) =>
+        IO.JsonFile.Parse<StudySpec>(json, source, "study spec", Json, "'labelrep study --preset quick --print-spec' shows every key a spec can have");
 
     /// <summary>Reads a spec from a .json, .yaml or .yml file.</summary>
     public static StudySpec Read(string path)

@@ -343,13 +343,18 @@ public class StudyTests
     }
 
     [Theory]
-    [InlineData("{\"name\": \"x\", \"epoch\": 3}", "'epoch'")]
-    [InlineData("{\"name\": \"x\", \"attack\": {\"limt\": 5}}", "'attack.limt'")]
-    public void A_misspelt_spec_key_is_named_in_the_error(string json, string named)
+    [InlineData("{\"name\": \"x\", \"epoch\": 3}", "unknown key 'epoch'")]
+    [InlineData("{\"name\": \"x\", \"attack\": {\"limt\": 5}}", "unknown key 'attack.limt'")]
+    [InlineData("{\"name\": \"x\", \"epochs\": \"three\"}", "'epochs' must be a whole number")]
+    [InlineData("{\"name\": \"x\", \"seeds\": 7}", "'seeds' must be a list")]
+    [InlineData("{\"name\": \"x\", \"attack\": {\"transfer\": \"yes\"}}", "'attack.transfer' must be true or false")]
+    [InlineData("{\"name\": \"x\", \"attack\": [1]}", "'attack' must be a mapping")]
+    public void A_misspelt_or_mistyped_spec_key_is_named_in_the_error(string json, string says)
     {
         var e = Assert.Throws<LabelRepException>(() => StudySpec.FromJson(json, "s.json"));
-        Assert.Contains($"unknown key {named}", e.Message);
-        Assert.DoesNotContain("LabelRep.", e.Message); // no .NET type names
+        Assert.Contains(says, e.Message);
+        Assert.DoesNotContain("System.", e.Message); // no .NET type names
+        Assert.DoesNotContain("LabelRep.", e.Message);
     }
 }
 
