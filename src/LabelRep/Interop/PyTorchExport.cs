@@ -48,7 +48,7 @@ public static class PyTorchExport
     public static ExportedModel Export(RunDirectory run, string outDir)
     {
         using RunSetup setup = RunSetup.WithBestWeights(run, "cpu");
-        Directory.CreateDirectory(outDir);
+        OutputFolder.Create(outDir, "export");
 
         var state = setup.Model.state_dict();
         var pickled = new MemoryStream(); // the pickler closes its stream; the atomic writer must flush its own

@@ -37,7 +37,7 @@ public static class PyTorchImport
         var target = setup.Model.state_dict();
         string matching = Copy(source, target, config.Model, setup.Model.HeadShape.IsImage, stateDictPath);
 
-        Directory.CreateDirectory(run.Root);
+        OutputFolder.Create(run.Root, "run");
         AtomicFile.WriteText(run.ConfigPath, config.ToJson());
         LabelBankFile.Write(run.LabelsPath, setup.Objective.Bank);
         RunDirectory.SaveModel(setup.Model, run.BestPath);

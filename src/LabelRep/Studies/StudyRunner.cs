@@ -146,7 +146,7 @@ public sealed class StudyRunner
     /// <summary>The study's database, holding this spec (a folder of another spec is an error).</summary>
     internal static StudyStore Open(string dir, StudySpec spec)
     {
-        Directory.CreateDirectory(dir);
+        IO.OutputFolder.Create(dir, "study");
         var store = new StudyStore(DatabasePath(dir));
         try
         {

@@ -199,7 +199,7 @@ public sealed class Trainer
 
     private void PrepareDirectory(bool resume, string hash)
     {
-        Directory.CreateDirectory(_dir.Root);
+        IO.OutputFolder.Create(_dir.Root, "run");
         if (_dir.HasConfig)
         {
             TrainConfig existing = _dir.ReadConfig();

@@ -35,6 +35,17 @@ public class CliTests
     }
 
     [Fact]
+    public void A_study_folder_that_is_a_file_is_a_clear_error()
+    {
+        string file = Path.Combine(TestData.TempDir("cli"), "afile");
+        File.WriteAllText(file, "x");
+        var (code, _, err) = Run("study", "--preset", "quick", "--out", file);
+        Assert.Equal(2, code);
+        Assert.Contains("a file, not a folder", err);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void Missing_data_says_where_it_looked()
     {
         string empty = TestData.TempDir("nodata");

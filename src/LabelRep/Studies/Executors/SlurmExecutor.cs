@@ -49,6 +49,7 @@ public sealed class SlurmExecutor : IStudyExecutor
     public int Execute(StudyJob job, CancellationToken cancel)
     {
         string dir = job.Dir;
+        OutputFolder.Create(dir, "study");
         Directory.CreateDirectory(Path.Combine(dir, "slurm", "logs"));
         AtomicFile.WriteText(job.SpecPath, job.Spec.ToJson());
         IReadOnlyList<StudyRun> grid = StudyCollect.Grid(job.Spec);
