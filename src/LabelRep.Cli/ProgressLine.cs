@@ -24,8 +24,15 @@ public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.
                 Console.WriteLine($"{_prefix}epoch {p.Epoch}/{p.Epochs}  train loss {p.Loss:F4}  val acc {p.ValAccuracy:P2}");
                 _lastDecile = -1;
                 return;
-            case "validate":
-                if (_interactive) Write($"{_prefix}epoch {p.Epoch}/{p.Epochs}  validating…");
+            case "validate" or "test":
+                // A rewritten line on a terminal only: redirected logs (a study, a Slurm job) get the epoch's summary line instead.
+                if (_interactive && p.Phase == "test" && p.Step == p.Steps)
+                    Clear(); // the test ends training: whatever follows starts on a clean line
+                else if (_interactive && p.Step > 0)
+                    Show($"{_prefix}epoch {p.Epoch}/{p.Epochs}  {(p.Phase == "test" ? "testing the best weights" : "validating")}  {p.Step}/{p.Steps} images  " +
+                         $"{p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}", p.Step, p.Steps);
+                else if (_interactive)
+                    Write($"{_prefix}epoch {p.Epoch}/{p.Epochs}  validating…");
                 return;
         }
         Show($"{_prefix}epoch {p.Epoch}/{p.Epochs}  step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}",

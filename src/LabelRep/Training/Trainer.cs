@@ -59,10 +59,16 @@ public sealed class Trainer
             // An epoch interrupted before resumes at its step; a new one starts at 0.
             var partial = new EpochProgress(state.StepsInEpoch, state.EpochLossSum);
             double trainLoss;
+            Accuracy.Result val;
             try
             {
                 trainLoss = TrainEpoch(sgd, epoch, lr, train, steps, partial, cancel, ref imagesTrained, ref trainSeconds);
+                _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, 0, _setup.Split.Validation.Length, trainLoss, 0, TimeSpan.Zero));
+                val = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize,
+                    Evaluating("validate", epoch + 1, _setup.Split.Validation.Length, trainLoss), cancel);
             }
+            // Interrupted in training or in the validation after it: the steps done are kept, so a resume that finds all
+            // of them done goes straight to the validation.
             catch (OperationCanceledException)
             {
                 if (partial.Steps > state.StepsInEpoch)
@@ -74,8 +80,6 @@ public sealed class Trainer
             }
             state = state with { StepsInEpoch = 0, EpochLossSum = 0 };
 
-            _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero));
-            var val = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize);
             // Weights blown up by one step can leave the training loss finite and still make the next forward pass overflow.
             if (!double.IsFinite(val.Loss))
                 throw new LabelRepException($"training diverged at epoch {epoch + 1} (validation loss {val.Loss}; the model's outputs overflow); lower --lr");
@@ -101,7 +105,8 @@ public sealed class Trainer
         }
 
         RunDirectory.LoadModel(model, _dir.BestPath);
-        var test = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Test, _setup.TestIndices, config.EvalBatchSize);
+        var test = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Test, _setup.TestIndices, config.EvalBatchSize,
+            Evaluating("test", config.Epochs, _setup.TestIndices.Length, double.NaN), cancel);
         if (!double.IsFinite(test.Loss))
             throw new LabelRepException($"the best weights (epoch {state.BestEpoch}) give a test loss of {test.Loss}: the model's outputs overflow on the test images; lower --lr");
         var metrics = new TrainMetrics
@@ -122,6 +127,18 @@ public sealed class Trainer
         AtomicFile.WriteText(_dir.MetricsPath, metrics.ToJson());
         sgd.Dispose();
         return metrics;
+    }
+
+    /// <summary>Progress of an evaluation (phase "validate" or "test"): images done of <paramref name="total"/>, their rate and the time left.</summary>
+    private Action<int>? Evaluating(string phase, int epoch, int total, double trainLoss)
+    {
+        if (_progress is null) return null;
+        var clock = Stopwatch.StartNew();
+        return done =>
+        {
+            double rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            _progress.Report(new TrainProgress(phase, epoch, _setup.Config.Epochs, done, total, trainLoss, rate, TimeSpan.FromSeconds((total - done) / Math.Max(rate, 1e-9))));
+        };
     }
 
     /// <summary>Batches per epoch; a last batch of one image is dropped (BatchNorm cannot train on it).</summary>

@@ -72,6 +72,35 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_run_interrupted_in_validation_keeps_its_steps_and_resumes_to_the_same_result()
+    {
+        var config = TestData.TinyConfig(DataDir, epochs: 2);
+        string straight = TestData.TempDir("val-straight");
+        var expected = Train(config, straight);
+
+        // When: cancelled as epoch 2's validation starts, every training step of it done
+        string broken = TestData.TempDir("val-broken");
+        using var cancel = new CancellationTokenSource();
+        var stopper = new Stopper(p => p.Phase == "validate" && p.Epoch == 2 && p.Step == 0, cancel);
+        Assert.Throws<OperationCanceledException>(() => Train(config, broken, progress: stopper, cancel: cancel.Token));
+        var saved = CheckpointState.Read(Path.Combine(broken, "checkpoint.json"), config);
+        Assert.Equal((1, Trainer.StepsPerEpoch(336, 32)), (saved.EpochsCompleted, saved.StepsInEpoch));
+
+        // Then: the resume trains no step again; it validates, tests, and gives the uninterrupted run's numbers
+        var progress = new Recorder();
+        var resumed = Train(config, broken, resume: true, progress: progress);
+        Assert.DoesNotContain(progress.Seen, p => p.Phase == "train");
+        Assert.Equal(Csv(straight), Csv(broken));
+        Assert.Equal(expected.TestAccuracy, resumed.TestAccuracy);
+        Assert.Equal(expected.TestLoss, resumed.TestLoss);
+        // The evaluations report their images: validation of the 64 held out, then the test of all 100
+        Assert.Equal(64, progress.Seen.Last(p => p.Phase == "validate").Step);
+        var test = progress.Seen.Where(p => p.Phase == "test").ToList();
+        Assert.Equal((100, 100), (test[^1].Step, test[^1].Steps));
+        Assert.All(test, p => Assert.True(p.ImagesPerSecond > 0 && p.Step <= p.Steps));
+    }
+
+    [Fact]
     public void A_finished_run_folder_is_not_overwritten_without_resume()
     {
         string dir = TestData.TempDir("twice");
@@ -190,5 +219,11 @@ public class TrainerTests
         private readonly CancellationTokenSource _cancel;
         public Stopper(Func<TrainProgress, bool> when, CancellationTokenSource cancel) { _when = when; _cancel = cancel; }
         public void Report(TrainProgress value) { if (_when(value)) _cancel.Cancel(); }
+    }
+
+    private sealed class Recorder : IProgress<TrainProgress>
+    {
+        public List<TrainProgress> Seen { get; } = new();
+        public void Report(TrainProgress value) => Seen.Add(value);
     }
 }
