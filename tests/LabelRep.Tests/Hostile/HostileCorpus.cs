@@ -470,6 +470,8 @@ public static class HostileCorpus
         yield return Case("epochs -1", "yaml", w => Base(w).Replace("epochs: 1", "epochs: -1"));
         yield return Case("epochs 10^12", "yaml", w => Base(w).Replace("epochs: 1", "epochs: 1000000000000"));
         yield return Case("epochs a string", "yaml", w => Base(w).Replace("epochs: 1", "epochs: \"1\""));
+        yield return Case("seeds a number", "json", w => "{\"name\": \"s\", \"seeds\": 7}", "'seeds' must be a list");
+        yield return Case("attack a list", "yaml", w => Base(w).Replace("attack: { protocols: [] }", "attack: [paper]"), "'attack' must be a mapping");
         yield return Case("batch size 1", "yaml", w => Base(w) + "batch_size: 1\n");
         yield return Case("fraction 0", "yaml", w => Base(w) + "fractions: [0]\n");
         yield return Case("fraction 2", "yaml", w => Base(w) + "fractions: [2]\n");
@@ -586,6 +588,12 @@ public static class HostileCorpus
         yield return new("argument", "export without --out", w => (new[] { "export", "--run", w.Run() }, "--out"));
         yield return new("argument", "study without spec or preset", w => (new[] { "study" }, "--preset"));
         yield return new("argument", "study --preset huge", w => (new[] { "study", "--preset", "huge" }, "huge"));
+        // An empty value (an unset shell variable) for a path, and a learning rate that makes the weights overflow.
+        yield return new("argument", "train --out \"\"", w => (Train(w, w.Data(), "--out", ""), "--out"));
+        yield return new("argument", "train --labels \"\"", w => (Train(w, w.Data(), "--labels", ""), "--labels"));
+        yield return new("argument", "attack --run \"\"", w => (new[] { "attack", "--run", "" }, "--run"));
+        yield return new("argument", "study --out \"\"", w => (new[] { "study", "--preset", "quick", "--out", "" }, "--out"));
+        yield return new("argument", "train --lr 1e30 (diverges)", w => (Train(w, w.Data(), "--lr", "1e30"), "--lr"));
     }
 
     // ---- image folders ----
@@ -647,6 +655,17 @@ public static class HostileCorpus
             string file = w.Write("out", "a file, not a folder");
             return (new[] { "export", "--run", w.Run(), "--format", "pytorch", "--out", file }, file);
         });
+        yield return new("write", "train out folder is a file", w =>
+        {
+            string file = w.Write("out", "a file, not a folder");
+            return (Train(w, w.Data(), "--out", file), file);
+        });
+        yield return new("write", "study out folder is a file", w =>
+        {
+            string file = w.Write("study", "a file, not a folder");
+            return (new[] { "study", "--preset", "quick", "--out", file }, file);
+        });
+        yield return new("write", "train out folder where none can be made", w => (Train(w, w.Data(), "--out", "/proc/labelrep-hostile/run"), "/proc/labelrep-hostile/run"));
         yield return new("write", "labels out folder is a file", w =>
         {
             string file = w.Write("labels", "a file");
