@@ -45,55 +45,42 @@ public class TrainerTests
         Assert.Equal(ma.TestLoss, mb.TestLoss);
     }
 
-    [Fact]
-    public void An_interrupted_run_resumes_to_the_same_result_as_an_uninterrupted_one()
+    /// <summary>An uninterrupted 3-epoch run, trained once for the interruption tests to compare against.</summary>
+    private static readonly Lazy<(string Dir, TrainMetrics Metrics)> Straight = new(() =>
     {
-        // Given: an uninterrupted 3-epoch run
-        var config = TestData.TinyConfig(DataDir, epochs: 3);
-        string straight = TestData.TempDir("straight");
-        var expected = Train(config, straight);
+        string dir = TestData.TempDir("straight");
+        return (dir, Train(TestData.TinyConfig(DataDir, epochs: 3), dir));
+    });
 
-        // When: a run cancelled in the middle of epoch 2, then resumed
-        string broken = TestData.TempDir("broken");
+    [Theory]
+    [InlineData("train", 3, 3)]       // in the middle of epoch 2's training, after its third step
+    [InlineData("validate", 0, 11)]   // as epoch 2's validation starts, all 11 of its steps done
+    public void An_interrupted_run_keeps_its_steps_and_resumes_to_the_same_result(string phase, int atStep, int savedSteps)
+    {
+        // Given: a run cancelled in epoch 2
+        var config = TestData.TinyConfig(DataDir, epochs: 3);
+        string broken = TestData.TempDir("broken-" + phase);
         using var cancel = new CancellationTokenSource();
-        var stopper = new Stopper(p => p.Phase == "train" && p.Epoch == 2 && p.Step == 3, cancel);
+        var stopper = new Stopper(p => p.Phase == phase && p.Epoch == 2 && p.Step == atStep, cancel);
         Assert.Throws<OperationCanceledException>(() => Train(config, broken, progress: stopper, cancel: cancel.Token));
         Assert.False(File.Exists(Path.Combine(broken, "metrics.json")));
-        // The interruption saved the epoch in progress: the resume continues at its step, not at the epoch's start.
+        // The interruption saved the epoch in progress: the resume continues after its last step, not at the epoch's start.
         var saved = CheckpointState.Read(Path.Combine(broken, "checkpoint.json"), config);
-        Assert.Equal((1, 3), (saved.EpochsCompleted, saved.StepsInEpoch));
-        var resumed = Train(config, broken, resume: true);
+        Assert.Equal((1, savedSteps), (saved.EpochsCompleted, saved.StepsInEpoch));
+        Assert.Equal(11, Trainer.StepsPerEpoch(336, 32));
 
-        // Then
+        // When: resumed
+        var progress = new Recorder();
+        var resumed = Train(config, broken, resume: true, progress: progress);
+
+        // Then: no saved step is trained again, and the numbers are the uninterrupted run's
+        Assert.DoesNotContain(progress.Seen, p => p.Phase == "train" && p.Epoch == 2 && p.Step <= savedSteps);
+        var (straight, expected) = Straight.Value;
         Assert.Equal(Csv(straight), Csv(broken));
         Assert.Equal(expected.TestAccuracy, resumed.TestAccuracy);
         Assert.Equal(expected.TestLoss, resumed.TestLoss);
         Assert.Equal(expected.BestEpoch, resumed.BestEpoch);
-    }
-
-    [Fact]
-    public void A_run_interrupted_in_validation_keeps_its_steps_and_resumes_to_the_same_result()
-    {
-        var config = TestData.TinyConfig(DataDir, epochs: 2);
-        string straight = TestData.TempDir("val-straight");
-        var expected = Train(config, straight);
-
-        // When: cancelled as epoch 2's validation starts, every training step of it done
-        string broken = TestData.TempDir("val-broken");
-        using var cancel = new CancellationTokenSource();
-        var stopper = new Stopper(p => p.Phase == "validate" && p.Epoch == 2 && p.Step == 0, cancel);
-        Assert.Throws<OperationCanceledException>(() => Train(config, broken, progress: stopper, cancel: cancel.Token));
-        var saved = CheckpointState.Read(Path.Combine(broken, "checkpoint.json"), config);
-        Assert.Equal((1, Trainer.StepsPerEpoch(336, 32)), (saved.EpochsCompleted, saved.StepsInEpoch));
-
-        // Then: the resume trains no step again; it validates, tests, and gives the uninterrupted run's numbers
-        var progress = new Recorder();
-        var resumed = Train(config, broken, resume: true, progress: progress);
-        Assert.DoesNotContain(progress.Seen, p => p.Phase == "train");
-        Assert.Equal(Csv(straight), Csv(broken));
-        Assert.Equal(expected.TestAccuracy, resumed.TestAccuracy);
-        Assert.Equal(expected.TestLoss, resumed.TestLoss);
-        // The evaluations report their images: validation of the 64 held out, then the test of all 100
+        // The evaluations report their images: each validation of the 64 held out, then the test of all 100
         Assert.Equal(64, progress.Seen.Last(p => p.Phase == "validate").Step);
         var test = progress.Seen.Where(p => p.Phase == "test").ToList();
         Assert.Equal((100, 100), (test[^1].Step, test[^1].Steps));
