@@ -112,8 +112,8 @@ public class TrainerTests
     [InlineData("speech")]
     public void A_diverging_run_stops_with_a_clear_error_and_keeps_its_folder_readable(string label)
     {
-        // Given: a learning rate that blows the weights up in an epoch's only step, so its training loss is still finite
-        // and the validation after it is the first pass that overflows
+        // Given: a learning rate that blows the weights up in an epoch's only step, so its training loss can still be
+        // finite and the validation after it be the first pass to overflow (before, a JSON writer's exception)
         string dir = TestData.TempDir("diverge-" + label);
         var config = TestData.TinyConfig(DataDir, label, epochs: 2) with { LearningRate = 1e30, BatchSize = 400 };
 
