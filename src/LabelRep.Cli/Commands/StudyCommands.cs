@@ -73,7 +73,7 @@ public static class StudyCommands
             if (r.GetValue(executorName) != "local") throw new LabelRepException($"--executor '{r.GetValue(executorName)}': valid: local, slurm");
             var (autoParallel, autoThreads) = LocalExecutor.Default(deviceName);
             int cells = r.GetValue(parallel) ?? autoParallel;
-            int perCell = r.GetValue(threads) ?? (r.GetValue(parallel) is { } n ? Math.Max(1, Environment.ProcessorCount / n) : autoThreads);
+            int perCell = r.GetValue(threads) ?? (r.GetValue(parallel) is { } n ? Math.Max(1, Environment.ProcessorCount / Math.Max(1, n)) : autoThreads);
             TorchRuntime.SetThreads(perCell);
             var executor = new LocalExecutor(cells, perCell);
             Console.WriteLine($"{cells} cell(s) at once, {perCell} thread(s) each");

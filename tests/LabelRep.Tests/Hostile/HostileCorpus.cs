@@ -594,6 +594,8 @@ public static class HostileCorpus
         yield return new("argument", "attack --run \"\"", w => (new[] { "attack", "--run", "" }, "--run"));
         yield return new("argument", "study --out \"\"", w => (new[] { "study", "--preset", "quick", "--out", "" }, "--out"));
         yield return new("argument", "train --lr 1e30 (diverges)", w => (Train(w, w.Data(), "--lr", "1e30"), "--lr"));
+        yield return new("argument", "study --parallel 0", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--parallel", "0" }, "--parallel"));
+        yield return new("argument", "study --executor slurm --time abc", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "slurm", "--time", "abc" }, "--time"));
     }
 
     // ---- image folders ----

@@ -316,3 +316,40 @@ public class SlurmTests : IClassFixture<SlurmCluster>
         Assert.Equal(Content(local), Content(cluster));
     }
 }
+
+/// <summary>The submission's options, checked before anything reaches sbatch (no cluster needed).</summary>
+public class SlurmOptionTests
+{
+    [Theory]
+    [InlineData("90", 5400)]
+    [InlineData("90:30", 5430)]
+    [InlineData("04:00:00", 14400)]
+    [InlineData("1-12", 129600)]
+    [InlineData("1-12:30", 131400)]
+    [InlineData("2-00:00:10", 172810)]
+    public void Walltimes_in_sbatchs_formats_are_read_in_seconds(string time, long seconds) =>
+        Assert.Equal(seconds, SlurmExecutor.TimeLimitSeconds(time));
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("4h")]
+    [InlineData("1:99:00")]
+    [InlineData("00:00:00")]
+    [InlineData("-5")]
+    [InlineData("1-2-3")]
+    public void A_walltime_sbatch_would_refuse_is_one_clear_error(string time)
+    {
+        var e = Assert.Throws<LabelRepException>(() => new SlurmExecutor(new SlurmOptions { Time = time }));
+        Assert.Contains($"--time '{time}'", e.Message);
+    }
+
+    [Fact]
+    public void A_warning_no_earlier_than_the_start_is_refused_and_an_unlimited_walltime_is_accepted()
+    {
+        var e = Assert.Throws<LabelRepException>(() => new SlurmExecutor(new SlurmOptions { Time = "2", WarningSeconds = 120 }));
+        Assert.Contains("--signal-seconds 120", e.Message);
+        Assert.Null(SlurmExecutor.TimeLimitSeconds("UNLIMITED"));
+        _ = new SlurmExecutor(new SlurmOptions { Time = "INFINITE" });
+        _ = new SlurmExecutor(new SlurmOptions { Time = "00:05:00", WarningSeconds = 120 });
+    }
+}

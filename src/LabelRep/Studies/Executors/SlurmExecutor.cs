@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LabelRep.IO;
 using LabelRep.Labels;
 
@@ -29,7 +30,7 @@ public sealed record SlurmOptions
 /// a checkpoint of the epoch in progress and the task requeues itself. Rerunning the submission submits only the cells
 /// not done and not already queued. The commands and files it makes are in STUDY/slurm/.
 /// </summary>
-public sealed class SlurmExecutor : IStudyExecutor
+public sealed partial class SlurmExecutor : IStudyExecutor
 {
     private readonly SlurmOptions _options;
 
@@ -38,8 +39,34 @@ public sealed class SlurmExecutor : IStudyExecutor
         if (options.MaxParallel is < 1) throw new LabelRepException($"--max-parallel {options.MaxParallel}: must be at least 1");
         if (options.CpusPerTask is < 1) throw new LabelRepException($"--cpus-per-task {options.CpusPerTask}: must be at least 1");
         if (options.WarningSeconds is < 10 or > 86400) throw new LabelRepException($"--signal-seconds {options.WarningSeconds}: must be from 10 to 86,400");
+        // A warning at or before the start would make every cell checkpoint and requeue as soon as it begins, forever.
+        if (options.Time != null && TimeLimitSeconds(options.Time) is { } limit && options.WarningSeconds >= limit)
+            throw new LabelRepException($"--signal-seconds {options.WarningSeconds}: must be shorter than --time {options.Time} ({limit} s), or a cell would requeue as soon as it starts");
         _options = options;
     }
+
+    /// <summary>
+    /// sbatch's --time in seconds: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS; null for UNLIMITED or INFINITE.
+    /// Anything else is a <see cref="LabelRepException"/> before a job is submitted.
+    /// </summary>
+    public static long? TimeLimitSeconds(string time)
+    {
+        if (time is "UNLIMITED" or "INFINITE") return null;
+        Match m = SlurmTime().Match(time);
+        if (!m.Success)
+            throw new LabelRepException($"--time '{time}': give it as sbatch takes it: minutes, HH:MM:SS or D-HH:MM:SS (e.g. 04:00:00 or 1-12:00:00)");
+        long[] parts = m.Groups["rest"].Value.Split(':').Select(long.Parse).ToArray();
+        if (parts.Skip(1).Any(v => v >= 60))
+            throw new LabelRepException($"--time '{time}': minutes and seconds after the first field must be below 60");
+        long seconds = m.Groups["days"].Success
+            ? long.Parse(m.Groups["days"].Value) * 86400 + parts.Select((v, i) => v * (i switch { 0 => 3600L, 1 => 60L, _ => 1L })).Sum()
+            : parts.Length switch { 1 => parts[0] * 60, 2 => parts[0] * 60 + parts[1], _ => parts[0] * 3600 + parts[1] * 60 + parts[2] };
+        if (seconds <= 0) throw new LabelRepException($"--time '{time}': must be longer than zero");
+        return seconds;
+    }
+
+    [GeneratedRegex(@"^(?:(?<days>\d{1,4})-)?(?<rest>\d{1,6}(?::\d{1,2}){0,2})$")]
+    private static partial Regex SlurmTime();
 
     public string Name => "slurm";
 
