@@ -22,16 +22,19 @@ public static class CliErrors
         }
         catch (LabelRepException e)
         {
+            ProgressLine.EndOpenLine();
             Console.Error.WriteLine($"error: {OneLine(e.Message)}");
             return UserError;
         }
         catch (OperationCanceledException)
         {
+            ProgressLine.EndOpenLine();
             Console.Error.WriteLine("interrupted; what was finished is on disk (rerun with --resume to continue)");
             return Interrupted;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("LABELREP_DEBUG") != "1")
         {
+            ProgressLine.EndOpenLine();
             Console.Error.WriteLine($"error: {OneLine(Describe(e))} (set LABELREP_DEBUG=1 for the stack trace)");
             return 1;
         }

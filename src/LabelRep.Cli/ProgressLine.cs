@@ -65,15 +65,29 @@ public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.
     /// <summary>Clears a rewritten line before other output follows.</summary>
     public void Done() => Clear();
 
+    /// <summary>Whether a rewritten line is on the terminal now, without its newline.</summary>
+    private static bool _lineOpen;
+
+    /// <summary>Ends a rewritten line left on the terminal (keeping what it said), so an error printed next starts a line of its own.</summary>
+    public static void EndOpenLine()
+    {
+        if (!_lineOpen) return;
+        Console.WriteLine();
+        _lineOpen = false;
+    }
+
     private void Write(string line)
     {
         int width = Math.Max(20, SafeWidth() - 1);
         Console.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
+        _lineOpen = true;
     }
 
     private void Clear()
     {
-        if (_interactive) Console.Write("\r" + new string(' ', Math.Max(20, SafeWidth() - 1)) + "\r");
+        if (!_interactive) return;
+        Console.Write("\r" + new string(' ', Math.Max(20, SafeWidth() - 1)) + "\r");
+        _lineOpen = false;
     }
 
     private static int SafeWidth()
