@@ -58,9 +58,10 @@ public sealed partial class SlurmExecutor : IStudyExecutor
         long[] parts = m.Groups["rest"].Value.Split(':').Select(long.Parse).ToArray();
         if (parts.Skip(1).Any(v => v >= 60))
             throw new LabelRepException($"--time '{time}': minutes and seconds after the first field must be below 60");
-        long seconds = m.Groups["days"].Success
-            ? long.Parse(m.Groups["days"].Value) * 86400 + parts.Select((v, i) => v * (i switch { 0 => 3600L, 1 => 60L, _ => 1L })).Sum()
-            : parts.Length switch { 1 => parts[0] * 60, 2 => parts[0] * 60 + parts[1], _ => parts[0] * 3600 + parts[1] * 60 + parts[2] };
+        // What each field counts: after "D-" hours come first; without days one field is minutes, two are MM:SS.
+        bool days = m.Groups["days"].Success;
+        long[] units = days || parts.Length == 3 ? new[] { 3600L, 60L, 1L } : new[] { 60L, 1L };
+        long seconds = (days ? long.Parse(m.Groups["days"].Value) * 86400 : 0) + parts.Zip(units, (v, u) => v * u).Sum();
         if (seconds <= 0) throw new LabelRepException($"--time '{time}': must be longer than zero");
         return seconds;
     }
