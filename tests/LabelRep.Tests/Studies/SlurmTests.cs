@@ -285,11 +285,12 @@ public class SlurmTests : IClassFixture<SlurmCluster>
     {
         Assert.Null(_slurm.SkipReason);
         // A one-minute limit with the warning due 59 s ahead: slurmctld sends SIGUSR1 at its first time-limit check
-        // after the job's first second (it checks every 30 s or so), so the warning lands within about half a minute
-        // of each start, mid-training for a cell of 6,000 images × 6 epochs on one thread. Each start makes progress
-        // (the cell checkpoints mid-epoch) and the cell finishes after one or more requeues.
+        // after the job's first second, and it checks every 30 s, so the warning lands 1–31 s after each start. The
+        // cell must train for longer than that on this CPU, or it may finish before any warning: its epoch count is
+        // chosen from a timed one-epoch run so that an uninterrupted cell trains for about 50 s on one thread. Each
+        // start makes progress (the cell checkpoints mid-epoch) and the cell finishes after one or more requeues.
         string data = TestData.WriteIdxDataset(train: 6000, test: 48, seed: 5);
-        StudySpec slow = Tiny(epochs: 6) with
+        StudySpec slow = Tiny(epochs: 1) with
         {
             Name = "slurmtime", DataDir = data, Fractions = Array.Empty<double>(), Labels = new[] { "categorical" },
             Attack = new StudyAttackSpec { Protocols = Array.Empty<string>() }, TsneImages = 0,
@@ -297,6 +298,9 @@ public class SlurmTests : IClassFixture<SlurmCluster>
         string local = TestData.TempDir("time-local"), cluster = TestData.TempDir("time-cluster");
         try
         {
+            var epoch = Stopwatch.StartNew();
+            Assert.Equal(0, new StudyRunner(TestData.TempDir("time-calibrate"), slow, "cpu", threads: 1).Run());
+            slow = slow with { Epochs = Math.Clamp((int)Math.Ceiling(50 / epoch.Elapsed.TotalSeconds), 6, 60) };
             Assert.Equal(0, new StudyRunner(local, slow, "cpu", threads: 1).Run());
         }
         finally
@@ -310,7 +314,7 @@ public class SlurmTests : IClassFixture<SlurmCluster>
         _slurm.WaitForEmptyQueue(TimeSpan.FromMinutes(8), hurryRequeued: true);
 
         string log = File.ReadAllText(Path.Combine(cluster, "slurm", "logs", "cell-0.out"));
-        Assert.Contains("checkpointing cell 0 and requeueing it", log);
+        Assert.True(log.Contains("checkpointing cell 0 and requeueing it"), $"no warning reached the cell ({slow.Epochs} epochs):\n{log}");
         Assert.Contains("resuming from its last checkpoint", log);
         Assert.Equal("done", SlurmStatus.Of(cluster, slow).Single().State);
         Assert.Equal(Content(local), Content(cluster));

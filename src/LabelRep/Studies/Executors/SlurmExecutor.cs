@@ -183,18 +183,22 @@ public sealed partial class SlurmExecutor : IStudyExecutor
                $"#SBATCH --signal=B:USR1@{_options.WarningSeconds}\n#SBATCH --requeue\n" +
                $$"""
                # One cell of the study's grid per array task; it writes only its own run folder.
+               # The trap comes first: a warning that arrives before the cell has started still requeues the task.
                set -u
                cell=${SLURM_ARRAY_TASK_ID}
-               mkdir -p {{Quote(status)}}
-               echo "labelrep: cell $cell, job ${SLURM_ARRAY_JOB_ID}_${cell} on $(hostname) at $(date -u +%FT%TZ)"
+               child=""
                requeue() {
                  echo "labelrep: time limit or preemption ahead: checkpointing cell $cell and requeueing it"
-                 kill -USR1 "$child" 2>/dev/null
-                 wait "$child"
+                 if [ -n "$child" ]; then
+                   kill -USR1 "$child" 2>/dev/null
+                   wait "$child"
+                 fi
                  scontrol requeue "${SLURM_ARRAY_JOB_ID}_${cell}"
                  exit 0
                }
                trap requeue USR1
+               mkdir -p {{Quote(status)}}
+               echo "labelrep: cell $cell, job ${SLURM_ARRAY_JOB_ID}_${cell} on $(hostname) at $(date -u +%FT%TZ)"
                {{command}} study cell --study {{Quote(dir)}} --index "$cell" --threads {{threads}} &
                child=$!
                wait "$child"
