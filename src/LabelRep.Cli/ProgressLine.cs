@@ -4,16 +4,25 @@ namespace LabelRep.Cli;
 
 /// <summary>
 /// Training and attack progress on the console: one rewritten line on a terminal (at most 5 updates a second), or a line
-/// every 10% of an epoch (or of a sweep) when output is redirected; a summary line per finished epoch.
+/// every 10% of an epoch (or of a sweep) when output is redirected; a summary line per finished epoch. A validation or
+/// test shows its progress on a terminal; in a redirected log only one that runs long (a line every
+/// <c>slowEvaluationEvery</c>, a minute by default), so short ones add no lines.
 /// </summary>
 public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.Evaluation.AttackProgress>
 {
     private readonly bool _interactive = !Console.IsOutputRedirected;
     private readonly string _prefix;
+    private readonly TimeSpan _slowEvaluationEvery;
     private DateTime _last = DateTime.MinValue;
+    private (string Phase, int Epoch) _evaluation;
+    private DateTime _evaluationLogged;
     private int _lastDecile = -1;
 
-    public ProgressLine(string prefix = "") => _prefix = prefix;
+    public ProgressLine(string prefix = "", TimeSpan? slowEvaluationEvery = null)
+    {
+        _prefix = prefix;
+        _slowEvaluationEvery = slowEvaluationEvery ?? TimeSpan.FromMinutes(1);
+    }
 
     public void Report(TrainProgress p)
     {
@@ -25,13 +34,23 @@ public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.
                 _lastDecile = -1;
                 return;
             case "validate" or "test":
-                // A rewritten line on a terminal only: redirected logs (a study, a Slurm job) get the epoch's summary line instead.
-                if (_interactive && p.Phase == "test" && p.Step == p.Steps)
+                string evaluating = $"{_prefix}epoch {p.Epoch}/{p.Epochs}  {(p.Phase == "test" ? "testing the best weights" : "validating")}  " +
+                                    $"{p.Step}/{p.Steps} images  {p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}";
+                if (!_interactive)
+                {
+                    // Redirected logs (a study, a Slurm job): the epoch's summary line, and a line now and then from a long evaluation.
+                    if ((p.Phase, p.Epoch) != _evaluation) (_evaluation, _evaluationLogged) = ((p.Phase, p.Epoch), DateTime.UtcNow);
+                    else if (p.Step < p.Steps && DateTime.UtcNow - _evaluationLogged >= _slowEvaluationEvery)
+                    {
+                        _evaluationLogged = DateTime.UtcNow;
+                        Console.WriteLine(evaluating);
+                    }
+                }
+                else if (p.Phase == "test" && p.Step == p.Steps)
                     Clear(); // the test ends training: whatever follows starts on a clean line
-                else if (_interactive && p.Step > 0)
-                    Show($"{_prefix}epoch {p.Epoch}/{p.Epochs}  {(p.Phase == "test" ? "testing the best weights" : "validating")}  {p.Step}/{p.Steps} images  " +
-                         $"{p.ImagesPerSecond:F0} img/s  ETA {Format(p.Eta)}", p.Step, p.Steps);
-                else if (_interactive)
+                else if (p.Step > 0)
+                    Show(evaluating, p.Step, p.Steps);
+                else
                     Write($"{_prefix}epoch {p.Epoch}/{p.Epochs}  validating…");
                 return;
         }

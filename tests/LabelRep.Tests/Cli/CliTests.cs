@@ -1,3 +1,4 @@
+using LabelRep.Cli;
 using Xunit;
 
 namespace LabelRep.Tests.Cli;
@@ -32,6 +33,38 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains($"{option} is empty", err);
         Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_redirected_log_shows_a_long_evaluations_progress_and_no_line_for_a_short_one()
+    {
+        static string Log(ProgressLine progress)
+        {
+            var output = new StringWriter();
+            TextWriter old = Console.Out;
+            Console.SetOut(output);
+            try
+            {
+                foreach (var (phase, epoch, done) in new[] { ("validate", 1, 0), ("validate", 1, 400), ("validate", 1, 800), ("validate", 1, 1000),
+                                                             ("test", 1, 400), ("test", 1, 700), ("test", 1, 1000) })
+                    progress.Report(new LabelRep.Training.TrainProgress(phase, epoch, 1, done, 1000, 0.5, 100, TimeSpan.FromSeconds(6)));
+            }
+            finally
+            {
+                Console.SetOut(old);
+            }
+            return output.ToString();
+        }
+        // The tests' output is redirected, as a study's or a Slurm job's log is.
+        Assert.Equal("", Log(new ProgressLine()));
+        // Evaluations that outlast the interval: a line for each report after the first, none for the finished one.
+        string[] lines = Log(new ProgressLine("[1/2] ", slowEvaluationEvery: TimeSpan.Zero)).Trim().Split(Environment.NewLine);
+        Assert.Equal(new[]
+        {
+            "[1/2] epoch 1/1  validating  400/1000 images  100 img/s  ETA 0m06s",
+            "[1/2] epoch 1/1  validating  800/1000 images  100 img/s  ETA 0m06s",
+            "[1/2] epoch 1/1  testing the best weights  700/1000 images  100 img/s  ETA 0m06s",
+        }, lines);
     }
 
     [Fact]
