@@ -20,7 +20,10 @@ public static class Program
 
     private static int Run(string[] args)
     {
-        var root = new RootCommand("LabelRep: image classifiers trained on label representations beyond one-hot (Chen et al., ICLR 2021)");
+        var root = new RootCommand("LabelRep: image classifiers trained on label representations beyond one-hot (Chen et al., ICLR 2021)")
+        {
+            HelpName = "labelrep", // the launcher's name, not the assembly's (LabelRep.Cli)
+        };
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(AttackCommand.Create());
@@ -35,7 +38,7 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             // The parser's own errors, in the shape of every other error: one line, exit code 2.
-            Console.Error.WriteLine($"error: {parsed.Errors[0].Message.Split('\n')[0]} (see 'labelrep {string.Join(' ', parsed.CommandResult.Command.Name)} --help')");
+            Console.Error.WriteLine("error: " + ParseErrors.Describe(parsed));
             return CliErrors.UserError;
         }
         return parsed.Invoke();

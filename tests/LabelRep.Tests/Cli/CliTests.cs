@@ -35,6 +35,25 @@ public class CliTests
         Assert.Single(err.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("trian", "unknown command 'trian'; did you mean 'train'? (see 'labelrep --help')")]
+    [InlineData("study --presett quick", "unknown option '--presett'; did you mean '--preset'? (see 'labelrep study --help')")]
+    [InlineData("study stauts", "did you mean 'status'? (see 'labelrep study --help')")]
+    [InlineData("train --epochs three --out X", "--epochs 'three': must be a whole number (see 'labelrep train --help')")]
+    [InlineData("train --lr fast --out X", "--lr 'fast': must be a number")]
+    [InlineData("", "which command? one of: train, evaluate, attack")]
+    [InlineData("labels", "which command? one of: make, stats (see 'labelrep labels --help')")]
+    [InlineData("study status", "'--study' is required (see 'labelrep study status --help')")]
+    public void A_command_line_the_parser_refuses_is_one_line_in_the_users_terms(string line, string says)
+    {
+        var (code, _, err) = Run(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(2, code);
+        Assert.Contains(says, err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.DoesNotContain("System.", err);
+        Assert.DoesNotContain("LabelRep.Cli", err);
+    }
+
     [Fact]
     public void A_redirected_log_shows_a_long_evaluations_progress_and_no_line_for_a_short_one()
     {
