@@ -13,8 +13,14 @@ public static class RunAttack
     {
         request.Validate();
         TrainConfig targetConfig = run.ReadConfig();
-        if (source != null && source.ReadConfig().Dataset is var sourceDataset && sourceDataset != targetConfig.Dataset)
-            throw new LabelRepException($"--source was trained on {sourceDataset}, the attacked run on {targetConfig.Dataset}; a transfer attack needs the same dataset");
+        if (source?.ReadConfig() is { } sourceConfig)
+        {
+            if (sourceConfig.Dataset != targetConfig.Dataset)
+                throw new LabelRepException($"--source was trained on {sourceConfig.Dataset}, the attacked run on {targetConfig.Dataset}; a transfer attack needs the same dataset");
+            // The same configuration trains the same model: its "transfer" would be a white-box attack reported as a black-box one.
+            if (sourceConfig.Hash() == targetConfig.Hash())
+                throw new LabelRepException($"--source {source.Root} has the attacked run's own configuration, so it is the same model; a transfer attack crafts on another one (e.g. a categorical run of the same seed)");
+        }
         // With a source run, read the data once for both models.
         using DatasetSplits? shared = preloaded == null && source != null ? DatasetRegistry.Open(targetConfig.Dataset, targetConfig.DataDir).Load() : null;
         preloaded ??= shared;

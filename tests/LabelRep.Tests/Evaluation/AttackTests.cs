@@ -245,6 +245,14 @@ public class AttackTests : IClassFixture<AttackFixture>
         Assert.Contains("standard", paper.Message);
         var unknown = Assert.Throws<LabelRepException>(() => AttackRegistry.Get("cw"));
         Assert.Contains("pgd", unknown.Message);
+        // The attacked run as its own source (or a copy of it) would be a white-box attack reported as a transfer.
+        var copy = new RunDirectory(TestData.TempDir("attack-self"));
+        foreach (string f in Directory.GetFiles(_runs.Regression.Root)) File.Copy(f, copy.Combine(Path.GetFileName(f)));
+        foreach (RunDirectory self in new[] { _runs.Regression, copy })
+        {
+            var same = Assert.Throws<LabelRepException>(() => RunAttack.Run(_runs.Regression, self, new AttackRequest { Limit = 4 }, "cpu"));
+            Assert.Contains("same model", same.Message);
+        }
     }
 
     [Fact]
