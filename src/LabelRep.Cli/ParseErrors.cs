@@ -22,7 +22,7 @@ public static class ParseErrors
             message = $"unknown {(word.StartsWith('-') ? "option" : command.Subcommands.Count > 0 ? "command" : "argument")} '{word}'" +
                       (near != null ? $"; did you mean '{near}'?" : "");
         }
-        else if (command.Subcommands.Count > 0 && parsed.CommandResult.Children.All(c => c is not CommandResult) && error.Message.Contains("command was not provided"))
+        else if (command.Subcommands.Count > 0 && error.Message.Contains("command was not provided"))
             message = $"which command? one of: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
         else if (CannotParse(error) is { } value && (error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult) is { Option: var option })
             message = $"{option.Name} '{value}': must be {Kind(option.ValueType)}";
@@ -43,18 +43,17 @@ public static class ParseErrors
         return match.Success ? match.Groups[1].Value : null;
     }
 
-    /// <summary>What a value of this type is, in words: "a whole number", "a number", …</summary>
+    /// <summary>What a value of this type is, in words: "a whole number", "a number", … (each value, for a repeatable option).</summary>
     private static string Kind(Type type)
     {
         Type element = type.IsArray ? type.GetElementType()! : Nullable.GetUnderlyingType(type) ?? type;
-        string one = Type.GetTypeCode(element) switch
+        return Type.GetTypeCode(element) switch
         {
             TypeCode.Int16 or TypeCode.Int32 or TypeCode.Int64 or TypeCode.UInt16 or TypeCode.UInt32 or TypeCode.UInt64 or TypeCode.Byte => "a whole number",
             TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "a number",
             TypeCode.Boolean => "true or false",
             _ => "a " + element.Name.ToLowerInvariant(),
         };
-        return type.IsArray ? one.Replace("a ", "") + "s" : one;
     }
 
     /// <summary>"labelrep study status": the command's words as typed, without the root's assembly name.</summary>
@@ -79,7 +78,7 @@ public static class ParseErrors
     }
 
     /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours.</summary>
-    public static int Distance(string a, string b)
+    private static int Distance(string a, string b)
     {
         var d = new int[a.Length + 1, b.Length + 1];
         for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
