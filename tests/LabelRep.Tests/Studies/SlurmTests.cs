@@ -287,8 +287,9 @@ public class SlurmTests : IClassFixture<SlurmCluster>
         // A one-minute limit with the warning due 59 s ahead: slurmctld sends SIGUSR1 at its first time-limit check
         // after the job's first second, and it checks every 30 s, so the warning lands 1–31 s after each start. The
         // cell must train for longer than that on this CPU, or it may finish before any warning: its epoch count is
-        // chosen from a timed one-epoch run so that an uninterrupted cell trains for about 50 s on one thread. Each
-        // start makes progress (the cell checkpoints mid-epoch) and the cell finishes after one or more requeues.
+        // chosen from the training time of a one-epoch run (start-up and evaluation left out) so that an uninterrupted
+        // cell trains for about 45 s on one thread. Each start makes progress (the cell checkpoints mid-epoch) and the
+        // cell finishes after one or more requeues.
         string data = TestData.WriteIdxDataset(train: 6000, test: 48, seed: 5);
         StudySpec slow = Tiny(epochs: 1) with
         {
@@ -298,9 +299,10 @@ public class SlurmTests : IClassFixture<SlurmCluster>
         string local = TestData.TempDir("time-local"), cluster = TestData.TempDir("time-cluster");
         try
         {
-            var epoch = Stopwatch.StartNew();
-            Assert.Equal(0, new StudyRunner(TestData.TempDir("time-calibrate"), slow, "cpu", threads: 1).Run());
-            slow = slow with { Epochs = Math.Clamp((int)Math.Ceiling(50 / epoch.Elapsed.TotalSeconds), 6, 60) };
+            string calibrate = TestData.TempDir("time-calibrate");
+            Assert.Equal(0, new StudyRunner(calibrate, slow, "cpu", threads: 1).Run());
+            double epochSeconds = LabelRep.Runs.TrainMetrics.Read(Directory.GetFiles(calibrate, "metrics.json", SearchOption.AllDirectories).Single()).TrainSeconds;
+            slow = slow with { Epochs = Math.Clamp((int)Math.Ceiling(45 / Math.Max(epochSeconds, 0.1)), 6, 100) };
             Assert.Equal(0, new StudyRunner(local, slow, "cpu", threads: 1).Run());
         }
         finally
