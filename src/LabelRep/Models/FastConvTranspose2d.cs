@@ -7,25 +7,26 @@ using F = TorchSharp.torch.nn.functional;
 namespace LabelRep.Models;
 
 /// <summary>
-/// A ConvTranspose2d (same parameters, names, shapes and initialization) computed by faster equivalent operations.
-/// libtorch's CPU transposed convolution is slow: in PyTorch 1.13 on a 2-core EPYC the decoder's upsampling layers took
-/// 97–116 ms forward and backward as transposed convolutions and 15–28 ms as below (1 thread, batch 200; bench/decoder_layers.py).
+/// A ConvTranspose2d (same parameters, names, shapes and initialization) computed faster where libtorch is slow.
 /// <list type="bullet">
 /// <item>On a 1×1 input with stride 1 and no padding (the decoder's first layer) it is a matrix product:
 /// out[b, o, i, j] = Σ_c x[b, c] · W[c, o, i, j] + bias[o], written channels-last (see <see cref="Apply"/>).</item>
-/// <item>With kernel 4, stride 2, padding 1 (the decoder's upsampling layers) output pixel (2m + a, 2n + b) takes
-/// input rows m − 1, m for a = 0 (kernel rows 3, 1) and m, m + 1 for a = 1 (rows 2, 0), and the same for columns:
-/// a 3×3 convolution with padding 1 and four output channels per channel (one per phase, unused taps zero), then a
-/// pixel shuffle. Exact up to the order of float additions.</item>
-/// <item>Any other configuration runs libtorch's conv_transpose2d.</item>
+/// <item>Folded for evaluation with kernel 4, stride 2, padding 1 (the decoder's upsampling layers), one 2×2
+/// convolution into four phases (see <see cref="Upsampling"/>).</item>
+/// <item>Anything else, the upsampling layers in training among them, runs libtorch's conv_transpose2d.</item>
 /// </list>
+/// The upsampling layers used to be a 3×3 convolution into four phase kernels and a pixel shuffle in training too,
+/// because PyTorch 1.13's transposed convolution was 4–5× slower (bench/decoder_layers.py, NCHW). libtorch 2.10's
+/// oneDNN transposed convolution on channels-last input is faster than that rewrite in training, above all in the
+/// backward pass, which no longer runs through the phase kernels' construction and the pixel shuffle: training
+/// smallcnn with the decoder (batch 64, 1 thread) went from 740–813 to 832–912 images/s (<c>labelrep bench --models
+/// smallcnn --decoder</c>, the two builds alternating 3 times; README).
 /// </summary>
 public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
     private readonly int _kernel, _stride, _padding;
-    private Tensor? _taps; // kernel taps of the 3×3 phases (index 4 is a zero), on the weight's device
 
     public FastConvTranspose2d(long inChannels, long outChannels, int kernel, int stride, int padding) : base(nameof(FastConvTranspose2d))
     {
@@ -41,12 +42,11 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input) =>
-        Apply(input, weight, bias, _kernel == 4 && _stride == 2 && _padding == 1 ? PhaseKernels() : null, _kernel, _stride, _padding);
+    public override Tensor forward(Tensor input) => Apply(input, weight, bias, _kernel, _stride, _padding);
 
     /// <summary>
     /// This layer followed by <paramref name="bn"/> (or alone) as one layer with fixed weights for evaluation: the BN's
-    /// scale multiplies each output channel's weights and bias, and the upsampling kernels are built once, not per call.
+    /// scale multiplies each output channel's weights and bias.
     /// </summary>
     public EvalLayer Fold(TorchSharp.Modules.BatchNorm2d? bn)
     {
@@ -58,8 +58,7 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
             w = w * scale.view(1, -1, 1, 1);
             b = b * scale + shift;
         }
-        Tensor? phases = _kernel == 4 && _stride == 2 && _padding == 1 ? PhaseKernels(w, Taps(w.device)) : null;
-        return new Folded(w.DetachFromDisposeScope(), b.DetachFromDisposeScope(), phases?.DetachFromDisposeScope(), _kernel, _stride, _padding);
+        return new Folded(w.DetachFromDisposeScope(), b.DetachFromDisposeScope(), _kernel, _stride, _padding);
     }
 
     /// <summary>The weights (in, out, k, k) as in × (k·k·out): a product with them writes each output pixel's channels together.</summary>
@@ -71,7 +70,7 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
     /// decoder at 1,473–1,645 images/s instead of 1,288–1,525 (batches of 64, 2 threads, 7 repeats; `labelrep bench
     /// --models smallcnn --decoder`), and its attack steps are faster too. Output values differ by float rounding only.
     /// </summary>
-    private static Tensor Apply(Tensor input, Tensor weight, Tensor bias, Tensor? phaseKernels, int kernel, int stride, int padding, Tensor? pixelMajor = null)
+    private static Tensor Apply(Tensor input, Tensor weight, Tensor bias, int kernel, int stride, int padding, Tensor? pixelMajor = null)
     {
         long batch = input.shape[0], outChannels = weight.shape[1];
         if (stride == 1 && padding == 0 && input.shape[2] == 1 && input.shape[3] == 1)
@@ -79,32 +78,44 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
             Tensor flat = input.reshape(batch, -1).mm(pixelMajor ?? PixelMajor(weight));
             return flat.view(batch, kernel, kernel, outChannels).permute(0, 3, 1, 2).add(bias.view(1, outChannels, 1, 1));
         }
-        if (phaseKernels is not null)
-            return F.pixel_shuffle(F.conv2d(input, phaseKernels, bias.repeat_interleave(4), padding: new long[] { 1, 1 }), 2);
         return F.conv_transpose2d(input, weight, bias, strides: new long[] { stride, stride }, padding: new long[] { padding, padding });
     }
 
     private sealed class Folded : EvalLayer
     {
         private readonly Tensor _weight, _bias;
-        private readonly Tensor? _phases;
         private readonly Tensor? _pixelMajor; // the 1×1 case's weights in × (k·k·out)
+        private readonly Tensor? _phaseKernels, _phaseBias; // the upsampling case's 2×2 phase kernels (see Upsampling)
         private readonly int _kernel, _stride, _padding;
 
-        public Folded(Tensor weight, Tensor bias, Tensor? phases, int kernel, int stride, int padding)
+        public Folded(Tensor weight, Tensor bias, int kernel, int stride, int padding)
         {
             _weight = weight;
             _bias = bias;
-            _phases = phases;
             _kernel = kernel;
             _stride = stride;
             _padding = padding;
+            using var _ = torch.no_grad(); // built once, not per call
             if (stride == 1 && padding == 0)
-                using (torch.no_grad())
-                    _pixelMajor = PixelMajor(weight).contiguous().DetachFromDisposeScope(); // built once, not per call
+                _pixelMajor = PixelMajor(weight).contiguous().DetachFromDisposeScope();
+            if (Upsampling.Handles(kernel, stride, padding))
+            {
+                _phaseKernels = Upsampling.PhaseKernels(weight).DetachFromDisposeScope();
+                _phaseBias = bias.repeat(4).DetachFromDisposeScope();
+            }
         }
 
-        public override Tensor Forward(Tensor input) => Apply(input, _weight, _bias, _phases, _kernel, _stride, _padding, _pixelMajor);
+        public override Tensor Forward(Tensor input)
+        {
+            if (_phaseKernels is null) return Apply(input, _weight, _bias, _kernel, _stride, _padding, _pixelMajor);
+            return input.requires_grad && torch.is_grad_enabled() ? Upsampling.Apply(input, this) : Phases(input);
+        }
+
+        internal Tensor Phases(Tensor input) => Upsampling.Phases(input, _phaseKernels!, _phaseBias!);
+
+        /// <summary>The input gradient of the transposed convolution: a convolution by the same weights with its stride and padding.</summary>
+        internal Tensor InputGradient(Tensor grad) =>
+            F.conv2d(grad, _weight, strides: new long[] { _stride, _stride }, padding: new long[] { _padding, _padding });
 
         public override string Name => $"deconv{_kernel}x{_kernel}{(_stride > 1 ? "/" + _stride : "")} {_weight.shape[0]}→{_weight.shape[1]}";
 
@@ -112,42 +123,77 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         {
             _weight.Dispose();
             _bias.Dispose();
-            _phases?.Dispose();
             _pixelMajor?.Dispose();
+            _phaseKernels?.Dispose();
+            _phaseBias?.Dispose();
         }
     }
 
-    /// <summary>(4·out, in, 3, 3): for output channel o and phase (a, b), channel 4o + 2a + b, the kernel taps that phase uses.</summary>
-    private Tensor PhaseKernels() => PhaseKernels(weight, Taps(weight.device));
-
-    /// <summary>The kernel-tap indices on <paramref name="device"/> (cached: one small tensor per layer).</summary>
-    private Tensor Taps(Device device)
+    /// <summary>
+    /// The folded upsampling layer (kernel 4, stride 2, padding 1) as evaluation runs it. Output pixel (2m + a, 2q + c)
+    /// reads input rows m − 1, m with kernel rows 3, 1 when a = 0 and rows m, m + 1 with kernel rows 2, 0 when a = 1,
+    /// and the same for columns. So one 2×2 convolution of the input padded by 1, with four output channels per
+    /// channel (one per phase), gives every phase at once: phase (a, c) is its output shifted by (a, c). Those four
+    /// are then written interleaved into a channels-last output. The input gradient is the transposed convolution's
+    /// own, a stride-2 convolution by the same weights, the same numbers libtorch's backward gives.
+    /// <para>
+    /// Why: libtorch's oneDNN transposed convolution is slow when its output has few channels. The decoder's last
+    /// layer (8 → 1 channels, 32×32 → 64×64) took 8.4–9.0 ms forward on 164 images and 2.3–3.0 ms this way; the
+    /// 16 → 8 layer 4.5 against 3.2–3.6 ms, 32 → 16 about the same, 64 → 32 (4×4 input) 1.5–1.7 against 1.9 ms
+    /// (2 threads, median of 25 calls, channels-last input, a throwaway harness; the profile is <c>labelrep bench
+    /// --mode attack-layers --models smallcnn --decoder</c>). Training keeps libtorch's transposed convolution, whose
+    /// weight gradient this function would not give.
+    /// </para>
+    /// </summary>
+    private sealed class Upsampling : autograd.SingleTensorFunction<Upsampling>
     {
-        if (_taps is null || _taps.device.ToString() != device.ToString())
+        public override string Name => "FastConvTranspose2d.Upsampling";
+
+        public static bool Handles(int kernel, int stride, int padding) => kernel == 4 && stride == 2 && padding == 1;
+
+        /// <summary>(4·out, in, 2, 2), channel (2a + c)·out + o: the kernel taps phase (a, c) of output channel o uses.</summary>
+        public static Tensor PhaseKernels(Tensor weight)
         {
-            _taps?.Dispose();
-            // Phase 0 reads input offsets −1, 0, +1 with kernel taps 3, 1, none; phase 1 with none, 2, 0 (4 = the zero pad).
-            _taps = tensor(new long[] { 3, 1, 4, 4, 2, 0 }, device: device).DetachFromDisposeScope();
+            long inChannels = weight.shape[0], outChannels = weight.shape[1];
+            Tensor byOutput = weight.permute(1, 0, 2, 3); // (out, in, 4, 4)
+            Tensor taps = torch.tensor(new long[] { 3, 1, 2, 0 }, device: weight.device); // rows (and columns) of phase 0, then 1
+            var phases = new List<Tensor>(4);
+            for (int a = 0; a < 2; a++)
+            {
+                Tensor rows = byOutput.index_select(2, taps.narrow(0, 2 * a, 2));
+                for (int c = 0; c < 2; c++) phases.Add(rows.index_select(3, taps.narrow(0, 2 * c, 2)));
+            }
+            return torch.stack(phases, 0).reshape(4 * outChannels, inChannels, 2, 2).contiguous();
         }
-        return _taps;
-    }
 
-    private static Tensor PhaseKernels(Tensor weight, Tensor taps)
-    {
-        long inChannels = weight.shape[0], outChannels = weight.shape[1];
-        Tensor padded = F.pad(weight.permute(1, 0, 2, 3), new long[] { 0, 1, 0, 1 }); // (out, in, 5, 5), last row and column zero
-        var phases = new List<Tensor>(4);
-        for (int a = 0; a < 2; a++)
+        public static Tensor Phases(Tensor input, Tensor kernels, Tensor bias)
         {
-            Tensor rows = padded.index_select(2, taps.narrow(0, 3 * a, 3));
-            for (int b = 0; b < 2; b++) phases.Add(rows.index_select(3, taps.narrow(0, 3 * b, 3)));
+            long n = input.shape[0], h = input.shape[2], w = input.shape[3], outChannels = kernels.shape[0] / 4;
+            Tensor all = F.conv2d(input, kernels, bias, padding: new long[] { 1, 1 }); // (n, 4·out, h + 1, w + 1)
+            // Channels-last, phase and channel apart: a view when the convolution wrote channels-last, a copy otherwise.
+            Tensor byPixel = all.permute(0, 2, 3, 1).reshape(n, h + 1, w + 1, 2, 2, outChannels);
+            Tensor output = torch.empty(new[] { n, h, 2, w, 2, outChannels }, dtype: input.dtype, device: input.device);
+            for (int a = 0; a < 2; a++)
+                for (int c = 0; c < 2; c++)
+                    output[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Single(a), TensorIndex.Colon, TensorIndex.Single(c)].copy_(
+                        byPixel[TensorIndex.Colon, TensorIndex.Slice(a, a + h), TensorIndex.Slice(c, c + w), TensorIndex.Single(a), TensorIndex.Single(c)]);
+            return output.view(n, 2 * h, 2 * w, outChannels).permute(0, 3, 1, 2);
         }
-        return stack(phases, 1).reshape(outChannels * 4, inChannels, 3, 3);
-    }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _taps?.Dispose();
-        base.Dispose(disposing);
+        /// <summary>The layer's output for <paramref name="input"/>, differentiable with respect to the input only.</summary>
+        public static Tensor Apply(Tensor input, Folded layer) => apply(input, layer);
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            var layer = (Folded)vars[1];
+            ctx.save_data("layer", layer);
+            return layer.Phases((Tensor)vars[0]);
+        }
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
+        {
+            var layer = (Folded)ctx.get_data("layer");
+            return new List<Tensor> { layer.InputGradient(grad), null! };
+        }
     }
 }

@@ -39,6 +39,45 @@ public class FastConvTranspose2dTests
         Assert.True(bias.grad!.allclose(b2.grad!, rtol: 1e-12, atol: 1e-12), "bias gradients differ");
     }
 
+    /// <summary>
+    /// Folded for evaluation (no batch norm, so the weights are the layer's), each decoder upsampling layer gives
+    /// libtorch's transposed convolution's output and input gradient, on channels-last input (as in the decoder) and
+    /// on NCHW input, with and without a gradient; and a configuration it does not rewrite falls back to libtorch.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 32, 4, 2, 1, 4, true)]
+    [InlineData(32, 16, 4, 2, 1, 8, true)]
+    [InlineData(16, 8, 4, 2, 1, 16, true)]
+    [InlineData(8, 1, 4, 2, 1, 32, true)]
+    [InlineData(8, 1, 4, 2, 1, 32, false)]
+    [InlineData(5, 3, 4, 2, 1, 7, false)]
+    [InlineData(5, 3, 3, 2, 1, 7, true)]
+    public void Folded_it_equals_a_transposed_convolution_in_float64_output_and_input_gradient(int inC, int outC, int kernel, int stride, int padding, int size, bool channelsLast)
+    {
+        torch.manual_seed(5);
+        using var fast = new FastConvTranspose2d(inC, outC, kernel, stride, padding);
+        fast.to(float64);
+        using var folded = fast.Fold(null);
+        var (weight, bias) = (fast.get_parameter("weight")!.detach(), fast.get_parameter("bias")!.detach());
+        using var nchw = torch.randn(3, inC, size, size, float64);
+        Tensor input = channelsLast ? nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : nchw;
+        using var x = input.detach().clone().requires_grad_(true);
+        using var x2 = input.detach().clone().requires_grad_(true);
+
+        using var got = folded.Forward(x);
+        using var expected = nn.functional.conv_transpose2d(x2, weight, bias, strides: new long[] { stride, stride }, padding: new long[] { padding, padding });
+        Assert.Equal(expected.shape, got.shape);
+        Assert.True(got.allclose(expected, rtol: 1e-12, atol: 1e-12), $"max difference {(got - expected).abs().max().item<double>()}");
+        using (torch.no_grad())
+        using (var withoutGradient = folded.Forward(input))
+            Assert.True(withoutGradient.allclose(expected, rtol: 1e-12, atol: 1e-12), "the output without a gradient differs");
+
+        using var g = torch.randn(got.shape, float64);
+        torch.autograd.backward(new[] { got }, new[] { g });
+        torch.autograd.backward(new[] { expected }, new[] { g });
+        Assert.True(x.grad!.allclose(x2.grad!, rtol: 1e-12, atol: 1e-12), $"input gradients differ by {(x.grad! - x2.grad!).abs().max().item<double>()}");
+    }
+
     [Fact]
     public void It_is_initialized_and_named_as_libtorchs_transposed_convolution()
     {
