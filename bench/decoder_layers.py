@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """The label decoder's upsampling layers (ConvTranspose2d, kernel 4, stride 2, padding 1) in PyTorch, timed two ways:
-as libtorch's transposed convolution and as LabelRep's FastConvTranspose2d computes them (one 3x3 convolution into
-four phase kernels, then a pixel shuffle). Forward plus backward to the input, 1 thread, batch 200, median of 8;
-first checks in float64 that the two agree.
+as libtorch's transposed convolution and as LabelRep's FastConvTranspose2d used to compute them in training (one 3x3
+convolution into four phase kernels, then a pixel shuffle). This is why that rewrite existed: PyTorch 1.13's NCHW
+transposed convolution is slow. LabelRep's decoder now runs channels-last on libtorch 2.10, whose own transposed
+convolution is faster there, so training uses it (see FastConvTranspose2d's summary). Forward plus backward to the
+input, 1 thread, batch 200, median of 8; first checks in float64 that the two agree.
 
     /usr/bin/python3 bench/decoder_layers.py
 """

@@ -66,7 +66,7 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
 
     /// <summary>
     /// On a 1×1 input (the decoder's first layer) the output comes out channels-last, and the layers after it keep
-    /// that layout (convolution, batch norm, pixel shuffle, activations). Against NCHW that trained smallcnn with the
+    /// that layout (transposed convolution, batch norm, activations). Against NCHW that trained smallcnn with the
     /// decoder at 1,473–1,645 images/s instead of 1,288–1,525 (batches of 64, 2 threads, 7 repeats; `labelrep bench
     /// --models smallcnn --decoder`), and its attack steps are faster too. Output values differ by float rounding only.
     /// </summary>
