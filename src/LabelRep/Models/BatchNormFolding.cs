@@ -244,7 +244,7 @@ public sealed class AffineLayer : EvalLayer
 }
 
 /// <summary>A 2-D convolution with fixed (folded) weights and bias.</summary>
-public sealed class FoldedConv2d : EvalLayer
+public sealed class FoldedConv2d : EvalLayer, IOwnInputGradient
 {
     private readonly Tensor _weight;
     private readonly Tensor? _bias;
@@ -271,9 +271,13 @@ public sealed class FoldedConv2d : EvalLayer
     /// <see cref="OneChannelConvGradient"/>, several times faster than libtorch's; the output is the same either way.
     /// </summary>
     public override Tensor Forward(Tensor input) =>
-        _taps is not null && input.requires_grad && torch.is_grad_enabled() ? OneChannelConvGradient.Apply(input, this) : Convolve(input);
+        _taps is not null && input.requires_grad && torch.is_grad_enabled() ? OwnInputGradient.Apply(input, this) : Convolve(input);
 
-    internal Tensor Convolve(Tensor input) => F.conv2d(input, _weight, _bias, _stride, _padding, _dilation, _groups);
+    private Tensor Convolve(Tensor input) => F.conv2d(input, _weight, _bias, _stride, _padding, _dilation, _groups);
+
+    Tensor IOwnInputGradient.Output(Tensor input) => Convolve(input);
+
+    Tensor IOwnInputGradient.InputGradient(Tensor outputGradient) => OneChannelConvGradient.Of(this, outputGradient);
 
     public override string Name =>
         $"conv{KernelHeight}x{KernelWidth}{(_stride.Any(s => s > 1) ? "/" + _stride[0] : "")} {_weight.shape[1] * _groups}→{_weight.shape[0]}";

@@ -81,7 +81,7 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         return F.conv_transpose2d(input, weight, bias, strides: new long[] { stride, stride }, padding: new long[] { padding, padding });
     }
 
-    private sealed class Folded : EvalLayer
+    private sealed class Folded : EvalLayer, IOwnInputGradient
     {
         private readonly Tensor _weight, _bias;
         private readonly Tensor? _pixelMajor; // the 1×1 case's weights in × (k·k·out)
@@ -108,14 +108,14 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         public override Tensor Forward(Tensor input)
         {
             if (_phaseKernels is null) return Apply(input, _weight, _bias, _kernel, _stride, _padding, _pixelMajor);
-            return input.requires_grad && torch.is_grad_enabled() ? Upsampling.Apply(input, this) : Phases(input);
+            return input.requires_grad && torch.is_grad_enabled() ? OwnInputGradient.Apply(input, this) : Output(input);
         }
 
-        internal Tensor Phases(Tensor input) => Upsampling.Phases(input, _phaseKernels!, _phaseBias!);
+        public Tensor Output(Tensor input) => Upsampling.Phases(input, _phaseKernels!, _phaseBias!);
 
         /// <summary>The input gradient of the transposed convolution: a convolution by the same weights with its stride and padding.</summary>
-        internal Tensor InputGradient(Tensor grad) =>
-            F.conv2d(grad, _weight, strides: new long[] { _stride, _stride }, padding: new long[] { _padding, _padding });
+        public Tensor InputGradient(Tensor outputGradient) =>
+            F.conv2d(outputGradient, _weight, strides: new long[] { _stride, _stride }, padding: new long[] { _padding, _padding });
 
         public override string Name => $"deconv{_kernel}x{_kernel}{(_stride > 1 ? "/" + _stride : "")} {_weight.shape[0]}→{_weight.shape[1]}";
 
@@ -134,21 +134,20 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
     /// reads input rows m − 1, m with kernel rows 3, 1 when a = 0 and rows m, m + 1 with kernel rows 2, 0 when a = 1,
     /// and the same for columns. So one 2×2 convolution of the input padded by 1, with four output channels per
     /// channel (one per phase), gives every phase at once: phase (a, c) is its output shifted by (a, c). Those four
-    /// are then written interleaved into a channels-last output. The input gradient is the transposed convolution's
-    /// own, a stride-2 convolution by the same weights, the same numbers libtorch's backward gives.
+    /// are then written interleaved into a channels-last output. The input gradient (<see cref="Folded.InputGradient"/>,
+    /// through <see cref="OwnInputGradient"/>) is the transposed convolution's own, a stride-2 convolution by the same
+    /// weights, the same numbers libtorch's backward gives.
     /// <para>
     /// Why: libtorch's oneDNN transposed convolution is slow when its output has few channels. The decoder's last
     /// layer (8 → 1 channels, 32×32 → 64×64) took 8.4–9.0 ms forward on 164 images and 2.3–3.0 ms this way; the
     /// 16 → 8 layer 4.5 against 3.2–3.6 ms, 32 → 16 about the same, 64 → 32 (4×4 input) 1.5–1.7 against 1.9 ms
     /// (2 threads, median of 25 calls, channels-last input, a throwaway harness; the profile is <c>labelrep bench
     /// --mode attack-layers --models smallcnn --decoder</c>). Training keeps libtorch's transposed convolution, whose
-    /// weight gradient this function would not give.
+    /// weight gradient this path does not give.
     /// </para>
     /// </summary>
-    private sealed class Upsampling : autograd.SingleTensorFunction<Upsampling>
+    private static class Upsampling
     {
-        public override string Name => "FastConvTranspose2d.Upsampling";
-
         public static bool Handles(int kernel, int stride, int padding) => kernel == 4 && stride == 2 && padding == 1;
 
         /// <summary>(4·out, in, 2, 2), channel (2a + c)·out + o: the kernel taps phase (a, c) of output channel o uses.</summary>
@@ -178,22 +177,6 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
                     output[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Single(a), TensorIndex.Colon, TensorIndex.Single(c)].copy_(
                         byPixel[TensorIndex.Colon, TensorIndex.Slice(a, a + h), TensorIndex.Slice(c, c + w), TensorIndex.Single(a), TensorIndex.Single(c)]);
             return output.view(n, 2 * h, 2 * w, outChannels).permute(0, 3, 1, 2);
-        }
-
-        /// <summary>The layer's output for <paramref name="input"/>, differentiable with respect to the input only.</summary>
-        public static Tensor Apply(Tensor input, Folded layer) => apply(input, layer);
-
-        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
-        {
-            var layer = (Folded)vars[1];
-            ctx.save_data("layer", layer);
-            return layer.Phases((Tensor)vars[0]);
-        }
-
-        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
-        {
-            var layer = (Folded)ctx.get_data("layer");
-            return new List<Tensor> { layer.InputGradient(grad), null! };
         }
     }
 }

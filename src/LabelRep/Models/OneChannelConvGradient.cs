@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 namespace LabelRep.Models;
 
 /// <summary>
-/// A stride-1 convolution of a one-channel image (the first layer on Fashion-MNIST and MNIST) whose input gradient is
-/// computed by a matrix product and shifted sums instead of libtorch's transposed convolution. The forward pass is
-/// libtorch's own <c>conv2d</c>, so outputs are bit for bit those of <see cref="FoldedConv2d"/> without it; only the
-/// input gradient's float rounding differs.
+/// The input gradient of a stride-1 convolution of a one-channel image (the first layer on Fashion-MNIST and MNIST),
+/// computed by a matrix product and shifted sums instead of libtorch's transposed convolution (through
+/// <see cref="OwnInputGradient"/>). The forward pass is libtorch's own <c>conv2d</c>, so outputs are bit for bit those
+/// of <see cref="FoldedConv2d"/> without it; only the input gradient's float rounding differs.
 /// <para>
 /// Why: an attack needs the gradient with respect to the image, and libtorch 2.10 computes it for a 32-channel output
 /// of a one-channel 3×3 convolution as a 32→1 transposed convolution, its slowest shape: on 164 images (2 threads)
@@ -20,30 +20,15 @@ namespace LabelRep.Models;
 /// matrix with the output gradient, then kh·kw shifted additions into the padded image, cropped to the input.
 /// </para>
 /// </summary>
-internal sealed class OneChannelConvGradient : autograd.SingleTensorFunction<OneChannelConvGradient>
+internal static class OneChannelConvGradient
 {
-    public override string Name => nameof(OneChannelConvGradient);
-
-    /// <summary>Whether <see cref="Apply"/> handles this configuration: one input channel, stride 1, no dilation, no groups.</summary>
+    /// <summary>Whether <see cref="Of"/> handles this configuration: one input channel, stride 1, no dilation, no groups.</summary>
     public static bool Handles(Tensor weight, long[] stride, long[] dilation, long groups) =>
         weight.dim() == 4 && weight.shape[1] == 1 && groups == 1 && stride.All(s => s == 1) && dilation.All(d => d == 1);
 
-    /// <summary>The convolution of <paramref name="input"/> (N×1×H×W) by <paramref name="layer"/>'s weights, differentiable with respect to the input only.</summary>
-    public static Tensor Apply(Tensor input, FoldedConv2d layer) => apply(input, layer);
-
-    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    /// <summary>∂L/∂input (N×1×H×W) of <paramref name="layer"/>'s convolution, from ∂L/∂output <paramref name="grad"/>.</summary>
+    public static Tensor Of(FoldedConv2d layer, Tensor grad)
     {
-        var layer = (FoldedConv2d)vars[1];
-        ctx.save_data("layer", layer);
-        return layer.Convolve((Tensor)vars[0]);
-    }
-
-    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
-    {
-        var layer = (FoldedConv2d)ctx.get_data("layer");
-        // The intermediates are freed here, on the thread that runs the backward pass (see LabelRepModel.FoldForEvaluation);
-        // the gradient goes to the caller's scope, like any operation's result.
-        using var scope = torch.NewDisposeScope();
         Tensor taps = layer.TapMatrix; // (kh·kw) × O
         long n = grad.shape[0], outChannels = grad.shape[1], outH = grad.shape[2], outW = grad.shape[3];
         long kh = layer.KernelHeight, kw = layer.KernelWidth, ph = layer.Padding[0], pw = layer.Padding[1];
@@ -57,7 +42,6 @@ internal sealed class OneChannelConvGradient : autograd.SingleTensorFunction<One
         for (long a = 0; a < kh; a++)
             for (long b = 0; b < kw; b++)
                 padded[TensorIndex.Colon, TensorIndex.Slice(a, a + outH), TensorIndex.Slice(b, b + outW)].add_(t[TensorIndex.Colon, TensorIndex.Single(a), TensorIndex.Single(b)]);
-        Tensor input = padded[TensorIndex.Colon, TensorIndex.Slice(ph, ph + h), TensorIndex.Slice(pw, pw + w)].unsqueeze(1);
-        return new List<Tensor> { scope.MoveToOuter(input), null! };
+        return padded[TensorIndex.Colon, TensorIndex.Slice(ph, ph + h), TensorIndex.Slice(pw, pw + w)].unsqueeze(1);
     }
 }
