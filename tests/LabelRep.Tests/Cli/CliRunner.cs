@@ -7,7 +7,10 @@ internal static class CliRunner
 {
     private static readonly object Gate = new();
 
-    public static (int Code, string Out, string Err) Run(params string[] args)
+    public static (int Code, string Out, string Err) Run(params string[] args) => Capture(() => Program.Main(args));
+
+    /// <summary>Runs <paramref name="action"/> with the console's output and error captured (one capture at a time).</summary>
+    public static (T Result, string Out, string Err) Capture<T>(Func<T> action)
     {
         lock (Gate)
         {
@@ -18,8 +21,8 @@ internal static class CliRunner
             Console.SetError(stderr);
             try
             {
-                int code = Program.Main(args);
-                return (code, stdout.ToString(), stderr.ToString());
+                T result = action();
+                return (result, stdout.ToString(), stderr.ToString());
             }
             finally
             {

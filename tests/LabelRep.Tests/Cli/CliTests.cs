@@ -57,23 +57,13 @@ public class CliTests
     [Fact]
     public void A_redirected_log_shows_a_long_evaluations_progress_and_no_line_for_a_short_one()
     {
-        static string Log(ProgressLine progress)
+        static string Log(ProgressLine progress) => CliRunner.Capture(() =>
         {
-            var output = new StringWriter();
-            TextWriter old = Console.Out;
-            Console.SetOut(output);
-            try
-            {
-                foreach (var (phase, epoch, done) in new[] { ("validate", 1, 0), ("validate", 1, 400), ("validate", 1, 800), ("validate", 1, 1000),
-                                                             ("test", 1, 400), ("test", 1, 700), ("test", 1, 1000) })
-                    progress.Report(new LabelRep.Training.TrainProgress(phase, epoch, 1, done, 1000, 0.5, 100, TimeSpan.FromSeconds(6)));
-            }
-            finally
-            {
-                Console.SetOut(old);
-            }
-            return output.ToString();
-        }
+            foreach (var (phase, epoch, done) in new[] { ("validate", 1, 0), ("validate", 1, 400), ("validate", 1, 800), ("validate", 1, 1000),
+                                                         ("test", 1, 400), ("test", 1, 700), ("test", 1, 1000) })
+                progress.Report(new LabelRep.Training.TrainProgress(phase, epoch, 1, done, 1000, 0.5, 100, TimeSpan.FromSeconds(6)));
+            return 0;
+        }).Out;
         // The tests' output is redirected, as a study's or a Slurm job's log is.
         Assert.Equal("", Log(new ProgressLine()));
         // Evaluations that outlast the interval: a line for each report after the first, none for the finished one.
