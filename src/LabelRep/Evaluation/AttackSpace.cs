@@ -51,7 +51,7 @@ public sealed class AttackSpace
     /// gradient equals the one it would get alone (which makes batched attacks equal one-at-a-time attacks).
     /// </summary>
     public Tensor Gradient(Tensor input, AttackBatch batch, AttackLoss loss) =>
-        Evaluate(input, output => loss.Compute(this, output, batch)).Gradient;
+        Pass(input, output => loss.Compute(this, output, batch), withScores: false).Gradient;
 
     /// <summary>∇ₓ of the loss at the batch's clean inputs: the sweep's shared copy when the runner keeps one.</summary>
     public Tensor CleanGradient(AttackBatch batch, AttackLoss loss) =>
@@ -65,12 +65,23 @@ public sealed class AttackSpace
     /// </summary>
     public (Tensor Loss, Tensor Gradient, Tensor Scores) Evaluate(Tensor input, Func<Tensor, Tensor> loss)
     {
+        var (value, gradient, scores) = Pass(input, loss, withScores: true);
+        return (value, gradient, scores!);
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate"/>, with the class scores only when asked: a gradient alone does not need them, and for label
+    /// images they cost a subtraction, a square and a mean over the whole output per class (<c>NearestLabelScores.Direct</c>).
+    /// </summary>
+    private (Tensor Loss, Tensor Gradient, Tensor? Scores) Pass(Tensor input, Func<Tensor, Tensor> loss, bool withScores)
+    {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.enable_grad();
         Tensor x = input.detach().requires_grad_(true);
         Tensor output = Output(x);
         Tensor value = loss(output);
         Tensor gradient = torch.autograd.grad(new[] { value.sum() }, new[] { x })[0];
+        if (!withScores) return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), null);
         using var noGrad = torch.no_grad();
         Tensor scores = Classifier.Decision.Scores(output.detach());
         return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), scope.MoveToOuter(scores));
