@@ -19,7 +19,7 @@ public sealed class SmallCnn : Backbone
             Conv2d(channels, 32, 3, padding: 1, bias: false), BatchNorm2d(32), ReLU(inplace: true), MaxPool2d(2),
             Conv2d(32, 64, 3, padding: 1, bias: false), BatchNorm2d(64), ReLU(inplace: true), MaxPool2d(2),
             Conv2d(64, 128, 3, padding: 1, bias: false), BatchNorm2d(128), ReLU(inplace: true),
-            AdaptiveAvgPool2d(3), Flatten());
+            AdaptiveAvgPool2d(3), new LayoutFlatten());
         RegisterComponents();
         InitializeAsPaper();
     }

@@ -14,7 +14,7 @@ public class LayerBenchmarkTests
     public void The_attack_profile_walks_the_folded_model_layer_by_layer()
     {
         var timings = LayerBenchmark.RunAttack(new ThroughputBenchmark.Case("smallcnn", 1, 28, "categorical"), batchSize: 4, threads: 1, steps: 1, CPU);
-        Assert.Equal(new[] { "conv3x3 1→32", "MaxPool2d", "ReLU", "conv3x3 32→64", "MaxPool2d", "ReLU", "conv3x3 64→128", "ReLU", "AdaptiveAvgPool2d", "Flatten", "linear 1152→10" },
+        Assert.Equal(new[] { "conv3x3 1→32", "MaxPool2d", "ReLU", "conv3x3 32→64", "MaxPool2d", "ReLU", "conv3x3 64→128", "ReLU", "AdaptiveAvgPool2d", "LayoutFlatten", "linear 1152→10" },
             timings.Select(t => t.Name));
         Assert.Equal(new long[] { 1, 28, 28 }, timings[0].Input);
         Assert.Equal(new long[] { 10 }, timings[^1].Output);

@@ -1,0 +1,42 @@
+using LabelRep.Models;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace LabelRep.Tests.Models;
+
+public class LayoutFlattenTests
+{
+    /// <summary>
+    /// Behind an average pooling, as in smallcnn (7×7 → 3×3, overlapping windows), on channels-last and NCHW input and
+    /// a 1×1 output (global pooling): the same values as <c>flatten(1)</c> both ways, and the gradient in the input's layout.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 3, true)]
+    [InlineData(7, 3, false)]
+    [InlineData(8, 1, true)]
+    public void It_flattens_as_flatten_does_and_returns_the_gradient_in_the_inputs_layout(int size, int pooled, bool channelsLast)
+    {
+        torch.manual_seed(3);
+        using var flatten = new LayoutFlatten();
+        using var nchw = torch.randn(5, 6, size, size, float64);
+        Tensor input = channelsLast ? nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : nchw;
+        using var x = input.detach().clone().requires_grad_(true);
+        using var x2 = input.detach().clone().requires_grad_(true);
+
+        using var got = flatten.call(nn.functional.adaptive_avg_pool2d(x, pooled));
+        using var expected = nn.functional.adaptive_avg_pool2d(x2, pooled).flatten(1);
+        Assert.Equal(expected.shape, got.shape);
+        Assert.True(got.equal(expected).all().item<bool>(), "the flattened values differ");
+        using (torch.no_grad())
+        using (var withoutGradient = flatten.call(nn.functional.adaptive_avg_pool2d(input, pooled)))
+            Assert.True(withoutGradient.equal(expected).all().item<bool>(), "the output without a gradient differs");
+
+        using var g = torch.randn(got.shape, float64);
+        torch.autograd.backward(new[] { got }, new[] { g });
+        torch.autograd.backward(new[] { expected }, new[] { g });
+        Assert.True(x.grad!.allclose(x2.grad!, rtol: 1e-12, atol: 1e-14), $"input gradients differ by {(x.grad! - x2.grad!).abs().max().item<double>()}");
+        if (channelsLast)
+            Assert.Equal(1, x.grad!.stride(1)); // channels-last: the channel is the innermost dimension
+    }
+}
