@@ -36,7 +36,20 @@ public class LayoutFlattenTests
         torch.autograd.backward(new[] { got }, new[] { g });
         torch.autograd.backward(new[] { expected }, new[] { g });
         Assert.True(x.grad!.allclose(x2.grad!, rtol: 1e-12, atol: 1e-14), $"input gradients differ by {(x.grad! - x2.grad!).abs().max().item<double>()}");
-        if (channelsLast)
-            Assert.Equal(1, x.grad!.stride(1)); // channels-last: the channel is the innermost dimension
+    }
+
+    /// <summary>The property itself: the gradient that reaches the flattened tensor is channels-last, where libtorch's flatten gives NCHW.</summary>
+    [Fact]
+    public void The_gradient_of_a_channels_last_input_is_channels_last()
+    {
+        using var flatten = new LayoutFlatten();
+        using var nchw = torch.randn(4, 8, 3, 3);
+        using var leaf = nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).detach().requires_grad_(true);
+        using var plainLeaf = nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).detach().requires_grad_(true);
+        flatten.call(leaf).sum().backward();
+        plainLeaf.flatten(1).sum().backward();
+        Assert.Equal(new long[] { 72, 1, 24, 8 }, leaf.grad!.stride());
+        Assert.NotEqual(leaf.grad!.stride(), plainLeaf.grad!.stride()); // what the layer is for: libtorch's flatten returns NCHW
+        Assert.True(leaf.grad!.equal(plainLeaf.grad!).all().item<bool>());
     }
 }
