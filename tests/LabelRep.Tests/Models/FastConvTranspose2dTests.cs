@@ -78,6 +78,21 @@ public class FastConvTranspose2dTests
         Assert.True(x.grad!.allclose(x2.grad!, rtol: 1e-12, atol: 1e-12), $"input gradients differ by {(x.grad! - x2.grad!).abs().max().item<double>()}");
     }
 
+    /// <summary>The decoder's last layer (one output channel, whose gradient comes back with NCHW strides) keeps the backward pass below it channels-last.</summary>
+    [Fact]
+    public void Folded_its_input_gradient_is_channels_last_even_from_a_one_channel_output()
+    {
+        torch.manual_seed(6);
+        using var layer = new FastConvTranspose2d(8, 1, 4, 2, 1);
+        using var folded = layer.Fold(null);
+        using var nchw = torch.randn(2, 8, 16, 16);
+        using var x = nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).detach().requires_grad_(true);
+        using var output = folded.Forward(x);
+        using var loss = output.reshape(2, -1).pow(2).sum(); // a loss on the flat label, as the decoder's
+        using var gradient = torch.autograd.grad(new[] { loss }, new[] { x })[0];
+        Assert.Equal(new long[] { 8 * 16 * 16, 1, 16 * 8, 8 }, gradient.stride());
+    }
+
     [Fact]
     public void It_is_initialized_and_named_as_libtorchs_transposed_convolution()
     {

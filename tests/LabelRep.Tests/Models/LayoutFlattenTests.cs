@@ -46,10 +46,11 @@ public class LayoutFlattenTests
         using var nchw = torch.randn(4, 8, 3, 3);
         using var leaf = nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).detach().requires_grad_(true);
         using var plainLeaf = nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).detach().requires_grad_(true);
-        flatten.call(leaf).sum().backward();
-        plainLeaf.flatten(1).sum().backward();
-        Assert.Equal(new long[] { 72, 1, 24, 8 }, leaf.grad!.stride());
-        Assert.NotEqual(leaf.grad!.stride(), plainLeaf.grad!.stride()); // what the layer is for: libtorch's flatten returns NCHW
-        Assert.True(leaf.grad!.equal(plainLeaf.grad!).all().item<bool>());
+        // autograd.grad, not backward(): a leaf's .grad is restrided to the leaf's layout, which would hide the difference.
+        using var gradient = torch.autograd.grad(new[] { flatten.call(leaf).sum() }, new[] { leaf })[0];
+        using var plainGradient = torch.autograd.grad(new[] { plainLeaf.flatten(1).sum() }, new[] { plainLeaf })[0];
+        Assert.Equal(new long[] { 72, 1, 24, 8 }, gradient.stride());
+        Assert.NotEqual(gradient.stride(), plainGradient.stride()); // what the layer is for: libtorch's flatten returns NCHW
+        Assert.True(gradient.equal(plainGradient).all().item<bool>());
     }
 }
