@@ -160,4 +160,59 @@ public class BatchNormFoldingTests : IClassFixture<FashionFixture>
         Assert.True(folded.Zip(unfolded).Count(p => p.First != p.Second) <= 1,
             $"folded fooled {folded.Count(f => f)}, unfolded {unfolded.Count(f => f)}, differing on {folded.Zip(unfolded).Count(p => p.First != p.Second)}");
     }
+
+    /// <summary>
+    /// An attack's backward pass stays channels-last through smallcnn and the label decoder: the gradient that reaches
+    /// each layer's output has its layout (where the layout is ambiguous, one channel or one pixel, it is not checked).
+    /// Two layers once broke this (the flatten behind the 3×3 pooling, the decoder's one-channel last layer), and
+    /// libtorch then ran every layer below them NCHW.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_folded_models_backward_pass_stays_channels_last(bool decoder)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = Model("smallcnn", decoder, 1, channelsLast: true);
+        model.to(ScalarType.Float32);
+        using var folded = model.FoldForEvaluation();
+        Tensor h = folded.Layout(torch.rand(3, 1, 28, 28).requires_grad_(true));
+        var checkedLayers = new List<string>();
+        foreach (var (layer, i) in folded.Layers.Select((l, i) => (l, i)))
+        {
+            h = layer.Forward(h);
+            if (h.dim() == 4 && h.shape[1] > 1 && h.shape[2] * h.shape[3] > 1)
+            {
+                checkedLayers.Add($"{i} {layer.Name}");
+                h = LayoutProbe.Apply(h, $"{i} {layer.Name}");
+            }
+        }
+        LayoutProbe.Seen.Clear();
+        h.reshape(3, -1).pow(2).sum().backward();
+        Assert.True(checkedLayers.Count >= (decoder ? 9 : 5), string.Join(", ", checkedLayers));
+        foreach (string layer in checkedLayers)
+            Assert.True(LayoutProbe.Seen.TryGetValue(layer, out bool channelsLast) && channelsLast, $"the gradient of {layer}'s output is not channels-last");
+    }
+
+    /// <summary>The identity, whose backward pass records whether the gradient arriving is channels-last.</summary>
+    private sealed class LayoutProbe : autograd.SingleTensorFunction<LayoutProbe>
+    {
+        public static readonly Dictionary<string, bool> Seen = new();
+
+        public override string Name => nameof(LayoutProbe);
+
+        public static Tensor Apply(Tensor input, string key) => apply(input, key);
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            ctx.save_data("key", vars[1]);
+            return ((Tensor)vars[0]).clone(); // a copy: an in-place ReLU follows, which a custom function's view would forbid
+        }
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad)
+        {
+            Seen[(string)ctx.get_data("key")] = grad.stride(1) == 1;
+            return new List<Tensor> { grad, null! };
+        }
+    }
 }
