@@ -9,7 +9,7 @@ public class LayoutFlattenTests
 {
     /// <summary>
     /// Behind an average pooling, as in smallcnn (7×7 → 3×3, overlapping windows), on channels-last and NCHW input and
-    /// a 1×1 output (global pooling): the same values as <c>flatten(1)</c> both ways, and the gradient in the input's layout.
+    /// a 1×1 output (global pooling): the same values as <c>flatten(1)</c>, forward and backward (the layout is the next test's).
     /// </summary>
     [Theory]
     [InlineData(7, 3, true)]
