@@ -90,13 +90,19 @@ public sealed class LabelRepModel : Module<Tensor, Tensor>, IImageModel
     /// <summary>The same images with channels-last strides; a no-op when they already have them.</summary>
     internal static Tensor ToChannelsLast(Tensor images)
     {
-        if (images.dim() != 4) return images;
-        long c = images.shape[1], h = images.shape[2], w = images.shape[3];
-        long[] strides = { h * w * c, 1, w * c, c };
-        if (images.stride().SequenceEqual(strides)) return images;
+        if (images.dim() != 4 || HasChannelsLastStrides(images)) return images;
         // Not permute().contiguous(): with one channel that is a no-op that leaves NCHW strides, and libtorch then
         // keeps the whole backbone in NCHW.
-        return torch.empty_strided(images.shape, strides, images.dtype, images.device).copy_(images);
+        return torch.empty_strided(images.shape, ChannelsLastStrides(images), images.dtype, images.device).copy_(images);
+    }
+
+    /// <summary>Whether a 4-D tensor has dense channels-last strides (N, C, H, W laid out as N, H, W, C).</summary>
+    internal static bool HasChannelsLastStrides(Tensor images) => images.stride().SequenceEqual(ChannelsLastStrides(images));
+
+    private static long[] ChannelsLastStrides(Tensor images)
+    {
+        long c = images.shape[1], h = images.shape[2], w = images.shape[3];
+        return new[] { h * w * c, 1, w * c, c };
     }
 
     /// <summary>Number of trainable parameters.</summary>

@@ -11,8 +11,8 @@ namespace LabelRep.Models;
 /// then runs its NCHW backward kernel and copies the result back to channels-last. smallcnn's 7×7 → 3×3 average
 /// pooling's backward took 2.6–2.7 ms that way on 164 images (2 threads, a throwaway harness) and 0.39–0.43 ms with a
 /// channels-last gradient; the attack step's backward pass went from 19.9–21.7 to 18.2–18.4 ms (README, Speed).
-/// Values are the same to float rounding; only the layout differs. Global pooling (1×1 output, every other backbone) has one layout, so
-/// there this is the plain flatten.
+/// Values are the same to float rounding; only the layout differs. Global pooling (1×1 output, every other backbone)
+/// has one layout, so there this is the plain flatten.
 /// </para>
 /// </summary>
 public sealed class LayoutFlatten : Module<Tensor, Tensor>
@@ -24,7 +24,7 @@ public sealed class LayoutFlatten : Module<Tensor, Tensor>
 
     /// <summary>Channels-last strides in a tensor that has more than one layout (more than one channel and pixel).</summary>
     private static bool IsChannelsLast(Tensor x) =>
-        x.shape[1] > 1 && x.shape[2] * x.shape[3] > 1 && x.stride(1) == 1 && x.stride(3) == x.shape[1] && x.stride(2) == x.shape[1] * x.shape[3];
+        x.shape[1] > 1 && x.shape[2] * x.shape[3] > 1 && LabelRepModel.HasChannelsLastStrides(x);
 
     /// <summary>The flatten as an autograd node whose backward pass returns a channels-last gradient.</summary>
     private sealed class ChannelsLastFlatten : autograd.SingleTensorFunction<ChannelsLastFlatten>
