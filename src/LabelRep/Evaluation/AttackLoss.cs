@@ -34,12 +34,15 @@ public sealed class AttackLoss
         ?? throw new LabelRepException($"unknown attack loss '{name}'; valid: {string.Join(", ", All.Select(l => l.Name))}");
 
     /// <summary>The loss to maximize, one value per image (B).</summary>
-    public Tensor Compute(AttackSpace space, Tensor output, AttackBatch batch)
+    public Tensor Compute(AttackSpace space, Tensor output, AttackBatch batch) => Compute(space, new ScoredOutput(output, space.Objective.Decision), batch);
+
+    /// <summary>The loss to maximize, one value per image (B), from an output whose scores are computed at most once.</summary>
+    public Tensor Compute(AttackSpace space, ScoredOutput output, AttackBatch batch)
     {
         Objective objective = space.Objective;
         if (this == Training)
-            return batch.Targets is null ? objective.PerImageLoss(output, batch.Labels) : -objective.PerImageLoss(output, batch.Targets);
-        Tensor scores = objective.Decision.Scores(output);
+            return batch.Targets is null ? objective.PerImageLoss(output.Output, batch.Labels) : -objective.PerImageLoss(output.Output, batch.Targets);
+        Tensor scores = output.Scores;
         if (this == CrossEntropy)
         {
             return batch.Targets is null

@@ -59,11 +59,11 @@ public sealed class AttackSpace
 
     /// <summary>
     /// One forward and backward pass: the per-image value of <paramref name="loss"/> (a function of the model's output),
-    /// its input gradient (of the sum over the batch) and the class scores, without graph state left behind. Every
+    /// its input gradient (of the sum over the batch) and the class scores (the ones the loss computed, if it did), without graph state left behind. Every
     /// layer's activation is freed on return: only the three results join the caller's dispose scope (a caller outside
     /// a per-step scope, as APGD's start per target, would otherwise hold a forward pass of activations each time).
     /// </summary>
-    public (Tensor Loss, Tensor Gradient, Tensor Scores) Evaluate(Tensor input, Func<Tensor, Tensor> loss)
+    public (Tensor Loss, Tensor Gradient, Tensor Scores) Evaluate(Tensor input, Func<ScoredOutput, Tensor> loss)
     {
         var (value, gradient, scores) = Pass(input, loss, withScores: true);
         return (value, gradient, scores!);
@@ -73,17 +73,18 @@ public sealed class AttackSpace
     /// <see cref="Evaluate"/>, with the class scores only when asked: a gradient alone does not need them, and for label
     /// images they cost a subtraction, a square and a mean over the whole output per class (<c>NearestLabelScores.Direct</c>).
     /// </summary>
-    private (Tensor Loss, Tensor Gradient, Tensor? Scores) Pass(Tensor input, Func<Tensor, Tensor> loss, bool withScores)
+    private (Tensor Loss, Tensor Gradient, Tensor? Scores) Pass(Tensor input, Func<ScoredOutput, Tensor> loss, bool withScores)
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.enable_grad();
         Tensor x = input.detach().requires_grad_(true);
-        Tensor output = Output(x);
+        var output = new ScoredOutput(Output(x), Classifier.Decision);
         Tensor value = loss(output);
         Tensor gradient = torch.autograd.grad(new[] { value.sum() }, new[] { x })[0];
         if (!withScores) return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), null);
         using var noGrad = torch.no_grad();
-        Tensor scores = Classifier.Decision.Scores(output.detach());
+        // The scores the loss took (the same values as without a graph), or computed now for a loss that took none.
+        Tensor scores = output.ScoresIfComputed?.detach() ?? Classifier.Decision.Scores(output.Output.detach());
         return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), scope.MoveToOuter(scores));
     }
 }

@@ -159,4 +159,37 @@ public class ApgdTests : IClassFixture<FashionFixture>
         Assert.Equal(0, report.UnboundedAccuracy);
         Assert.DoesNotContain(report.Flags, f => f.Check is "non-deterministic" or "not-zero-at-unbounded-eps");
     }
+
+    [Theory]
+    [InlineData("random", "dlr")]
+    [InlineData("random", "training")]
+    [InlineData("categorical", "ce")]
+    public void An_apgd_step_reads_the_scores_its_loss_computed_and_they_equal_the_models_scores_bit_for_bit(string label, string lossName)
+    {
+        // APGD checks after each step whether the image is fooled: the scores for that come from the loss's own
+        // computation (once per step, in the graph) when the loss took any, else from the output without a graph.
+        using RunSetup setup = RunSetup.WithBestWeights(_runs.Get(label), "cpu");
+        setup.Classifier.Freeze();
+        var space = new AttackSpace(setup.Classifier, normalized: false);
+        using var scope = torch.NewDisposeScope();
+        var (x, y) = setup.Data.Test.Batch(torch.arange(48, dtype: ScalarType.Int64));
+        var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
+        AttackLoss loss = AttackLoss.Parse(lossName);
+        float[]? taken = null;  // copied out: the pass frees its tensors on return
+
+        var (value, gradient, scores) = space.Evaluate(x, output =>
+        {
+            Tensor v = loss.Compute(space, output, batch);
+            taken = output.ScoresIfComputed?.detach().data<float>().ToArray();
+            return v;
+        });
+
+        Assert.Equal(lossName != "training", taken is not null);
+        if (taken is not null) Assert.Equal(taken, scores.data<float>().ToArray());
+        using var _ = torch.no_grad();
+        Assert.True(scores.equal(space.Scores(x)).all().item<bool>(), "the step's scores differ from the model's");
+        Assert.True(value.equal(loss.Compute(space, space.Output(x), batch)).all().item<bool>(), "the loss differs from one computed without a graph");
+        Assert.Equal(x.shape, gradient.shape);
+        Assert.True(gradient.abs().sum().item<float>() > 0, "no gradient");
+    }
 }

@@ -36,5 +36,5 @@ public sealed class Apgd : IAttack
         return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => settings.Loss.Compute(space, output, batch));
     }
 
-    private static Func<Tensor, Tensor> LossOf(AttackSpace space, AttackBatch batch, AttackLoss loss) => output => loss.Compute(space, output, batch);
+    private static Func<ScoredOutput, Tensor> LossOf(AttackSpace space, AttackBatch batch, AttackLoss loss) => output => loss.Compute(space, output, batch);
 }

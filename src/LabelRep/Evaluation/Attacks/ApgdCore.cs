@@ -20,13 +20,13 @@ internal static class ApgdCore
 
     /// <param name="lossFor">The per-image loss to maximize, from the model's output, for the batch's images at the given rows.</param>
     /// <returns>Per image: the adversarial point where the attack succeeded, else the point of highest loss; and whether it succeeded.</returns>
-    public static (Tensor Points, Tensor Fooled) Run(AttackSpace space, AttackBatch batch, double eps, int iterations, Func<Tensor, Func<Tensor, Tensor>> lossFor,
+    public static (Tensor Points, Tensor Fooled) Run(AttackSpace space, AttackBatch batch, double eps, int iterations, Func<Tensor, Func<ScoredOutput, Tensor>> lossFor,
         Generator random)
     {
         int n2 = Math.Max((int)(0.22 * iterations), 1), nMin = Math.Max((int)(0.06 * iterations), 1), sizeDecrease = Math.Max((int)(0.03 * iterations), 1);
         long count = batch.Count;
         Tensor x = batch.Clean;
-        Func<Tensor, Tensor> lossAll = lossFor(torch.arange(count, device: x.device));
+        Func<ScoredOutput, Tensor> lossAll = lossFor(torch.arange(count, device: x.device));
         Tensor t = torch.rand(x.shape, dtype: x.dtype, generator: random).to(x.device) * 2 - 1;
         Tensor xAdv = batch.Clamp(x + eps * t / (t.abs().flatten(1).amax(new long[] { 1 }).view(-1, 1, 1, 1) + 1e-12));
         var (lossValue, grad, scores) = space.Evaluate(xAdv, lossAll);

@@ -41,7 +41,7 @@ public sealed class ApgdTargeted : IAttack
                 {
                     Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, rank);
                     return ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"),
-                        rows => TargetedLoss(space, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
+                        rows => TargetedLoss(sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
                 });
                 if (!ran) break;
                 first = false;
@@ -50,6 +50,6 @@ public sealed class ApgdTargeted : IAttack
         return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => AttackLoss.Dlr.Compute(space, output, batch));
     }
 
-    private static Func<Tensor, Tensor> TargetedLoss(AttackSpace space, Tensor labels, Tensor aim) =>
-        output => AttackLoss.TargetedDifferenceOfLogitsRatio(space.Classifier.Decision.Scores(output), labels, aim);
+    private static Func<ScoredOutput, Tensor> TargetedLoss(Tensor labels, Tensor aim) =>
+        output => AttackLoss.TargetedDifferenceOfLogitsRatio(output.Scores, labels, aim);
 }
