@@ -4,7 +4,8 @@
 # exported model and the first LIMIT test images, both on 2 threads, whole processes, alternating ROUNDS times. In each
 # round LabelRep runs 3 times (seconds, where one disturbed run can move it by half) and the official loop once
 # (minutes). Prints each side's median wall time over all its runs, the ratio, and whether all 28 accuracies (FGSM
-# and the iterative attack, untargeted and targeted, at the paper's 7 ε) are equal to the image. Last, one machine-readable line:
+# and the iterative attack, untargeted and targeted, at the paper's 7 ε) are equal to the image. Last, one
+# machine-readable line:
 #   summary {"run": ..., "images": ..., "labelrep_s": ..., "reference_s": ..., "ratio": ..., "accuracies_equal": true|false}
 #   bench/paper_attack_compare.sh RUN_DIR [LIMIT] [ROUNDS]       e.g. bench/paper_attack_compare.sh runs/speech 200 1
 set -euo pipefail

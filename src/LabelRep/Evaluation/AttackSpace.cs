@@ -59,9 +59,10 @@ public sealed class AttackSpace
 
     /// <summary>
     /// One forward and backward pass: the per-image value of <paramref name="loss"/> (a function of the model's output),
-    /// its input gradient (of the sum over the batch) and the class scores (the ones the loss computed, if it did), without graph state left behind. Every
-    /// layer's activation is freed on return: only the three results join the caller's dispose scope (a caller outside
-    /// a per-step scope, as APGD's start per target, would otherwise hold a forward pass of activations each time).
+    /// its input gradient (of the sum over the batch) and the class scores (the ones the loss computed, if it did),
+    /// without graph state left behind. Every layer's activation is freed on return: only the three results join the
+    /// caller's dispose scope (a caller outside a per-step scope, as APGD's start per target, would otherwise hold a
+    /// forward pass of activations each time).
     /// </summary>
     public (Tensor Loss, Tensor Gradient, Tensor Scores) Evaluate(Tensor input, Func<ScoredOutput, Tensor> loss)
     {
