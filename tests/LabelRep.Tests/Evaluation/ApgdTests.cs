@@ -34,6 +34,22 @@ public class ApgdTests : IClassFixture<FashionFixture>
         return new AttackRunner(target.Classifier, null, request).Run(target.Data.Test, target.TestIndices, label);
     }
 
+    /// <summary>The run's best weights, frozen as attacks run them, and an attack space on pixels in [0, 1].</summary>
+    private RunSetup Frozen(string label, out AttackSpace space)
+    {
+        RunSetup setup = RunSetup.WithBestWeights(_runs.Get(label), "cpu");
+        setup.Classifier.Freeze();
+        space = new AttackSpace(setup.Classifier, normalized: false);
+        return setup;
+    }
+
+    /// <summary>The first test images as one untargeted batch in [0, 1], in the caller's dispose scope.</summary>
+    private static AttackBatch FirstImages(RunSetup setup, int images)
+    {
+        var (x, y) = setup.Data.Test.Batch(torch.arange(images, dtype: ScalarType.Int64));
+        return new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
+    }
+
     [Theory]
     [InlineData("categorical", "apgd", "ce")]
     [InlineData("categorical", "apgd", "dlr")]
@@ -41,12 +57,10 @@ public class ApgdTests : IClassFixture<FashionFixture>
     [InlineData("random", "apgd-t", "dlr")]
     public void Apgd_stays_in_the_ball_and_the_image_range_and_its_loss_is_never_below_the_clean_images(string label, string attackName, string lossName)
     {
-        using RunSetup setup = RunSetup.WithBestWeights(_runs.Get(label), "cpu");
-        setup.Classifier.Freeze();
-        var space = new AttackSpace(setup.Classifier, normalized: false);
+        using RunSetup setup = Frozen(label, out AttackSpace space);
         using var scope = torch.NewDisposeScope();
-        var (x, y) = setup.Data.Test.Batch(torch.arange(64, dtype: ScalarType.Int64));
-        var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
+        AttackBatch batch = FirstImages(setup, 64);
+        var (x, y) = (batch.Clean, batch.Labels);
         IAttack attack = AttackRegistry.Get(attackName);
         const double eps = 4 / 255.0;
         var settings = new AttackSettings
@@ -168,12 +182,10 @@ public class ApgdTests : IClassFixture<FashionFixture>
     {
         // APGD checks after each step whether the image is fooled: the scores for that come from the loss's own
         // computation (once per step, in the graph) when the loss took any, else from the output without a graph.
-        using RunSetup setup = RunSetup.WithBestWeights(_runs.Get(label), "cpu");
-        setup.Classifier.Freeze();
-        var space = new AttackSpace(setup.Classifier, normalized: false);
+        using RunSetup setup = Frozen(label, out AttackSpace space);
         using var scope = torch.NewDisposeScope();
-        var (x, y) = setup.Data.Test.Batch(torch.arange(48, dtype: ScalarType.Int64));
-        var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
+        AttackBatch batch = FirstImages(setup, 48);
+        Tensor x = batch.Clean;
         AttackLoss loss = AttackLoss.Parse(lossName);
         float[]? taken = null;  // copied out: the pass frees its tensors on return
 
