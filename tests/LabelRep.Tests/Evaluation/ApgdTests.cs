@@ -178,7 +178,7 @@ public class ApgdTests : IClassFixture<FashionFixture>
     [InlineData("random", "dlr")]
     [InlineData("random", "training")]
     [InlineData("categorical", "ce")]
-    public void An_apgd_step_reads_the_scores_its_loss_computed_and_they_equal_the_models_scores_bit_for_bit(string label, string lossName)
+    public void An_apgd_step_reads_the_scores_its_loss_computed_and_they_equal_the_models_scores(string label, string lossName)
     {
         // APGD checks after each step whether the image is fooled: the scores for that come from the loss's own
         // computation (once per step, in the graph) when the loss took any, else from the output without a graph.
@@ -199,8 +199,9 @@ public class ApgdTests : IClassFixture<FashionFixture>
         Assert.Equal(lossName != "training", taken is not null);
         if (taken is not null) Assert.Equal(taken, scores.data<float>().ToArray());
         using var _ = torch.no_grad();
-        Assert.True(scores.equal(space.Scores(x)).all().item<bool>(), "the step's scores differ from the model's");
-        Assert.True(value.equal(loss.Compute(space, space.Output(x), batch)).all().item<bool>(), "the loss differs from one computed without a graph");
+        // Against a pass without a graph: to float rounding, as libtorch may pick other kernels with and without autograd
+        Assert.True(scores.allclose(space.Scores(x), rtol: 1e-5, atol: 1e-6), "the step's scores differ from the model's");
+        Assert.True(value.allclose(loss.Compute(space, space.Output(x), batch), rtol: 1e-5, atol: 1e-6), "the loss differs from one computed without a graph");
         Assert.Equal(x.shape, gradient.shape);
         Assert.True(gradient.abs().sum().item<float>() > 0, "no gradient");
     }
