@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 
 namespace LabelRep.IO;
@@ -5,10 +7,28 @@ namespace LabelRep.IO;
 /// <summary>
 /// Writes files so that readers see either the old or the whole new content: temporary file, flush, rename. A set of
 /// files that belong together is written to temporary files first and renamed only when all of them are complete, so a
-/// failed write (a full disk) leaves the old set as it was.
+/// failed write (a full disk) leaves the old set as it was. A writer killed mid-write (kill -9, a lost node) leaves its
+/// temporary file behind; the first write of a later process into that folder removes such orphans, those named for
+/// this host whose process is gone.
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// This host in temporary names (8 hex digits of a hash of its name: short, and the same in every process), so that
+    /// a folder shared between machines is swept only of this machine's orphans.
+    /// </summary>
+    private static readonly string Host = HostTag(Environment.MachineName);
+
+    internal static string HostTag(string machine)
+    {
+        uint hash = 2166136261;
+        foreach (char c in machine) hash = (hash ^ c) * 16777619;
+        return hash.ToString("x8");
+    }
+
+    /// <summary>Folders this process has swept of orphans already (once each is enough: later orphans would be its own).</summary>
+    private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
+
     public static void Write(string path, Action<Stream> write) => WriteSet(new[] { (path, write) });
 
     public static void WriteText(string path, string text) =>
@@ -29,8 +49,10 @@ public static class AtomicFile
             foreach (var (path, write) in files)
             {
                 string full = Path.GetFullPath(path);
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                string tmp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+                string folder = Path.GetDirectoryName(full)!;
+                Directory.CreateDirectory(folder);
+                if (Swept.TryAdd(folder, true)) RemoveOrphans(folder);
+                string tmp = $"{full}.{Host}-{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
                 temporaries.Add((tmp, full));
                 using var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write);
                 write(stream);
@@ -56,6 +78,40 @@ public static class AtomicFile
                 catch (IOException) { }
             }
         }
+    }
+
+    /// <summary>
+    /// Deletes the temporary files in <paramref name="folder"/> that a writer on this host left when it was killed:
+    /// named "FILE.HOST-PID.GUID.tmp" (HOST: <see cref="HostTag"/>) with this host and a process id that no longer runs.
+    /// A live process's temporaries, other hosts' and every other file are kept; a folder it cannot list is left alone.
+    /// </summary>
+    private static void RemoveOrphans(string folder)
+    {
+        string mine = Host + "-";
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(folder, "*.tmp"))
+            {
+                string[] parts = Path.GetFileName(path)[..^".tmp".Length].Split('.');
+                if (parts.Length < 3 || parts[^1].Length != 32 || !parts[^1].All(char.IsAsciiHexDigitLower)) continue;
+                string writer = parts[^2];
+                if (!writer.StartsWith(mine, StringComparison.Ordinal) || !int.TryParse(writer[mine.Length..], out int pid) || pid <= 0) continue;
+                if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+                File.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (OperatingSystem.IsLinux()) return Directory.Exists($"/proc/{pid}");
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
     }
 
     /// <summary>A writer of fixed bytes, for <see cref="WriteSet"/>.</summary>
