@@ -26,7 +26,7 @@ public static class AtomicFile
         return hash.ToString("x8");
     }
 
-    /// <summary>Folders this process has swept of orphans already (once each is enough: later orphans would be its own).</summary>
+    /// <summary>Folders this process has swept of orphans (once each; writers killed while it runs are swept by the next process).</summary>
     private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
 
     public static void Write(string path, Action<Stream> write) => WriteSet(new[] { (path, write) });
