@@ -84,8 +84,9 @@ public sealed class AttackSpace
         Tensor gradient = torch.autograd.grad(new[] { value.sum() }, new[] { x })[0];
         if (!withScores) return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), null);
         using var noGrad = torch.no_grad();
-        // The scores the loss took (the same values as without a graph), or computed now for a loss that took none.
-        Tensor scores = output.ScoresIfComputed?.detach() ?? Classifier.Decision.Scores(output.Output.detach());
+        // The scores the loss took (the same values as without a graph), or, for a loss that took none, computed now
+        // without one
+        Tensor scores = output.Scores.detach();
         return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), scope.MoveToOuter(scores));
     }
 }

@@ -25,6 +25,6 @@ public sealed class ScoredOutput
     /// <summary>Class scores (B, C) of <see cref="Output"/>, in the graph when the output is.</summary>
     public Tensor Scores => _scores ??= _decision.Scores(Output);
 
-    /// <summary>The scores if something asked for them, else null.</summary>
+    /// <summary>The scores if something has asked for them yet, else null (lets a test see that a step reuses its loss's).</summary>
     internal Tensor? ScoresIfComputed => _scores;
 }
