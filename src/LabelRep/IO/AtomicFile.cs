@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace LabelRep.IO;
@@ -14,17 +15,12 @@ namespace LabelRep.IO;
 public static class AtomicFile
 {
     /// <summary>
-    /// This host in temporary names (8 hex digits of a hash of its name: short, and the same in every process), so that
+    /// This host in temporary names (8 hex digits of its name's SHA-256: short, and the same in every process), so that
     /// a folder shared between machines is swept only of this machine's orphans.
     /// </summary>
     private static readonly string Host = HostTag(Environment.MachineName);
 
-    internal static string HostTag(string machine)
-    {
-        uint hash = 2166136261;
-        foreach (char c in machine) hash = (hash ^ c) * 16777619;
-        return hash.ToString("x8");
-    }
+    internal static string HostTag(string machine) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(machine)), 0, 4).ToLowerInvariant();
 
     /// <summary>Folders this process has swept of orphans (once each; writers killed while it runs are swept by the next process).</summary>
     private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);

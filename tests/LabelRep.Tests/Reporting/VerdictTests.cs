@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using LabelRep.Evaluation;
 using LabelRep.Reporting;
 using LabelRep.Reporting.Sections;
@@ -75,16 +77,8 @@ public class VerdictTests
     {
         int correct = (int)Math.Round(rate * Images);
         bool[] bits = Enumerable.Range(0, Images).Select(i => i < correct).ToArray();
-        new Random(StableHash($"{label}|{seed}|{what}")).Shuffle(bits);
+        new Random(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes($"{label}|{seed}|{what}")))).Shuffle(bits);
         return bits;
-    }
-
-    /// <summary>FNV-1a over the characters: a seed that does not change between processes.</summary>
-    private static int StableHash(string text)
-    {
-        uint hash = 2166136261;
-        foreach (char c in text) hash = (hash ^ c) * 16777619;
-        return (int)(hash & 0x7fffffff);
     }
 
     private sealed record Kind(string Label, double[] Accuracy, double[] Robust);
