@@ -33,6 +33,7 @@ public static class Program
         root.Subcommands.Add(StudyCommands.Report());
         root.Subcommands.Add(LabelsCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(SelftestCommand.Create());
         RejectEmptyText(root);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -20,6 +20,7 @@ public sealed class CompositeLabels : ILabelKind
     public string Name => "composite";
     public string Description => "sum of 10 randomly placed and oriented elongated Gaussians (imagen's recipe), [0, 80]";
     public LabelRole Role => LabelRole.HighDimensional;
+    public bool DrawnAtRandom => true;
 
     public LabelBank Build(LabelContext context)
     {

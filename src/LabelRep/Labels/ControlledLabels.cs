@@ -26,6 +26,7 @@ public sealed class ControlledLabels : ILabelKind
     public string Name => "controlled";
     public string Description => "64×64 labels with set entropy (levels), rank and minimum distance: the paper's hypothesis one property at a time";
     public LabelRole Role => LabelRole.Instrument;
+    public bool DrawnAtRandom => true;
 
     /// <summary>levels: distinct values per label; rank: of the label matrix (0: the class count, or the levels when fewer); distance: the minimum normalized pairwise distance (0: unpulled).</summary>
     public IReadOnlyDictionary<string, double> Parameters { get; } = new Dictionary<string, double> { ["levels"] = 4096, ["rank"] = 0, ["distance"] = 0 };

@@ -46,6 +46,12 @@ public interface ILabelKind
     /// </summary>
     double LearningRateFactor => 1;
 
+    /// <summary>
+    /// Whether the bank is a random draw (from <see cref="LabelOptions.LabelSeed"/>): then a study gives each training
+    /// seed its own draw, so a verdict's interval covers the label draws' variance, not one matrix's luck.
+    /// </summary>
+    bool DrawnAtRandom => false;
+
     /// <summary>Builds the bank for a dataset: one target per class, (C, d) or (C, H, W); the head produces one label's shape.</summary>
     LabelBank Build(LabelContext context);
 

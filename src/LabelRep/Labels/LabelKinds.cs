@@ -43,6 +43,10 @@ public static class LabelKinds
 
     public static bool IsBaseline(string name) => name == Baseline;
 
+    /// <summary>Whether a label name's kind draws its labels at random (<see cref="ILabelKind.DrawnAtRandom"/>); false for an unknown name or an arm's regime suffix aside.</summary>
+    public static bool IsDrawnAtRandom(string name) =>
+        Kinds.Value.TryGetValue(LabelParameters.KindName(name.Split(ArmSeparator)[0]), out var kind) && kind.DrawnAtRandom;
+
     /// <summary>
     /// A comma-separated list of label names whose parameters also use commas: "speech,controlled:levels=16,rank=5" is
     /// speech and controlled:levels=16,rank=5 (a part with '=' and no ':' continues the name before it).

@@ -9,6 +9,7 @@ public sealed class RandomLabels : ILabelKind
     public string Name => "random";
     public string Description => "64×64 matrix of i.i.d. U(0, 80) values: high-dimensional, high entropy";
     public LabelRole Role => LabelRole.HighDimensional;
+    public bool DrawnAtRandom => true;
 
     public LabelBank Build(LabelContext context) =>
         new(Name, Uniform(context.Options.LabelSeed + 2, context.Dataset.ClassCount, 64, 64));

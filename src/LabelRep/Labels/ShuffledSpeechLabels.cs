@@ -13,6 +13,7 @@ public sealed class ShuffledSpeechLabels : ILabelKind
     public string Description => "speech label with its time columns shuffled (a seeded permutation per class)";
     public string OfficialName => "shuffle";
     public LabelRole Role => LabelRole.HighDimensional;
+    public bool DrawnAtRandom => true;
 
     public LabelBank Build(LabelContext context)
     {

@@ -5,9 +5,19 @@ using LabelRep.Studies;
 namespace LabelRep.Reporting;
 
 /// <summary>
-/// The per-image numbers the claims compare, paired for the bootstrap: for a label kind and the baseline, per
-/// (dataset, model), the runs of each seed in the spec's seed order, and per image whether it was classified
-/// correctly or the share of ε &gt; 0 at which it stayed robust in the worst case.
+/// A kind's numbers against its baseline arm, paired for <see cref="SeedImageInterval"/>: per (dataset, model), the
+/// runs of each seed both arms ran, paired by the seed's value; or why no pairing exists.
+/// </summary>
+/// <param name="Runs">The runs the pairs come from (both arms), for the row's scope.</param>
+/// <param name="Problem">Why the arms cannot be compared (different seed sets, different images, no per-image results); null when they can.</param>
+public sealed record Measured(IReadOnlyList<PairedGroup> Groups, IReadOnlyList<RunResult> Runs, string? Problem)
+{
+    public int Seeds => Groups.Count == 0 ? 0 : Groups.Min(g => g.Baseline.Length);
+}
+
+/// <summary>
+/// The per-image numbers the claims compare: for a label kind and its baseline arm, per (dataset, model), per seed
+/// (paired by value), per image whether it was classified correctly, or robust (at one ε, or the share of the ε grid).
 /// </summary>
 internal sealed class ClaimMeasures
 {
@@ -15,42 +25,51 @@ internal sealed class ClaimMeasures
 
     public ClaimMeasures(StudyData data) => _data = data;
 
-    /// <summary>Why a measure is missing, when it is.</summary>
-    public string Missing { get; private set; } = "not measured in this study";
-
     /// <summary>The study's kinds of one role, in the registry's order.</summary>
     public IEnumerable<string> Kinds(LabelRole role) => _data.Labels.Where(l => LabelKinds.RoleOf(l) == role);
 
-    public IReadOnlyList<PairedGroup>? Accuracy(string kind, double fraction) => Pairs(kind, fraction, _data.Correct);
+    public Measured? Accuracy(string kind, double fraction) => Pairs(kind, fraction, _data.Correct, LabelKinds.Baseline);
 
+    /// <summary>Robust accuracy averaged over the protocol's ε grid (ε &gt; 0), per image.</summary>
     /// <param name="baseline">The arm compared with: the baseline kind (plain training) unless given, e.g. "categorical+pgd7-8/255".</param>
-    public IReadOnlyList<PairedGroup>? Robust(string kind, string protocol, string? baseline = null) =>
+    public Measured? RobustOverGrid(string kind, string protocol, string? baseline = null) =>
         Pairs(kind, _data.MainFraction, run => _data.RobustOverEps(run, protocol), baseline ?? LabelKinds.Baseline);
 
-    private IReadOnlyList<PairedGroup>? Pairs(string kind, double fraction, Func<RunResult, double[]?> values, string? baselineArm = null)
+    /// <summary>Robust accuracy at one ε of the protocol's grid, per image.</summary>
+    public Measured? RobustAt(string kind, string protocol, double eps, string? baseline = null) =>
+        Pairs(kind, _data.MainFraction, run => _data.RobustAt(run, protocol, eps), baseline ?? LabelKinds.Baseline);
+
+    private Measured? Pairs(string kind, double fraction, Func<RunResult, double[]?> values, string baselineArm)
     {
         var groups = new List<PairedGroup>();
+        var used = new List<RunResult>();
         foreach (var group in _data.Runs.Where(r => r.Fraction == fraction).GroupBy(r => (r.Dataset, r.Model)))
         {
+            var others = group.Where(r => r.Label == kind).ToArray();
+            var baselines = group.Where(r => r.Label == baselineArm).ToArray();
+            if (others.Length == 0 || baselines.Length == 0) continue;
+            int[] otherSeeds = others.Select(r => r.Seed).Distinct().Order().ToArray(), baseSeeds = baselines.Select(r => r.Seed).Distinct().Order().ToArray();
+            string where = $"{group.Key.Dataset} {group.Key.Model}";
+            if (!otherSeeds.SequenceEqual(baseSeeds))
+                return new Measured(groups, used, $"{kind} has seeds {string.Join(", ", otherSeeds)} and {baselineArm} {string.Join(", ", baseSeeds)} on {where}; " +
+                                                  "arms are compared only on the same seeds (finish or rerun the missing runs)");
             var baseline = new List<double[]>();
             var other = new List<double[]>();
-            foreach (int seed in _data.Spec.Seeds)
+            foreach (int seed in baseSeeds)
             {
-                RunResult? b = group.FirstOrDefault(r => r.Seed == seed && r.Label == (baselineArm ?? LabelKinds.Baseline));
-                RunResult? o = group.FirstOrDefault(r => r.Seed == seed && r.Label == kind);
-                if (b is null || o is null) continue;
+                RunResult b = baselines.First(r => r.Seed == seed), o = others.First(r => r.Seed == seed);
                 double[]? bv = values(b), ov = values(o);
                 if (bv is null || ov is null)
-                {
-                    Missing = "no per-image results (a study from an older LabelRep: rerun it to get intervals)";
-                    return null;
-                }
-                if (bv.Length != ov.Length) continue; // attacked on different images: not comparable
+                    return new Measured(groups, used, "no per-image results for these runs (a study from an older LabelRep, or a measure it did not take): rerun the study to get intervals");
+                if (bv.Length != ov.Length)
+                    return new Measured(groups, used, $"{kind} and {baselineArm} were measured on different images on {where} (seed {seed})");
                 baseline.Add(bv);
                 other.Add(ov);
+                used.Add(b);
+                used.Add(o);
             }
-            if (baseline.Count > 0) groups.Add(new PairedGroup(baseline.ToArray(), other.ToArray()));
+            groups.Add(new PairedGroup(baseline.ToArray(), other.ToArray()));
         }
-        return groups.Count > 0 ? groups : null;
+        return groups.Count > 0 ? new Measured(groups, used, null) : null;
     }
 }

@@ -230,7 +230,7 @@ public sealed partial record StudySpec
             var config = new TrainConfig
             {
                 Dataset = dataset, DataDir = DataDir, Model = model, Label = label, Seed = seed, Fraction = fraction,
-                Labels = new LabelOptions { LabelsFile = bank },
+                Labels = new LabelOptions { LabelsFile = bank, LabelSeed = bank is null ? LabelSeedFor(label, seed) : new LabelOptions().LabelSeed },
                 Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, ValidationCount = ValidationCount, TestLimit = TestLimit,
                 Adversarial = training == "adversarial" ? AdversarialSettings : null,
             };
@@ -241,6 +241,13 @@ public sealed partial record StudySpec
         }
         return runs;
     }
+
+    /// <summary>
+    /// The label seed of a run: a kind drawn at random gets a fresh draw per training seed (the training seed itself), so
+    /// a verdict's interval over seeds covers the label draws too; every other kind keeps the default, which its bank
+    /// does not depend on. A bank file (<see cref="LabelFiles"/>) is one fixed bank for every seed.
+    /// </summary>
+    public static int LabelSeedFor(string label, int seed) => LabelKinds.IsDrawnAtRandom(label) ? seed : new LabelOptions().LabelSeed;
 
     private int EpochsFor(TrainConfig config, int? trainFileImages)
     {

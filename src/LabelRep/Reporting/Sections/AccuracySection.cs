@@ -27,20 +27,23 @@ public sealed class AccuracySection : IReportSection
             var row = new List<string> { label };
             foreach (var g in groups)
             {
-                double[][]? kind = data.PerSeed(g, label, data.Correct), baseline = data.PerSeed(g, LabelKinds.Baseline, data.Correct);
+                var kind = data.PerSeed(g, label, data.Correct);
+                var baseline = data.PerSeed(g, LabelKinds.Baseline, data.Correct);
                 double[] values = g.Where(r => r.Label == label).Select(r => r.TestAccuracy).ToArray();
-                row.Add(values.Length == 0 ? "" : kind != null ? Bootstrap.Mean(new[] { kind }).Percent() : Format.MeanStd(values));
-                row.Add(kind == null || baseline == null || LabelKinds.IsBaseline(label) || kind.Length != baseline.Length ? ""
-                    : Bootstrap.Difference(new[] { new PairedGroup(baseline, kind) }).Points());
+                row.Add(values.Length == 0 ? "" : kind is { } k && k.Seeds.Length >= SeedImageInterval.MinSeeds ? SeedImageInterval.Mean(new[] { k.Values }).Percent() : Format.MeanStd(values));
+                row.Add(kind is not { } o || baseline is not { } b || LabelKinds.IsBaseline(label) || o.Seeds.Length < SeedImageInterval.MinSeeds ? ""
+                    : !o.Seeds.SequenceEqual(b.Seeds) ? "other seeds"
+                    : SeedImageInterval.Difference(new[] { new PairedGroup(b.Values, o.Values) }).Points());
             }
             return row.ToArray();
         });
         doc.Table(header.ToArray(), rows);
         foreach (var g in groups)
         {
-            string[] names = data.Labels.Where(l => data.PerSeed(g, l, data.Correct) != null).ToArray();
-            if (names.Length == 0) continue;
-            var intervals = names.Select(l => Bootstrap.Mean(new[] { data.PerSeed(g, l, data.Correct)! })).ToArray();
+            var perSeed = data.Labels.Select(l => (Label: l, Values: data.PerSeed(g, l, data.Correct))).Where(x => x.Values is { Seeds.Length: >= SeedImageInterval.MinSeeds }).ToArray();
+            if (perSeed.Length == 0) continue;
+            string[] names = perSeed.Select(x => x.Label).ToArray();
+            var intervals = perSeed.Select(x => SeedImageInterval.Mean(new[] { x.Values!.Value.Values })).ToArray();
             doc.Image($"accuracy-{FileNames.Safe(g.Key.Dataset)}-{g.Key.Model}.png",
                 Charts.Categories($"Test accuracy — {g.Key.Dataset} {g.Key.Model}", "test accuracy", names, intervals.Select(i => i.Estimate).ToArray(),
                     intervals.Select(i => i.Lower).ToArray(), intervals.Select(i => i.Upper).ToArray(),
@@ -49,6 +52,7 @@ public sealed class AccuracySection : IReportSection
         }
         int seeds = data.Runs.Where(r => r.Fraction == main).Select(r => r.Seed).Distinct().Count();
         doc.Paragraph($"Test accuracy on the real test set with the best-by-validation weights: mean over {seeds} seed(s) with a 95% interval " +
-                      "(bootstrap over seeds and test images); the difference to the baseline pairs the seeds by index and the images.");
+                      "(Student's t over the seeds, with the test images' shared variance added; docs/statistics.md); the difference to the baseline " +
+                      "pairs the runs by seed value and the images. A kind with one seed shows its accuracy without an interval.");
     }
 }

@@ -57,19 +57,25 @@ public sealed class StudyData
 
     private IEnumerable<StudyStore.ImageResult> ImagesOf(RunResult run) => (_byRun ??= Images.ToLookup(i => i.RunId))[run.Id];
 
-    /// <summary>A kind's per-seed vectors in one group of runs, in the spec's seed order; null when a run lacks them.</summary>
-    public double[][]? PerSeed(IEnumerable<RunResult> group, string label, Func<RunResult, double[]?> values)
+    /// <summary>
+    /// A kind's per-seed vectors in one group of runs, in the order of the seeds' values (with the seeds), so that two
+    /// kinds' rows pair by seed value; null when a run lacks them or they differ in length.
+    /// </summary>
+    public (int[] Seeds, double[][] Values)? PerSeed(IEnumerable<RunResult> group, string label, Func<RunResult, double[]?> values)
     {
+        var runs = group.Where(r => r.Label == label).GroupBy(r => r.Seed).Select(g => g.First()).OrderBy(r => r.Seed).ToArray();
         var rows = new List<double[]>();
-        foreach (int seed in Spec.Seeds)
+        foreach (RunResult run in runs)
         {
-            RunResult? run = group.FirstOrDefault(r => r.Seed == seed && r.Label == label);
-            if (run is null) continue;
             if (values(run) is not { } v) return null;
             rows.Add(v);
         }
-        return rows.Count > 0 && rows.All(r => r.Length == rows[0].Length) ? rows.ToArray() : null;
+        return rows.Count > 0 && rows.All(r => r.Length == rows[0].Length) ? (runs.Select(r => r.Seed).ToArray(), rows.ToArray()) : null;
     }
+
+    /// <summary>The standard protocol's ε nearest <paramref name="eps"/> (within 1e-6) among its per-image results; null when its grid lacks it.</summary>
+    public double? StandardGridHas(double eps) =>
+        Images.Where(i => i.Source == Evaluation.AttackProtocol.Standard.Name && !i.Targeted && Math.Abs(i.Eps - eps) < 1e-6).Select(i => (double?)i.Eps).FirstOrDefault();
 
     /// <summary>Every run's gradient-masking flags, read once.</summary>
     public IReadOnlyList<(string RunId, string Protocol, Evaluation.AttackFlag Flag)> Flags => _flags ??= Store.RunFlags();

@@ -36,8 +36,9 @@ public sealed class RobustnessSection : IReportSection
                 var series = labels.Where(l => worst.Any(a => a.Label == l)).Select(l =>
                 {
                     double[] mean = grid.Select(e => worst.Where(a => a.Label == l && a.Result.Eps == e).Average(a => a.Result.Accuracy)).ToArray();
-                    // The interval of each point: a bootstrap over seeds and the attacked images (when the per-image results exist).
-                    var intervals = grid.Select(e => data.PerSeed(runsOfGroup, l, r => data.RobustAt(r, protocol.Key, e)) is { } perSeed ? Bootstrap.Mean(new[] { perSeed }) : null).ToArray();
+                    // The interval of each point: Student's t over the seeds with the attacked images' shared variance (when the per-image results exist).
+                    var intervals = grid.Select(e => data.PerSeed(runsOfGroup, l, r => data.RobustAt(r, protocol.Key, e)) is { Seeds.Length: >= SeedImageInterval.MinSeeds } perSeed
+                        ? SeedImageInterval.Mean(new[] { perSeed.Values }) : null).ToArray();
                     double[][] seeds = grid.Select(e => worst.Where(a => a.Label == l && a.Result.Eps == e).Select(a => a.Result.Accuracy).ToArray()).ToArray();
                     bool withIntervals = intervals.All(i => i != null);
                     return new PlotSeries(l, grid.Select(e => e * unit.PlotScale).ToArray(), mean,
