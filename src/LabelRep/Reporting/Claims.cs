@@ -90,7 +90,8 @@ public static class Claims
             verdicts.Add(gate.Length > 0
                 ? Blocked(StandardClaim, gate)
                 : Judge(data, StandardClaim, Parts(highDimensional, RobustnessPoints, true), kind => measures.RobustOverGrid(kind, standard), standard, eps: null, controls));
-            if (data.StandardGridHas(StandardEps) is { } at)
+            // At 8/255 on its own, when the grid has more than that ε (else the grid's mean is that number already).
+            if (data.StandardGridHas(StandardEps) is { } at && data.StandardGridSize > 1)
                 verdicts.Add(gate.Length > 0
                     ? Blocked(StandardClaimAt, gate)
                     : Judge(data, StandardClaimAt, Parts(highDimensional, RobustnessPoints, true), kind => measures.RobustAt(kind, standard, at), standard, at, controls));
@@ -187,14 +188,15 @@ public static class Claims
             if (m is null) continue;
             runs.AddRange(m.Runs);
             if (m.Problem is not null) { problem ??= m.Problem; continue; }
-            Interval? difference = m.Seeds >= SeedImageInterval.MinSeeds ? SeedImageInterval.Difference(m.Groups) : null;
+            // Below the seeds a verdict needs, no interval is shown either: one that cannot carry a verdict is not one to read.
+            Interval? difference = m.Seeds >= MinSeeds ? SeedImageInterval.Difference(m.Groups) : null;
             parts.Add(new KindDifference(kind, difference ?? new Interval(MeanDifference(m.Groups), double.NaN, double.NaN), above, threshold,
                 difference is null ? null : SeedImageInterval.PlanToClear(m.Groups, threshold, MinSeeds), m.Seeds, LabelDraws.Describe(kind, m.Runs)));
         }
         string rule = string.Join(" ∧ ", declared.Select(p => $"{p.Kind} {(p.Above ? ">" : "<")} {Format.Points(p.Threshold)} pt"));
         string scope = ClaimScope.Describe(data, runs, protocol, eps);
         if (parts.Count == 0 && problem is null) return NotMeasured(claim, "not measured in this study") with { Rule = rule };
-        var controls = (shownControls ?? Array.Empty<string>()).Select(k => (k, measure(k))).Where(x => x.Item2 is { Problem: null, Seeds: >= SeedImageInterval.MinSeeds })
+        var controls = (shownControls ?? Array.Empty<string>()).Select(k => (k, measure(k))).Where(x => x.Item2 is { Problem: null, Seeds: >= MinSeeds })
             .Select(x => $"{x.k} {SeedImageInterval.Difference(x.Item2!.Groups).Points()} pt").ToArray();
         string measured = string.Join(", ", parts.Select(d => double.IsNaN(d.Difference.Lower) ? $"{d.Label} {Format.Points(d.Difference.Estimate)} pt (no interval)" : $"{d.Label} {d.Difference.Points()} pt"))
                           + (controls.Length > 0 ? $" (controls, not judged: {string.Join(", ", controls)})" : "");

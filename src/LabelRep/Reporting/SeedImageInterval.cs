@@ -190,17 +190,18 @@ public static class SeedImageInterval
         df >= 1e6 ? Normal.InvCDF(0, 1, p) : StudentT.InvCDF(0, 1, df, p);
 
     /// <summary>
-    /// The plan that would settle a difference: the smallest number of seeds (at the groups' images) whose interval would
-    /// clear <paramref name="threshold"/> with 80% power (from <paramref name="fewestSeeds"/>, the fewest a verdict takes) if the mean and the variance components stay as measured —
-    /// |mean − threshold| ≥ the interval's half-width plus the same at the 80% quantile, at S seeds — pooled as the interval pools. Null seeds when seeds
-    /// alone cannot (the images' shared variance alone is too wide); then the images that would, at the seeds the study
-    /// has (or 10). Null both when the mean sits on the threshold (no realistic number).
+    /// The plan that would settle a difference: the smallest number of seeds whose interval would clear
+    /// <paramref name="threshold"/> with 80% power if the mean and the variance components stay as measured —
+    /// |mean − threshold| ≥ the interval's half-width plus the same at the 80% quantile — pooled as the interval pools.
+    /// First at the groups' images (from <paramref name="fewestSeeds"/>, the fewest a verdict takes, to
+    /// <paramref name="maxSeeds"/>); when seeds alone cannot (the images' shared variance alone is wider than the gap),
+    /// with more images (up to <paramref name="maxImages"/>) and the fewest seeds (up to 100) that then do. Neither: no
+    /// realistic number.
     /// </summary>
     public static Plan PlanToClear(IReadOnlyList<PairedGroup> groups, double threshold, int fewestSeeds, int maxSeeds = 1000, long maxImages = 10_000_000)
     {
         var parts = Parts(groups.Select(g => g.Differences()).ToArray());
         double gap = Math.Abs(parts.Average(p => p.Mean) - threshold);
-        int seedsNow = parts.Min(p => p.Seeds);
         bool Clears(int seeds, long images)
         {
             var terms = parts.SelectMany(p => p.ProjectedTerms(seeds, (int)Math.Min(int.MaxValue, images)))
@@ -209,12 +210,13 @@ public static class SeedImageInterval
             return gap >= HalfWidth(terms, 0.975) + HalfWidth(terms, 0.80);
         }
         if (gap < 1e-12) return new Plan(null, null);
+        int first = Math.Max(MinSeeds, fewestSeeds);
         int imagesNow = parts.Min(p => p.Images);
-        for (int seeds = Math.Max(MinSeeds, fewestSeeds); seeds <= maxSeeds; seeds++)
+        for (int seeds = first; seeds <= maxSeeds; seeds++)
             if (Clears(seeds, imagesNow)) return new Plan(seeds, null);
-        int atSeeds = Math.Max(seedsNow, 10);
-        for (long images = imagesNow; images <= maxImages; images = (long)Math.Ceiling(images * 1.25))
-            if (Clears(atSeeds, images)) return new Plan(null, new ImagePlan(images, atSeeds));
+        for (long images = (long)Math.Ceiling(imagesNow * 1.25); images <= maxImages; images = (long)Math.Ceiling(images * 1.25))
+            for (int seeds = first; seeds <= 100; seeds++)
+                if (Clears(seeds, images)) return new Plan(null, new ImagePlan(images, seeds));
         return new Plan(null, null);
     }
 }

@@ -460,8 +460,20 @@ public class VerdictTests
             new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
         };
 
-        var v = Verdicts(Database(ThreeSeeds, kinds, Strong));
+        string dir = Database(ThreeSeeds, kinds, Strong);
+        var oneEps = Verdicts(dir);
+        // A second ε in the grid (the same per-image results at 4/255)
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StudyRunner.DatabasePath(dir)};Pooling=False"))
+        {
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = "INSERT INTO image_results SELECT run_id, source, 4.0 / 255, targeted, images, bits FROM image_results WHERE source = 'standard' AND eps > 0";
+            Assert.Equal(6, command.ExecuteNonQuery());
+        }
+        var v = Verdicts(dir);
 
+        // With one ε the grid's mean is the number at 8/255: no second row says it again
+        Assert.DoesNotContain(oneEps, c => c.Claim.StartsWith("The robustness survives today's attacks at", StringComparison.Ordinal));
         Assert.Equal("fashion-mnist · smallcnn · 3 epochs · 100% of the training set · seeds 7, 77, 777 · 1,000 attacked images · mean over the ε grid {8/255} · " +
                      "worst case of apgd (ce) 100 it.; apgd-t (dlr) 100 it., 3 targets", Standard(v).Scope);
         ClaimVerdict at = v.Single(c => c.Claim.StartsWith("The robustness survives today's attacks at ε = 8/255", StringComparison.Ordinal));

@@ -15,7 +15,7 @@ public sealed class ClaimsSection : IReportSection
         var claims = Claims.Evaluate(data);
         doc.Table(new[] { "claim", "scope", "measured (percentage points, 95% interval)", "verdict", "form (every part must hold)" },
             claims.Select(c => new[] { c.Claim, c.Scope, c.Measured, c.Verdict, c.Rule }));
-        int judged = claims.Count(c => c.Differences.Count > 0);
+        int judged = claims.Count(c => c.Differences.Count > 0 && !c.Verdict.StartsWith("no verdict", StringComparison.Ordinal));
         doc.Paragraph(
             $"How to read this: each number is a label kind's mean over seeds minus {LabelKinds.Baseline}'s, in percentage points, with a 95% interval. " +
             "The runs are paired by seed value and the images are the same for every kind; the interval is Student's t over the seeds' paired " +
@@ -58,8 +58,9 @@ public sealed class ClaimsSection : IReportSection
                     $"{d.Label}: about {seeds} seeds{draws} would put its interval {side} {Format.Points(d.Threshold)} pt with 80% power, if its mean and noise stay as measured ({d.Seeds} now)",
                 { Images: { } images } =>
                     $"{d.Label}: more seeds alone would not settle it, since the test images' own variance is wider than the gap; about {images.Images.ToString("N0", Format.Culture)} test images " +
-                    $"at {images.AtSeeds} seeds{draws} would, with 80% power",
-                _ => $"{d.Label}: its mean sits on the threshold; no realistic number of seeds or images would settle it",
+                    $"with {images.AtSeeds} seeds{draws} would, with 80% power",
+                _ => $"{d.Label}: its mean ({Format.Points(d.Difference.Estimate)} pt) is too close to the threshold for its noise; no realistic number of seeds (up to 1,000) " +
+                     "or test images (up to 10 million) would settle it",
             });
         }
         return parts.Count > 0 ? string.Join("; ", parts) : claim.Verdict.Replace("inconclusive: ", "");

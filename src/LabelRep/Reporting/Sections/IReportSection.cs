@@ -73,6 +73,9 @@ public sealed class StudyData
         return rows.Count > 0 && rows.All(r => r.Length == rows[0].Length) ? (runs.Select(r => r.Seed).ToArray(), rows.ToArray()) : null;
     }
 
+    /// <summary>How many ε &gt; 0 the standard protocol's per-image results hold.</summary>
+    public int StandardGridSize => Images.Where(i => i.Source == Evaluation.AttackProtocol.Standard.Name && !i.Targeted && i.Eps > 0).Select(i => i.Eps).Distinct().Count();
+
     /// <summary>The standard protocol's ε nearest <paramref name="eps"/> (within 1e-6) among its per-image results; null when its grid lacks it.</summary>
     public double? StandardGridHas(double eps) =>
         Images.Where(i => i.Source == Evaluation.AttackProtocol.Standard.Name && !i.Targeted && Math.Abs(i.Eps - eps) < 1e-6).Select(i => (double?)i.Eps).FirstOrDefault();
