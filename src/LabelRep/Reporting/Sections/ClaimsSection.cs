@@ -59,8 +59,8 @@ public sealed class ClaimsSection : IReportSection
                 { Images: { } images } =>
                     $"{d.Label}: more seeds alone would not settle it, since the test images' own variance is wider than the gap; about {images.Images.ToString("N0", Format.Culture)} test images " +
                     $"with {images.AtSeeds} seeds{draws} would, with 80% power",
-                _ => $"{d.Label}: its mean ({Format.Points(d.Difference.Estimate)} pt) is too close to the threshold for its noise; no realistic number of seeds (up to 1,000) " +
-                     "or test images (up to 10 million) would settle it",
+                _ => $"{d.Label}: its mean ({Format.Points(d.Difference.Estimate)} pt) is too close to the threshold for its noise; no realistic study would settle it " +
+                     "(more than 1,000 seeds at these images, or more than 100 seeds with up to 10 million images)",
             });
         }
         return parts.Count > 0 ? string.Join("; ", parts) : claim.Verdict.Replace("inconclusive: ", "");
