@@ -64,7 +64,7 @@ public sealed record CalibrationDesign(string Name, int Images, double BaselineA
 /// <param name="Coverage">The share of studies whose 95% interval contains the true difference.</param>
 /// <param name="FalseSupported">The share of studies whose verdict was "supported" although the truth lies exactly on the threshold (nominal: 2.5%).</param>
 /// <param name="Verdicts">The share of studies that got any verdict (0 where the seeds are too few for one).</param>
-public sealed record CalibrationResult(CalibrationDesign Design, int Seeds, int Studies, double Coverage, double FalseSupported, double Verdicts, double MedianHalfWidth)
+public sealed record CalibrationResult(CalibrationDesign Design, int Seeds, int Studies, double Coverage, double FalseSupported, double Verdicts)
 {
     /// <summary>"calibration S=3 N=200 coverage=0.9490 false_supported=0.0235".</summary>
     public string Line() =>
@@ -98,7 +98,6 @@ public static class Calibration
         // A seed of its own per design and S (HashCode.Combine would differ from process to process).
         var random = new Random(unchecked(generatorSeed + 1_000_003 * seeds + 7_919 * design.Images));
         int covered = 0, supported = 0, decided = 0;
-        var halfWidths = new double[studies];
         double truth = design.Difference;
         for (int study = 0; study < studies; study++)
         {
@@ -106,7 +105,6 @@ public static class Calibration
             PairedGroup group = design.Draw(seeds, random);
             Interval interval = SeedImageInterval.Difference(new[] { group });
             if (interval.Lower <= truth && truth <= interval.Upper) covered++;
-            halfWidths[study] = interval.Width / 2;
             // The claim: the other kind's difference lies above the threshold, which is exactly the truth.
             var part = new KindDifference("other", interval, ExpectAbove: true, truth, Plan: null, seeds);
             string verdict = Claims.Verdict(new[] { part });
@@ -114,7 +112,6 @@ public static class Calibration
             if (!verdict.StartsWith("no verdict", StringComparison.Ordinal)) decided++;
             progress?.Report(study + 1);
         }
-        Array.Sort(halfWidths);
-        return new CalibrationResult(design, seeds, studies, covered / (double)studies, supported / (double)studies, decided / (double)studies, halfWidths[studies / 2]);
+        return new CalibrationResult(design, seeds, studies, covered / (double)studies, supported / (double)studies, decided / (double)studies);
     }
 }
