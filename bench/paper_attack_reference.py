@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The paper's attack loop as the official code runs it (paper-protocol.md §7): PyTorch, one image at a time, in
+"""The paper's attack loop as the official code runs it (docs/protocols.md §7): PyTorch, one image at a time, in
 normalized units, the training loss, FGSM clamped to the image's own min/max, the 5-step iterative attack with the
 official quirks (input gradients accumulate, no range clamp), targets from torch.manual_seed(444) drawn inside the
 official `for data, target in test_loader:` loop (a new DataLoader iterator per attack and ε, which first draws its

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace LabelRep.Audio;
 
 /// <summary>
-/// The official label pipeline (paper-protocol.md §3.3) as librosa 0.8 computes it: trim silence (top_db 60,
+/// The official label pipeline (docs/protocols.md §3) as librosa 0.8 computes it: trim silence (top_db 60,
 /// frame 2048, hop 512, centred frames), mel power spectrogram (n_fft 2048, hop 256, 64 Slaney mel bands, fmin 0,
 /// fmax 8000, periodic Hann, centred with reflect padding), power_to_db(ref = max, top_db 80) and skimage's resize of
 /// the time axis to 64 columns (anti-aliased when it shrinks).

@@ -1,7 +1,7 @@
 namespace LabelRep.Data;
 
 /// <summary>
-/// The paper's split (paper-protocol.md §2, §8): a seeded permutation of the training file; the first
+/// The paper's split (docs/protocols.md §2, §8): a seeded permutation of the training file; the first
 /// <c>validationCount</c> indices are the validation set and the training set is the prefix of the rest holding
 /// floor(N·fraction) images (all of the rest at fraction 1). For one seed a smaller fraction is a subset of a larger one.
 /// </summary>

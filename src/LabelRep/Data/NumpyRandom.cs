@@ -3,7 +3,7 @@ namespace LabelRep.Data;
 /// <summary>
 /// numpy's legacy <c>np.random.seed(s)</c> generator (MT19937 with init_genrand seeding), with <c>shuffle</c> and
 /// <c>random_sample</c> exactly as numpy's RandomState computes them, so that a seed gives the official code's
-/// train/validation split (paper-protocol.md §2) and the same draws as a numpy script would.
+/// train/validation split (docs/protocols.md §2) and the same draws as a numpy script would.
 /// </summary>
 public sealed class NumpyRandom
 {

@@ -3,7 +3,7 @@ using LabelRep.Evaluation.Attacks;
 namespace LabelRep.Evaluation;
 
 /// <summary>
-/// Checks a sweep's numbers for the signs of gradient masking that attack-practice lists: accuracy rising with ε,
+/// Checks a sweep's numbers for the signs of gradient masking that today's attack practice lists (docs/protocols.md §9): accuracy rising with ε,
 /// an iterative attack weaker than FGSM, a gradient-free or transfer attack beating the white-box ones, many zero
 /// gradients, and accuracy far from zero at a large ε; and AutoAttack's checks (checks.py): Square breaking points a
 /// cascade's white-box attacks missed, and a forward pass that is not deterministic; and Carlini et al.'s: accuracy

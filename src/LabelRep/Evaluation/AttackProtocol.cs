@@ -3,7 +3,7 @@ using LabelRep.Evaluation.Attacks;
 namespace LabelRep.Evaluation;
 
 /// <summary>
-/// The rules an attack sweep follows. "paper" is the official code's experiment exactly (paper-protocol.md §7):
+/// The rules an attack sweep follows. "paper" is the official code's experiment exactly (docs/protocols.md §7):
 /// normalized input units, the training loss, FGSM clamped to each image's own min and max, and the iterative attack
 /// of 5 steps of ε/5 with its quirks (input gradients summed across steps, no clamp). "paper-fixed" is the same with
 /// those two bugs fixed (a fresh gradient each step, clamped to the image's range). "standard" is today's practice:

@@ -213,7 +213,7 @@ public sealed class AttackRunner
     }
 
     /// <summary>
-    /// The paper's targets, drawn as the official loop draws them (paper-protocol.md §7): <c>torch.manual_seed(444)</c>,
+    /// The paper's targets, drawn as the official loop draws them (docs/protocols.md §7): <c>torch.manual_seed(444)</c>,
     /// then <c>for data, target in test_loader:</c> whose new iterator first takes its base seed from the same generator
     /// (<c>torch.empty((), dtype=torch.int64).random_()</c>), then one <c>randint(0, C)</c> per image in test order
     /// (every image consumes a draw), redrawn while it equals the true class. Every (attack, ε) call reseeds, so every

@@ -9,7 +9,7 @@ public static class ImageBatches
 {
     /// <summary>
     /// Calls <paramref name="body"/> with the images (in [0, 1], on <paramref name="device"/>), their labels and the
-    /// offset of each batch of <paramref name="indices"/>, inside a dispose scope per batch (TOOLCHAIN.md §2). With
+    /// offset of each batch of <paramref name="indices"/>, inside a dispose scope per batch (docs/toolchain.md, "Memory"). With
     /// <paramref name="releaseMemory"/> (attacks: seconds a batch) the freed memory goes back to the system after each.
     /// </summary>
     public static void ForEach(ImageData data, int[] indices, int batchSize, Device device, Action<Tensor, Tensor, int> body, CancellationToken cancel = default,

@@ -4,7 +4,7 @@ using TorchSharp;
 namespace LabelRep.Labels;
 
 /// <summary>
-/// The official composite labels (paper-protocol.md §3.5), as the notebook makes them with imagen: per class, an
+/// The official composite labels (docs/protocols.md §3), as the notebook makes them with imagen: per class, an
 /// imagen Composite (np.add) of 10 Gaussians of size 0.15 and imagen's default aspect ratio 1/0.31 (σ_y = 0.075,
 /// σ_x ≈ 0.242), drawn on imagen's default 256×256 raster of [−0.5, 0.5]², min-max scaled to [0, 255], resized to
 /// 64×64 with Pillow's bicubic filter, then scaled to [0, 80]. Gaussian i takes its x from random stream i+1, its y from

@@ -30,7 +30,7 @@ public sealed class ArgmaxDecision : Decision
 }
 
 /// <summary>
-/// The nearest label by mean squared error (paper-protocol.md §6): score_c = −mean over the label's elements of
+/// The nearest label by mean squared error (docs/protocols.md §6): score_c = −mean over the label's elements of
 /// (output − label_c)², so argmax of the scores is the 1-NN rule of the official code.
 /// </summary>
 public sealed class NearestLabelDecision : Decision

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace LabelRep.Labels;
 
 /// <summary>
-/// Statistics of a label bank as in paper-protocol.md §3.11: value range, mean Shannon entropy (base 2 over one
+/// Statistics of a label bank as in docs/protocols.md §3: value range, mean Shannon entropy (base 2 over one
 /// class label's distinct values, averaged over classes), and pairwise distances between classes after a global
 /// min-max normalization to [0, 1] (L2 norm, and mean absolute difference per element), with the closest pair's
 /// distance and the numerical rank of the C × d label matrix: the three properties the beyond-the-paper study relates

@@ -7,7 +7,7 @@ using BatchNormModule = TorchSharp.Modules.BatchNorm2d;
 namespace LabelRep.Models;
 
 /// <summary>
-/// The CIFAR ResNet of depth 6n+2 (bearpaw, paper-protocol.md §4.1): conv3×3(16) → BN → ReLU, three stages of n
+/// The CIFAR ResNet of depth 6n+2 (bearpaw, docs/protocols.md §4): conv3×3(16) → BN → ReLU, three stages of n
 /// BasicBlocks (16, 32, 64 planes; strides 1, 2, 2) with 1×1 conv + BN projection shortcuts, then global average
 /// pooling (AvgPool2d(8) on 32×32 input) to 64 features. ResNet-20, -32 and -110 are n = 3, 5, 18.
 /// </summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 namespace LabelRep.Models;
 
 /// <summary>
-/// VGG19-BN as in bearpaw's CIFAR models (paper-protocol.md §4.1): cfg E, conv3×3 (bias) → BN → ReLU, five 2×2 max
+/// VGG19-BN as in bearpaw's CIFAR models (docs/protocols.md §4): cfg E, conv3×3 (bias) → BN → ReLU, five 2×2 max
 /// pools, 512 features. Pools use ceil mode and a final adaptive average pool, which changes nothing on 32×32 input
 /// (1×1 after the last pool) and lets 28×28 and larger images through.
 /// </summary>

@@ -4,7 +4,7 @@ namespace LabelRep.Native;
 
 /// <summary>
 /// Marks one symbol-version requirement of an ELF64 shared library as weak (VER_FLG_WEAK), so that glibc's
-/// loader accepts the library on a system whose libstdc++ lacks that version (TOOLCHAIN.md §1: libLibTorchSharp.so
+/// loader accepts the library on a system whose libstdc++ lacks that version (docs/toolchain.md, "Loading libtorch": libLibTorchSharp.so
 /// needs GLIBCXX_3.4.32 only for a marker symbol that nothing relocates against).
 /// </summary>
 public static class ElfVersionPatch

@@ -5,8 +5,8 @@ using TorchSharp;
 namespace LabelRep.Native;
 
 /// <summary>
-/// Everything that must happen before the first tensor: the libstdc++ version fix, the allocator tuning (TOOLCHAIN.md
-/// §1 and §3), and NNPACK off (its warning floods the log on CPUs it does not know). Runs once per process, from the
+/// Everything that must happen before the first tensor: the libstdc++ version fix, the allocator tuning (docs/toolchain.md:
+/// "Loading libtorch" and "Allocator settings"), and NNPACK off (its warning floods the log on CPUs it does not know). Runs once per process, from the
 /// module initializer.
 /// </summary>
 public static class TorchRuntime

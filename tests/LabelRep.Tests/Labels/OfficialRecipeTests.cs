@@ -7,7 +7,7 @@ using Xunit;
 namespace LabelRep.Tests.Labels;
 
 /// <summary>
-/// The label recipes of the official notebook (paper-protocol.md §3.3, §3.5) against the libraries it used. Expected
+/// The label recipes of the official notebook (docs/protocols.md §3) against the libraries it used. Expected
 /// values from Debian 12's scikit-image 0.19.3 and Pillow 9.4 (apt-get install python3-skimage python3-pil); the
 /// script that prints them is in each test's comment.
 /// </summary>
@@ -129,7 +129,7 @@ public class OfficialShapesTests
     }
 
     [Theory]
-    [InlineData(new[] { 48, 48 }, 550_905)] // paper-protocol.md §4.3: ResNet-32 BERT-HighDim
+    [InlineData(new[] { 48, 48 }, 550_905)] // docs/protocols.md §4: ResNet-32 BERT-HighDim
     [InlineData(new[] { 50 }, 469_506)]     // ResNet-32 GloVe (50 outputs)
     public void The_official_bert_and_glove_heads_have_the_official_parameter_counts(int[] shape, long expected)
     {

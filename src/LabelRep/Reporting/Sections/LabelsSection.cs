@@ -24,7 +24,7 @@ public sealed class LabelsSection : IReportSection
                 double.IsNaN(s.Stats.MinPairwiseL2) ? "" : s.Stats.MinPairwiseL2.ToString("F2", C), s.Stats.Rank < 0 ? "" : s.Stats.Rank.ToString(C),
                 s.Stats.NormalizedL1.ToString("F3", C),
             }));
-        doc.Paragraph("Entropy: Shannon entropy of one label's values, mean over classes. Distances after a global min-max normalization to [0, 1] (paper-protocol §3.11); the closest pair is the smallest of them. Rank: of the C × d label matrix.");
+        doc.Paragraph("Entropy: Shannon entropy of one label's values, mean over classes. Distances after a global min-max normalization to [0, 1] (as the official code's get_distances.py does); the closest pair is the smallest of them. Rank: of the C × d label matrix.");
         var banks = data.Runs.Where(r => r.LabelBank != null).Select(r => (r.Dataset, r.Label, Bank: r.LabelBank!)).Distinct().ToArray();
         if (banks.Length > 0)
             doc.Table(new[] { "dataset", "label", "bank the runs trained on" }, banks.Select(b => new[] { b.Dataset, b.Label, b.Bank }));
