@@ -1,12 +1,13 @@
-using System.Text.RegularExpressions;
+using NetArchTest.Rules;
 using Xunit;
 
 namespace LabelRep.Tests;
 
+/// <summary>docs/ARCHITECTURE.md's layering, checked on the compiled assemblies (every type reference, short names included).</summary>
 public class ArchitectureTests
 {
-    /// <summary>The library's folders in docs/ARCHITECTURE.md's order: a folder may use only those before it.</summary>
-    private static readonly string[] Layers =
+    /// <summary>The library's folders (namespaces) in docs/ARCHITECTURE.md's order: one may use only those before it.</summary>
+    internal static readonly string[] Layers =
         { "Native", "IO", "Data", "Audio", "Labels", "Models", "Evaluation", "Runs", "Training", "Interop", "Studies", "Reporting" };
 
     private static string SourceRoot()
@@ -19,25 +20,48 @@ public class ArchitectureTests
         throw new InvalidOperationException("src/LabelRep not found above the test binaries");
     }
 
+    /// <summary>The types of <paramref name="layer"/> that use a later layer, as "Type → the later namespaces it uses".</summary>
+    internal static IReadOnlyList<string> Violations(System.Reflection.Assembly library, int layer)
+    {
+        string[] later = Layers.Skip(layer + 1).Select(l => "LabelRep." + l).ToArray();
+        if (later.Length == 0) return Array.Empty<string>();
+        var result = Types.InAssembly(library).That().ResideInNamespace("LabelRep." + Layers[layer])
+            .ShouldNot().HaveDependencyOnAny(later).GetResult();
+        return result.IsSuccessful ? Array.Empty<string>() : (result.FailingTypeNames ?? Array.Empty<string>()).ToArray();
+    }
+
     [Fact]
     public void Each_folder_uses_only_the_folders_before_it()
     {
+        var library = typeof(LabelRepException).Assembly;
+        var violations = Enumerable.Range(0, Layers.Length).SelectMany(i => Violations(library, i).Select(t => $"{t} (in {Layers[i]}) uses a later folder")).ToArray();
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void Every_folder_and_namespace_of_the_library_is_a_layer()
+    {
         string root = SourceRoot();
-        var reference = new Regex(@"\bLabelRep\.(" + string.Join("|", Layers) + @")\b");
-        var violations = new List<string>();
         foreach (string folder in Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Where(f => f is not ("bin" or "obj")))
+            Assert.True(Layers.Contains(folder), $"src/LabelRep/{folder} is not in docs/ARCHITECTURE.md's flow; add it to both");
+        foreach (string? ns in typeof(LabelRepException).Assembly.GetTypes().Select(t => t.Namespace).Distinct())
         {
-            int layer = Array.IndexOf(Layers, folder);
-            Assert.True(layer >= 0, $"src/LabelRep/{folder} is not in docs/ARCHITECTURE.md's flow; add it to both");
-            foreach (string file in Directory.GetFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
-            {
-                foreach (Match m in reference.Matches(File.ReadAllText(file)))
-                {
-                    if (Array.IndexOf(Layers, m.Groups[1].Value) > layer)
-                        violations.Add($"{Path.GetRelativePath(root, file)} uses {m.Value}");
-                }
-            }
+            if (ns is null || ns == "LabelRep" || !ns.StartsWith("LabelRep.", StringComparison.Ordinal)) continue;
+            Assert.True(Layers.Contains(ns.Split('.')[1]), $"namespace {ns} is not a layer of docs/ARCHITECTURE.md");
         }
-        Assert.Empty(violations.Distinct());
+    }
+
+    [Fact]
+    public void The_library_never_uses_the_command_line()
+    {
+        var result = Types.InAssembly(typeof(LabelRepException).Assembly).ShouldNot().HaveDependencyOn("LabelRep.Cli").GetResult();
+        Assert.True(result.IsSuccessful, string.Join(", ", result.FailingTypeNames ?? Array.Empty<string>()));
+    }
+
+    [Fact]
+    public void Every_layer_in_the_list_is_in_the_architecture_document()
+    {
+        string doc = File.ReadAllText(Path.Combine(SourceRoot(), "..", "..", "docs", "ARCHITECTURE.md"));
+        foreach (string layer in Layers) Assert.Contains($"**{layer}/**", doc);
     }
 }

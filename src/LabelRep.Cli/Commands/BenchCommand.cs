@@ -57,12 +57,15 @@ public static class BenchCommand
                 string phases = string.Join(" ", result.PhaseMilliseconds.Select(v => v.ToString("F1")));
                 Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,38}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
             }
-            return WriteJson(r.GetValue(output)!, new { results = results.Select(x => new
+            return WriteJson(r.GetValue(output)!, new
             {
-                model = x.Model, input = x.Input, head = x.Head, layout = x.Layout, batch_size = x.BatchSize, threads = x.Threads,
-                images_per_second = Math.Round(x.Median, 1), repeats = x.ImagesPerSecond.Select(v => Math.Round(v, 1)),
-                phases_ms = new { forward = Math.Round(x.PhaseMilliseconds[0], 2), backward = Math.Round(x.PhaseMilliseconds[1], 2), update = Math.Round(x.PhaseMilliseconds[2], 2) },
-            }), implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" });
+                results = results.Select(x => new
+                {
+                    model = x.Model, input = x.Input, head = x.Head, layout = x.Layout, batch_size = x.BatchSize, threads = x.Threads,
+                    images_per_second = Math.Round(x.Median, 1), repeats = x.ImagesPerSecond.Select(v => Math.Round(v, 1)),
+                    phases_ms = new { forward = Math.Round(x.PhaseMilliseconds[0], 2), backward = Math.Round(x.PhaseMilliseconds[1], 2), update = Math.Round(x.PhaseMilliseconds[2], 2) },
+                }), implementation = "TorchSharp 0.107.0 / libtorch 2.10.0"
+            });
         }));
         return command;
     }

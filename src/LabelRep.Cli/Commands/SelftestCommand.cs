@@ -37,29 +37,29 @@ public static class SelftestCommand
         int settings = Calibration.Designs.Length * Calibration.SeedCounts.Length, done = 0;
         var clock = Stopwatch.StartNew();
         foreach (CalibrationDesign design in Calibration.Designs)
-        foreach (int seeds in Calibration.SeedCounts)
-        {
-            Console.Error.WriteLine($"[{done + 1}/{settings}] {design.Name}: {seeds} seeds, {studies:N0} simulated studies" +
-                                    (done > 0 ? $", ETA {TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (settings - done)):m\\:ss}" : ""));
-            CalibrationResult result = Calibration.Run(design, seeds, studies, cancel: cancel);
-            Console.WriteLine(result.Line());
-            done++;
-            if (seeds < Claims.MinSeeds)
+            foreach (int seeds in Calibration.SeedCounts)
             {
-                if (result.FalseSupported > 0) { failures++; Console.Error.WriteLine($"  {seeds} seeds gave a verdict, though a verdict needs {Claims.MinSeeds}"); }
-                continue;
+                Console.Error.WriteLine($"[{done + 1}/{settings}] {design.Name}: {seeds} seeds, {studies:N0} simulated studies" +
+                                        (done > 0 ? $", ETA {TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (settings - done)):m\\:ss}" : ""));
+                CalibrationResult result = Calibration.Run(design, seeds, studies, cancel: cancel);
+                Console.WriteLine(result.Line());
+                done++;
+                if (seeds < Claims.MinSeeds)
+                {
+                    if (result.FalseSupported > 0) { failures++; Console.Error.WriteLine($"  {seeds} seeds gave a verdict, though a verdict needs {Claims.MinSeeds}"); }
+                    continue;
+                }
+                if (result.Coverage is < CoverageLow or > CoverageHigh)
+                {
+                    failures++;
+                    Console.Error.WriteLine($"  coverage {result.Coverage:P2} is outside [{CoverageLow:P1}, {CoverageHigh:P1}]");
+                }
+                if (result.FalseSupported > FalseSupportedMost)
+                {
+                    failures++;
+                    Console.Error.WriteLine($"  false 'supported' {result.FalseSupported:P2} is above {FalseSupportedMost:P1}");
+                }
             }
-            if (result.Coverage is < CoverageLow or > CoverageHigh)
-            {
-                failures++;
-                Console.Error.WriteLine($"  coverage {result.Coverage:P2} is outside [{CoverageLow:P1}, {CoverageHigh:P1}]");
-            }
-            if (result.FalseSupported > FalseSupportedMost)
-            {
-                failures++;
-                Console.Error.WriteLine($"  false 'supported' {result.FalseSupported:P2} is above {FalseSupportedMost:P1}");
-            }
-        }
         Console.Error.WriteLine(failures == 0
             ? $"calibration holds: every setting with at least {Claims.MinSeeds} seeds covers within [{CoverageLow:P1}, {CoverageHigh:P1}] with at most {FalseSupportedMost:P1} false 'supported' ({clock.Elapsed.TotalSeconds:0} s)"
             : $"calibration fails in {failures} check(s)");

@@ -68,7 +68,7 @@ public sealed class TrainOptions
     };
 
     /// <summary>The adversarial-training options, or null for plain training (the other --adv-* options then must not be given).</summary>
-    public Training.AdversarialTraining? ToAdversarial(ParseResult r)
+    public Runs.AdversarialTraining? ToAdversarial(ParseResult r)
     {
         string kind = r.GetValue(Adversarial)!;
         if (kind == "none")
@@ -77,10 +77,10 @@ public sealed class TrainOptions
             if (given.Length > 0) throw new LabelRepException($"{string.Join(", ", given)} {(given.Length == 1 ? "needs" : "need")} --adversarial pgd");
             return null;
         }
-        return new Training.AdversarialTraining
+        return new Runs.AdversarialTraining
         {
             Attack = kind, Eps = Single("--adv-eps", r.GetValue(AdvEps)!), Steps = r.GetValue(AdvSteps),
-            StepSize = r.GetValue(AdvStepSize) is { } step ? Single("--adv-step-size", step) : null, Loss = r.GetValue(AdvLoss)!,
+            StepSize = r.GetValue(AdvStepSize) is { } step ? Single("--adv-step-size", step) : null, Loss = Runs.AdversarialTraining.LossNamed(r.GetValue(AdvLoss)!),
         };
 
         static double Single(string option, string text)

@@ -70,7 +70,11 @@ public sealed class ImageFolderReader : IDatasetReader
         float[] std = floats.std(new long[] { 0, 2, 3 }).clamp_min(1e-3).data<float>().ToArray();
         Info = Info with
         {
-            Channels = channels, Height = height, Width = width, Mean = mean, Std = std,
+            Channels = channels,
+            Height = height,
+            Width = width,
+            Mean = mean,
+            Std = std,
             CropPadding = Math.Max(1, Math.Min(height, width) / 8),
             ValidationCount = Math.Max(1, train.Count / 10),
         };

@@ -11,6 +11,7 @@ namespace LabelRep.Evaluation;
 /// ratio (Croce and Hein 2020), which divides by the spread of the top scores and so does not care that −MSE scores
 /// reach thousands. For targeted attacks each is turned toward the target.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(AttackLossJson))]
 public sealed class AttackLoss
 {
     public static readonly AttackLoss Training = new("training", "the training loss (paper §7)");
@@ -82,4 +83,18 @@ public sealed class AttackLoss
     }
 
     public override string ToString() => Name;
+}
+
+/// <summary>An <see cref="AttackLoss"/> in JSON is its name ("training", "ce", "margin", "dlr").</summary>
+public sealed class AttackLossJson : System.Text.Json.Serialization.JsonConverter<AttackLoss>
+{
+    public override AttackLoss Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        string? name = reader.TokenType == System.Text.Json.JsonTokenType.String ? reader.GetString() : null;
+        return AttackLoss.All.FirstOrDefault(l => l.Name == name)
+               ?? throw new System.Text.Json.JsonException($"unknown attack loss {(name is null ? "(not a string)" : $"'{name}'")}; valid: {string.Join(", ", AttackLoss.All.Select(l => l.Name))}");
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, AttackLoss value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Name);
 }

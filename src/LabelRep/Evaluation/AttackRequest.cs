@@ -60,8 +60,7 @@ public sealed record AttackRequest
         if (Limit < 0) throw new LabelRepException($"--limit {Limit}: must be 0 (all) or a positive number of test images");
         foreach (var (name, value) in Options)
             if (!(value >= 1) || double.IsInfinity(value)) throw new LabelRepException($"--{name} {value}: must be a whole number of at least 1");
-        foreach (double e in EpsGrid)
-            if (!(e >= 0) || double.IsInfinity(e)) throw new LabelRepException($"--eps {e}: every ε must be a finite number ≥ 0");
+        foreach (double e in EpsGrid) EpsUnit.Check(e, "--eps");
         if (Suite != null && Targeted == TargetMode.Yes) throw new LabelRepException("--suite runs untargeted (its members choose their own targets); drop --targeted yes");
         if (Protocol.FixedBudgets && Options.Count > 0)
             throw new LabelRepException($"--{Options.Keys.First()}: --protocol {Protocol.Name} runs the official budgets (5 steps of ε/5); budgets apply to --protocol standard");

@@ -111,7 +111,8 @@ public sealed class AttackRunner
             worstSeconds[key] = worstSeconds.GetValueOrDefault(key) + watch.Elapsed.TotalSeconds;
             rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust,
                 targeted ? adversarial.Zip(targets, (p, t) => p == t).Count(x => x) / (double)n : null,
-                attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds) with { Targets = TargetsOf(settings) });
+                attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds) with
+            { Targets = TargetsOf(settings) });
         }
         foreach (CleanGradients kept in cleanGradients.Values) kept.Dispose();
         var breaks = new List<SuiteBreaks>();
@@ -148,11 +149,13 @@ public sealed class AttackRunner
                         }
                     }
                     rows.Add(Row(member.ResultName(suite), member.Loss.Name, false, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust, null, null,
-                        memberWatch.Elapsed.TotalSeconds) with { Suite = suite.Name, Broke = broke, Targets = TargetsOf(settings) });
+                        memberWatch.Elapsed.TotalSeconds) with
+                    { Suite = suite.Name, Broke = broke, Targets = TargetsOf(settings) });
                 }
                 rows.Add(Row(suite.Name, AttackResult.Cascade, false, eps, 0, 0, robust, null, null, watch.Elapsed.TotalSeconds) with
                 {
-                    Suite = suite.Name, Broke = brokenBy.Count(b => b.Length > 0 && b != "clean"),
+                    Suite = suite.Name,
+                    Broke = brokenBy.Count(b => b.Length > 0 && b != "clean"),
                 });
                 var key = (false, eps);
                 worst[key] = worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;

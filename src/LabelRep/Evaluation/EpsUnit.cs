@@ -36,5 +36,16 @@ public sealed class EpsUnit
     /// <summary>The unit of the protocol named in a result (results carry the protocol's name).</summary>
     public static EpsUnit Of(string protocol) => AttackProtocol.Parse(protocol).Unit;
 
+    /// <summary>
+    /// The one check of an ε that a user gives (an attack grid's value, a study's, adversarial training's radius): a
+    /// finite number of at least 0, above 0 when <paramref name="positive"/>, at most <paramref name="max"/>.
+    /// </summary>
+    public static void Check(double eps, string source, bool positive = false, double max = double.MaxValue)
+    {
+        if (double.IsFinite(eps) && (positive ? eps > 0 : eps >= 0) && eps <= max) return;
+        string range = (positive ? "above 0" : "at least 0") + (max < double.MaxValue ? $" and at most {max.ToString(CultureInfo.InvariantCulture)}" : "");
+        throw new LabelRepException($"{source} {eps.ToString(CultureInfo.InvariantCulture)}: ε must be a finite number {range} (pixel units, e.g. 8/255)");
+    }
+
     public override string ToString() => Name;
 }

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text.Json;
-using LabelRep.IO;
 using LabelRep.Evaluation;
+using LabelRep.IO;
 using LabelRep.Labels;
 using LabelRep.Runs;
 using TorchSharp;

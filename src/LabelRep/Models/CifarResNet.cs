@@ -1,8 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using ConvModule = TorchSharp.Modules.Conv2d;
 using BatchNormModule = TorchSharp.Modules.BatchNorm2d;
+using ConvModule = TorchSharp.Modules.Conv2d;
 
 namespace LabelRep.Models;
 

@@ -1,7 +1,7 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
-using TorchSharp.Modules;
 using F = TorchSharp.torch.nn.functional;
 
 namespace LabelRep.Models;
@@ -15,12 +15,8 @@ namespace LabelRep.Models;
 /// convolution into four phases (see <see cref="Upsampling"/>).</item>
 /// <item>Anything else, the upsampling layers in training among them, runs libtorch's conv_transpose2d.</item>
 /// </list>
-/// The upsampling layers used to be a 3×3 convolution into four phase kernels and a pixel shuffle in training too,
-/// because PyTorch 1.13's transposed convolution was 4–5× slower (bench/decoder_layers.py, NCHW). libtorch 2.10's
-/// oneDNN transposed convolution on channels-last input is faster than that rewrite in training, above all in the
-/// backward pass, which no longer runs through the phase kernels' construction and the pixel shuffle: training
-/// smallcnn with the decoder (batch 64, 1 thread) went from 740–813 to 832–912 images/s (<c>labelrep bench --models
-/// smallcnn --decoder</c>, the two builds alternating 3 times; README).
+/// Training keeps libtorch's transposed convolution: on channels-last input it is faster than a rewrite into phase
+/// kernels and a pixel shuffle, above all in the backward pass (docs/performance.md, "Why the custom layers exist").
 /// </summary>
 public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
 {
@@ -118,8 +114,7 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
         /// padding, of the gradient in the output's channels-last layout. The last layer's output has one channel, and
         /// the gradient that comes back to it has NCHW strides (the label's loss sees a (B, 64·64) view), which libtorch
         /// takes for NCHW: the convolution then wrote an NCHW gradient, and every layer below it ran NCHW. The gain is
-        /// small (the attack step's backward pass, 164 images, 2 threads: a median of 26.2 against 28.3 ms over 4
-        /// alternating rounds; the paper sweep on a speech model moved within the noise), the results are the same.
+        /// small, the results are the same (docs/performance.md, "Why the custom layers exist").
         /// </summary>
         public Tensor InputGradient(Tensor outputGradient) =>
             F.conv2d(LabelRepModel.ToChannelsLast(outputGradient), _weight, strides: new long[] { _stride, _stride }, padding: new long[] { _padding, _padding });
@@ -145,12 +140,10 @@ public sealed class FastConvTranspose2d : Module<Tensor, Tensor>
     /// through <see cref="OwnInputGradient"/>) is the transposed convolution's own, a stride-2 convolution by the same
     /// weights, the same numbers libtorch's backward gives.
     /// <para>
-    /// Why: libtorch's oneDNN transposed convolution is slow when its output has few channels. The decoder's last
-    /// layer (8 → 1 channels, 32×32 → 64×64) took 8.4–9.0 ms forward on 164 images and 2.3–3.0 ms this way; the
-    /// 16 → 8 layer 4.5 against 3.2–3.6 ms, 32 → 16 about the same, 64 → 32 (4×4 input) 1.5–1.7 against 1.9 ms
-    /// (2 threads, median of 25 calls, channels-last input, a throwaway harness; the profile is <c>labelrep bench
-    /// --mode attack-layers --models smallcnn --decoder</c>). Training keeps libtorch's transposed convolution, whose
-    /// weight gradient this path does not give.
+    /// Why: libtorch's oneDNN transposed convolution is slow when its output has few channels, as the decoder's last
+    /// layers' do (docs/performance.md, "Why the custom layers exist"; <c>labelrep bench --mode attack-layers --models
+    /// smallcnn --decoder</c> profiles it). Training keeps libtorch's transposed convolution, whose weight gradient this
+    /// path does not give.
     /// </para>
     /// </summary>
     private static class Upsampling

@@ -8,9 +8,8 @@ namespace LabelRep.Models;
 /// <c>nn.Flatten()</c> (N, C, H, W) → (N, C·H·W) in PyTorch's order, whose gradient comes back in the input's layout.
 /// <para>
 /// Why: libtorch's flatten of a channels-last input returns the gradient as an NCHW tensor, and the pooling before it
-/// then runs its NCHW backward kernel and copies the result back to channels-last. smallcnn's 7×7 → 3×3 average
-/// pooling's backward took 2.6–2.7 ms that way on 164 images (2 threads, a throwaway harness) and 0.39–0.43 ms with a
-/// channels-last gradient; the attack step's backward pass went from 19.9–21.7 to 18.2–18.4 ms (README, Speed).
+/// then runs its NCHW backward kernel and copies the result back to channels-last, several times slower than with a
+/// channels-last gradient (docs/performance.md, "Why the custom layers exist").
 /// Values are the same to float rounding; only the layout differs. Global pooling (1×1 output, every other backbone)
 /// has one layout, so there this is the plain flatten.
 /// </para>

@@ -10,11 +10,8 @@ namespace LabelRep.Models;
 /// of <see cref="FoldedConv2d"/> without it; only the input gradient's float rounding differs.
 /// <para>
 /// Why: an attack needs the gradient with respect to the image, and libtorch 2.10 computes it for a 32-channel output
-/// of a one-channel 3×3 convolution as a 32→1 transposed convolution, its slowest shape: on 164 images (2 threads)
-/// smallcnn's first convolution took 7.8–8.6 ms forward and backward that way and about 6 ms this way
-/// (<c>labelrep bench --mode attack-layers --models smallcnn --batch-size 164</c>), of a whole gradient of ~45 ms.
-/// With the ReLU moved behind max pooling (<see cref="BatchNormFolding.Sequence"/>) the attack step went from a median
-/// of 3,280 to 3,590 images/s (<c>labelrep bench --mode attack</c>, the same arguments, 6 runs each; README).
+/// of a one-channel 3×3 convolution as a 32→1 transposed convolution, its slowest shape (docs/performance.md, "Why the
+/// custom layers exist"; <c>labelrep bench --mode attack-layers --models smallcnn</c> profiles it).
 /// With taps (a, b) of a kh×kw kernel and padding p, y[o, i, j] = Σ_ab w[o, a, b] · x_p[i + a, j + b], so
 /// ∂L/∂x_p[i + a, j + b] collects t[ab, i, j] = Σ_o w[o, a, b] · g[o, i, j]: one product of the (kh·kw)×O weight
 /// matrix with the output gradient, then kh·kw shifted additions into the padded image, cropped to the input.

@@ -34,7 +34,7 @@ public static class TorchRuntime
             _prepared = true;
             if (!OperatingSystem.IsLinux()) return;
             PatchGlueLibrary();
-            // Keep multi-MB activations in the heap instead of mmap/munmap on every step: +25–30% img/s.
+            // Keep multi-MB activations in the heap instead of mmap/munmap on every step (docs/toolchain.md, "Allocator settings").
             Mallopt(MMmapThreshold, 32 << 20);
             Mallopt(MTrimThreshold, 1 << 30);
             // Loads libtorch (after the patch and the allocator settings, which must come first), then turns NNPACK off.

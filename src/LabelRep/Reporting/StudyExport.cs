@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LabelRep.IO;
-using LabelRep.Studies;
 using LabelRep.Runs;
+using LabelRep.Studies;
 
 namespace LabelRep.Reporting;
 

@@ -35,7 +35,7 @@ public sealed record TrainConfig
     public int TestLimit { get; init; }
     /// <summary>Adversarial training (PGD examples in place of every batch); null for plain training, and then absent from config.json, so plain runs keep their identity.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Training.AdversarialTraining? Adversarial { get; init; }
+    public AdversarialTraining? Adversarial { get; init; }
 
     /// <summary>The run's label as results show it: the label name, with "+pgd7-8/255" when it is trained adversarially.</summary>
     [JsonIgnore] public string Arm => Adversarial is { } a ? $"{Label}{LabelKinds.ArmSeparator}{a.Key}" : Label;

@@ -5,7 +5,6 @@ using LabelRep.Evaluation;
 using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Runs;
-using LabelRep.Training;
 
 namespace LabelRep.Studies;
 
@@ -200,7 +199,7 @@ public sealed partial record StudySpec
         Require(Attack.Steps is null or >= 1, "attack.steps", Attack.Steps ?? 0, "at least 1");
         Require(Attack.Queries >= 1, "attack.queries", Attack.Queries, "at least 1");
         foreach (double e in (Attack.StandardEps ?? Array.Empty<double>()).Concat(Attack.PaperEps ?? Array.Empty<double>()))
-            Require(e >= 0 && double.IsFinite(e), "attack eps", e, "finite and at least 0");
+            EpsUnit.Check(e, $"study '{Name}': attack eps");
         foreach (string a in (Attack.StandardAttacks ?? Array.Empty<string>()).Concat(Attack.PaperAttacks ?? Array.Empty<string>()))
             Evaluation.Attacks.AttackRegistry.Get(a);
     }
@@ -220,25 +219,25 @@ public sealed partial record StudySpec
     {
         var runs = new List<StudyRun>();
         foreach (double fraction in AllFractions.OrderBy(f => f == MainFraction ? 0 : 1).ThenByDescending(f => f))
-        foreach (string dataset in Datasets)
-        foreach (string model in Models)
-        foreach (int seed in fraction == MainFraction ? Seeds : SweepSeeds ?? Seeds)
-        foreach (string training in Regimes)
-        foreach (string label in Labels.OrderBy(l => LabelKinds.IsBaseline(l) ? 0 : 1))
-        {
-            string? bank = LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label);
-            var config = new TrainConfig
-            {
-                Dataset = dataset, DataDir = DataDir, Model = model, Label = label, Seed = seed, Fraction = fraction,
-                Labels = new LabelOptions { LabelsFile = bank, LabelSeed = bank is null ? LabelSeedFor(label, seed) : new LabelOptions().LabelSeed },
-                Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, ValidationCount = ValidationCount, TestLimit = TestLimit,
-                Adversarial = training == "adversarial" ? AdversarialSettings : null,
-            };
-            int epochs = EpochsFor(config, trainImages?.Invoke(dataset));
-            config = config with { Epochs = epochs, Milestones = Milestones ?? TrainConfig.PaperMilestones(epochs) };
-            bool main = fraction == MainFraction;
-            runs.Add(new StudyRun(config, Attacked: main && Attack.Protocols.Length > 0, Embedded: main && TsneImages > 0 && seed == Seeds[0]));
-        }
+            foreach (string dataset in Datasets)
+                foreach (string model in Models)
+                    foreach (int seed in fraction == MainFraction ? Seeds : SweepSeeds ?? Seeds)
+                        foreach (string training in Regimes)
+                            foreach (string label in Labels.OrderBy(l => LabelKinds.IsBaseline(l) ? 0 : 1))
+                            {
+                                string? bank = LabelFiles?.GetValueOrDefault(dataset)?.GetValueOrDefault(label);
+                                var config = new TrainConfig
+                                {
+                                    Dataset = dataset, DataDir = DataDir, Model = model, Label = label, Seed = seed, Fraction = fraction,
+                                    Labels = new LabelOptions { LabelsFile = bank, LabelSeed = bank is null ? LabelSeedFor(label, seed) : new LabelOptions().LabelSeed },
+                                    Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, ValidationCount = ValidationCount, TestLimit = TestLimit,
+                                    Adversarial = training == "adversarial" ? AdversarialSettings : null,
+                                };
+                                int epochs = EpochsFor(config, trainImages?.Invoke(dataset));
+                                config = config with { Epochs = epochs, Milestones = Milestones ?? TrainConfig.PaperMilestones(epochs) };
+                                bool main = fraction == MainFraction;
+                                runs.Add(new StudyRun(config, Attacked: main && Attack.Protocols.Length > 0, Embedded: main && TsneImages > 0 && seed == Seeds[0]));
+                            }
         return runs;
     }
 

@@ -320,12 +320,12 @@ public sealed class StudyStore : IDisposable
                a.accuracy, a.target_hit_rate, a.images, a.source, a.seconds, a.suite, a.broke, a.targets
         FROM attacks a JOIN runs r ON r.id = a.run_id ORDER BY r.position, a.protocol, a.targeted, a.attack, a.loss, a.eps
         """, null, r => new RunAttackResult(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), new AttackResult
-        {
-            Protocol = r.GetString(5), Attack = r.GetString(6), Loss = r.GetString(7), Targeted = r.GetInt64(8) != 0, Eps = r.GetDouble(9),
-            EpsPixels = r.GetDouble(10), Steps = r.GetInt32(11), Restarts = r.GetInt32(12), Accuracy = r.GetDouble(13),
-            TargetHitRate = r.IsDBNull(14) ? null : r.GetDouble(14), Images = r.GetInt32(15), Source = r.IsDBNull(16) ? null : r.GetString(16), Seconds = r.GetDouble(17),
-            Suite = r.IsDBNull(18) ? null : r.GetString(18), Broke = r.IsDBNull(19) ? null : r.GetInt32(19), Targets = r.IsDBNull(20) ? null : r.GetInt32(20),
-        }));
+    {
+        Protocol = r.GetString(5), Attack = r.GetString(6), Loss = r.GetString(7), Targeted = r.GetInt64(8) != 0, Eps = r.GetDouble(9),
+        EpsPixels = r.GetDouble(10), Steps = r.GetInt32(11), Restarts = r.GetInt32(12), Accuracy = r.GetDouble(13),
+        TargetHitRate = r.IsDBNull(14) ? null : r.GetDouble(14), Images = r.GetInt32(15), Source = r.IsDBNull(16) ? null : r.GetString(16), Seconds = r.GetDouble(17),
+        Suite = r.IsDBNull(18) ? null : r.GetString(18), Broke = r.IsDBNull(19) ? null : r.GetInt32(19), Targets = r.IsDBNull(20) ? null : r.GetInt32(20),
+    }));
 
     public IReadOnlyList<(string Label, string Protocol, string Check, string Message)> AttackFlags() => Query("""
         SELECT r.label, f.protocol, f.check_name, f.message FROM attack_flags f JOIN runs r ON r.id = f.run_id ORDER BY r.position, f.protocol, f.position

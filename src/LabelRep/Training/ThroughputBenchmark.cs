@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Native;
+using LabelRep.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -114,7 +115,8 @@ public static class ThroughputBenchmark
     internal static LabelRepModel Model(Case c, Device device, bool channelsLast)
     {
         var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.5f, c.Channels).ToArray(), Enumerable.Repeat(0.25f, c.Channels).ToArray()),
-            ModelRegistry.Create(c.Model, c.Channels), c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10)) { ChannelsLast = channelsLast };
+            ModelRegistry.Create(c.Model, c.Channels), c.Head == "decoder" ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10))
+        { ChannelsLast = channelsLast };
         model.to(device);
         return model;
     }

@@ -74,7 +74,10 @@ public sealed class Trainer
                 if (partial.Steps > state.StepsInEpoch)
                     SaveCheckpoint(sgd, state with
                     {
-                        StepsInEpoch = partial.Steps, EpochLossSum = partial.LossSum, TrainSeconds = trainSeconds, ImagesTrained = imagesTrained,
+                        StepsInEpoch = partial.Steps,
+                        EpochLossSum = partial.LossSum,
+                        TrainSeconds = trainSeconds,
+                        ImagesTrained = imagesTrained,
                     });
                 throw;
             }
@@ -99,7 +102,10 @@ public sealed class Trainer
             }
             state = SaveCheckpoint(sgd, state with
             {
-                EpochsCompleted = epoch + 1, TrainSeconds = trainSeconds, ImagesTrained = imagesTrained, History = history,
+                EpochsCompleted = epoch + 1,
+                TrainSeconds = trainSeconds,
+                ImagesTrained = imagesTrained,
+                History = history,
             });
             WriteEpochsCsv(history);
         }
@@ -173,35 +179,35 @@ public sealed class Trainer
         int first = progress.Steps;
         try
         {
-        for (int step = progress.Steps; step < steps; step++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            using var scope = torch.NewDisposeScope();
-            int start = step * config.BatchSize, count = Math.Min(config.BatchSize, train.Length - start);
-            var (x, y) = _setup.Data.Train.Batch(order.narrow(0, start, count));
-            if (config.Augment)
-                x = BatchAugmentation.Apply(x, _setup.Info.CropPadding, _setup.Info.HorizontalFlip, generator);
-            x = x.to(_setup.Device);
-            y = y.to(_setup.Device);
-            if (config.Adversarial is { } adversarial)
-                x = adversarial.Craft(_setup.Classifier, x, y, AdversarialTraining.StartSeed(config.Seed, epoch, step));
-            Tensor loss = _setup.Objective.Loss(model.call(x), y);
-            sgd.ZeroGrad();
-            loss.backward();
-            sgd.Step(lr);
-            double value = loss.item<float>();
-            if (!double.IsFinite(value))
-                throw new LabelRepException($"training diverged at epoch {epoch + 1}, step {step + 1} (loss {value}); lower --lr");
-            lossSum += value;
-            epochImages += count;
-            progress.Steps = step + 1;
-            progress.LossSum = lossSum;
-            double seconds = clock.Elapsed.TotalSeconds;
-            double rate = epochImages / Math.Max(seconds, 1e-9);
-            double perStep = seconds / (step + 1 - first);
-            double remaining = (steps - step - 1) * perStep + (config.Epochs - epoch - 1) * steps * perStep;
-            _progress?.Report(new TrainProgress("train", epoch + 1, config.Epochs, step + 1, steps, lossSum / (step + 1), rate, TimeSpan.FromSeconds(remaining)));
-        }
+            for (int step = progress.Steps; step < steps; step++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                int start = step * config.BatchSize, count = Math.Min(config.BatchSize, train.Length - start);
+                var (x, y) = _setup.Data.Train.Batch(order.narrow(0, start, count));
+                if (config.Augment)
+                    x = BatchAugmentation.Apply(x, _setup.Info.CropPadding, _setup.Info.HorizontalFlip, generator);
+                x = x.to(_setup.Device);
+                y = y.to(_setup.Device);
+                if (config.Adversarial is { } adversarial)
+                    x = adversarial.Craft(_setup.Classifier, x, y, StartSeed(config.Seed, epoch, step));
+                Tensor loss = _setup.Objective.Loss(model.call(x), y);
+                sgd.ZeroGrad();
+                loss.backward();
+                sgd.Step(lr);
+                double value = loss.item<float>();
+                if (!double.IsFinite(value))
+                    throw new LabelRepException($"training diverged at epoch {epoch + 1}, step {step + 1} (loss {value}); lower --lr");
+                lossSum += value;
+                epochImages += count;
+                progress.Steps = step + 1;
+                progress.LossSum = lossSum;
+                double seconds = clock.Elapsed.TotalSeconds;
+                double rate = epochImages / Math.Max(seconds, 1e-9);
+                double perStep = seconds / (step + 1 - first);
+                double remaining = (steps - step - 1) * perStep + (config.Epochs - epoch - 1) * steps * perStep;
+                _progress?.Report(new TrainProgress("train", epoch + 1, config.Epochs, step + 1, steps, lossSum / (step + 1), rate, TimeSpan.FromSeconds(remaining)));
+            }
         }
         finally
         {
@@ -213,6 +219,9 @@ public sealed class Trainer
 
     /// <summary>The seed of epoch e's batch order and augmentation.</summary>
     public static long EpochSeed(int seed, int epoch) => (long)seed * 1_000_003L + epoch;
+
+    /// <summary>The seed of adversarial training's random start at step <paramref name="step"/> of epoch <paramref name="epoch"/>.</summary>
+    public static long StartSeed(int seed, int epoch, int step) => unchecked(EpochSeed(seed, epoch) * 1_000_033L + step + 1);
 
     private void PrepareDirectory(bool resume, string hash)
     {

@@ -121,7 +121,7 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
             "--adversarial", "pgd", "--adv-eps", "4/255", "--adv-steps", "2", "--adv-loss", "margin", "--threads", "2", "--out", run);
         Assert.True(code == 0, err);
         TrainConfig config = TrainConfig.Read(Path.Combine(run, "config.json"));
-        Assert.Equal(new LabelRep.Training.AdversarialTraining { Eps = 4 / 255.0, Steps = 2, Loss = "margin" }, config.Adversarial);
+        Assert.Equal(new LabelRep.Runs.AdversarialTraining { Eps = 4 / 255.0, Steps = 2, Loss = LabelRep.Evaluation.AttackLoss.Margin }, config.Adversarial);
         Assert.Equal("mmc+pgd2-4/255-margin", config.Arm);
         // MMC trains at a tenth of the learning rate, and epochs.csv says so.
         string[] epoch1 = File.ReadAllLines(Path.Combine(run, "epochs.csv"))[1].Split(',');

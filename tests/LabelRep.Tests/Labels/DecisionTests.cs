@@ -3,8 +3,8 @@ using LabelRep.Models;
 using LabelRep.Runs;
 using LabelRep.Training;
 using TorchSharp;
-using static TorchSharp.torch;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace LabelRep.Tests.Labels;
 

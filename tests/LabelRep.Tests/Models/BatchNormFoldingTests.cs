@@ -20,7 +20,8 @@ public class BatchNormFoldingTests : IClassFixture<FashionFixture>
     {
         torch.manual_seed(11);
         var model = new LabelRepModel(new Normalize(Enumerable.Repeat(0.3f, channels).ToArray(), Enumerable.Repeat(0.2f, channels).ToArray()),
-            ModelRegistry.Create(backbone, channels), decoder ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10)) { ChannelsLast = channelsLast };
+            ModelRegistry.Create(backbone, channels), decoder ? new HeadShape(new[] { 64, 64 }) : HeadShape.Vector(10))
+        { ChannelsLast = channelsLast };
         using (torch.no_grad())
         {
             foreach (var module in model.modules().OfType<TorchSharp.Modules.BatchNorm>())
@@ -151,7 +152,7 @@ public class BatchNormFoldingTests : IClassFixture<FashionFixture>
         {
             var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
             using var random = new Generator(5);
-            Tensor adversarial = Pgd.Run(space, batch, settings, 20, 1, random, 2.5 * settings.Eps / 20);
+            Tensor adversarial = Pgd.Run(space, batch, settings with { Step = 2.5 * settings.Eps / 20 }, 20, 1, random);
             return space.Predict(adversarial).ne(y).data<bool>().ToArray();
         }
         bool[] folded = Fooled(new AttackSpace(setup.Classifier, normalized: false));

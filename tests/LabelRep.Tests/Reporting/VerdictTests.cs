@@ -265,7 +265,7 @@ public class VerdictTests
     {
         // Given: plain and PGD-trained arms. Plainly, speech and hadamard gain and mmc loses; under adversarial training
         // every geometry is below the adversarial categorical arm, which is far above the plain one.
-        string at = new LabelRep.Training.AdversarialTraining().Key;
+        string at = new LabelRep.Runs.AdversarialTraining().Key;
         var kinds = new[]
         {
             new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.11, 0.09 }),

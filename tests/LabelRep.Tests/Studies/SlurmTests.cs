@@ -293,8 +293,12 @@ public class SlurmTests : IClassFixture<SlurmCluster>
         string data = TestData.WriteIdxDataset(train: 6000, test: 48, seed: 5);
         StudySpec slow = Tiny(epochs: 1) with
         {
-            Name = "slurmtime", DataDir = data, Fractions = Array.Empty<double>(), Labels = new[] { "categorical" },
-            Attack = new StudyAttackSpec { Protocols = Array.Empty<string>() }, TsneImages = 0,
+            Name = "slurmtime",
+            DataDir = data,
+            Fractions = Array.Empty<double>(),
+            Labels = new[] { "categorical" },
+            Attack = new StudyAttackSpec { Protocols = Array.Empty<string>() },
+            TsneImages = 0,
         };
         string local = TestData.TempDir("time-local"), cluster = TestData.TempDir("time-cluster");
         try

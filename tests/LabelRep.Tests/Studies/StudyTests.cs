@@ -1,8 +1,8 @@
 using LabelRep.Evaluation;
 using LabelRep.Reporting;
+using LabelRep.Runs;
 using LabelRep.Studies;
 using LabelRep.Studies.Executors;
-using LabelRep.Runs;
 using LabelRep.Training;
 using Microsoft.Data.Sqlite;
 using Xunit;
@@ -248,8 +248,10 @@ public class StudyTests
             File.Copy(Tests.Labels.OfficialRecipeTests.OfficialLabels(official), Path.Combine(banks, $"fashion-mnist_{name}.npy"));
         var spec = (Tiny with
         {
-            Labels = new[] { "categorical", "constant", "lowdim", "random" }, Fractions = Array.Empty<double>(),
-            Attack = Tiny.Attack with { Protocols = Array.Empty<string>() }, TsneImages = 0,
+            Labels = new[] { "categorical", "constant", "lowdim", "random" },
+            Fractions = Array.Empty<double>(),
+            Attack = Tiny.Attack with { Protocols = Array.Empty<string>() },
+            TsneImages = 0,
         }).WithLabelsDir(banks);
         string dir = TestData.TempDir("study-banks");
 

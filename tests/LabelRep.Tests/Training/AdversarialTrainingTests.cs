@@ -16,7 +16,7 @@ public class AdversarialTrainingTests
         string data = TestData.WriteFashionSubset(train: 2000, test: 200);
         var config = TestData.TinyConfig(data, label, epochs: 2) with { ValidationCount = 200 };
         var plain = TestRuns.Train(config, "plain-" + label);
-        var robust = TestRuns.Train(config with { Adversarial = new AdversarialTraining { Eps = 0.1, Steps = 3, Loss = loss } }, "adv-" + label);
+        var robust = TestRuns.Train(config with { Adversarial = new AdversarialTraining { Eps = 0.1, Steps = 3, Loss = AttackLoss.Parse(loss) } }, "adv-" + label);
 
         // When: both are attacked with 10-step PGD at ε = 0.1
         double Robust(RunDirectory run)

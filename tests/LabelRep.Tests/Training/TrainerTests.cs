@@ -1,3 +1,4 @@
+using LabelRep.Evaluation;
 using LabelRep.Labels;
 using LabelRep.Runs;
 using LabelRep.Training;
@@ -197,7 +198,7 @@ public class TrainerTests
         Assert.Equal(adversarial.Hash(), TrainConfig.FromJson(adversarial.ToJson(), "test").Hash());
         Assert.Equal(adversarial.Adversarial, TrainConfig.FromJson(adversarial.ToJson(), "test").Adversarial);
         Assert.Throws<LabelRepException>(() => (plain with { Adversarial = new AdversarialTraining { Eps = 0 } }).Validate());
-        Assert.Throws<LabelRepException>(() => (plain with { Adversarial = new AdversarialTraining { Loss = "dlr" } }).Validate());
+        Assert.Throws<LabelRepException>(() => (plain with { Adversarial = new AdversarialTraining { Loss = AttackLoss.Dlr } }).Validate());
     }
 
     private sealed class Stopper : IProgress<TrainProgress>

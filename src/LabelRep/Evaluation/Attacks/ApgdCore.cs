@@ -105,8 +105,8 @@ internal static class ApgdCore
     /// One APGD run (<paramref name="run"/>, given the sub-batch and its rows) on the images of <paramref name="batch"/>
     /// not yet fooled, merged into <paramref name="result"/> and <paramref name="fooled"/> (both replaced; the old ones
     /// are freed). Inside its own dispose scope, and the freed memory goes back to the system after it: APGD-T runs nine
-    /// times a batch, and what each run left until the batch ended (with the allocator's 1 GB trim threshold) took the
-    /// whole suite on 1,000 images of a random-label model to 2.5 GB. Returns false when every image is fooled already.
+    /// times a batch, and what each run left until the batch ended made the suite's peak memory grow with the number of
+    /// targets (docs/performance.md, "Attacks: memory"). Returns false when every image is fooled already.
     /// </summary>
     public static bool RunOnStanding(AttackBatch batch, ref Tensor result, ref Tensor fooled, bool first, Func<AttackBatch, Tensor, (Tensor Points, Tensor Fooled)> run)
     {

@@ -48,8 +48,11 @@ public sealed record AttackSettings
     public double Real(string name) =>
         Options.TryGetValue(name, out double value) ? value : throw new InvalidOperationException($"attack option '{name}' has no value");
 
-    /// <summary>The step size of an iterative attack of <paramref name="steps"/> steps under the protocol.</summary>
-    public double StepSize(int steps) => Protocol.StepSize(Eps, steps);
+    /// <summary>A step size that replaces the protocol's rule (adversarial training's --adv-step-size); null: the rule.</summary>
+    public double? Step { get; init; }
+
+    /// <summary>The step size of an iterative attack of <paramref name="steps"/> steps: <see cref="Step"/>, else the protocol's rule.</summary>
+    public double StepSize(int steps) => Step ?? Protocol.StepSize(Eps, steps);
 }
 
 /// <summary>What an attack may use besides the batch: the attacked model, a source model for transfer, a seeded generator.</summary>

@@ -22,8 +22,7 @@ public sealed class Pgd : IAttack
         Run(context.Target, batch, settings, settings.Option("steps"), settings.Option("restarts"), context.Random);
 
     /// <summary>PGD on <paramref name="space"/>; also the transfer attack's crafting step on its source model.</summary>
-    /// <param name="stepSize">The step; null: the protocol's (standard 2.5ε/steps). Adversarial training sets its own.</param>
-    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, int steps, int restarts, Generator random, double? stepSize = null)
+    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, int steps, int restarts, Generator random)
     {
         Tensor? best = null;
         Tensor? done = null;
@@ -31,7 +30,7 @@ public sealed class Pgd : IAttack
         {
             Tensor noise = torch.rand(batch.Clean.shape, dtype: batch.Clean.dtype, generator: random).to(batch.Clean.device);
             Tensor start = batch.Project(batch.Clean + (noise * 2 - 1) * settings.Eps, settings.Eps);
-            Tensor x = SignedGradientSteps.Run(space, batch, settings, start, steps, stepSize);
+            Tensor x = SignedGradientSteps.Run(space, batch, settings, start, steps);
             if (restarts <= 1) return x;
             Tensor fooled = batch.Succeeded(space.Predict(x));
             if (best is null || done is null)

@@ -7,14 +7,14 @@ namespace LabelRep.Evaluation.Attacks;
 internal static class SignedGradientSteps
 {
     /// <summary>
-    /// <paramref name="steps"/> steps from <paramref name="start"/>: x ← Π(x + α·sign(g)), α from the protocol. With the
+    /// <paramref name="steps"/> steps from <paramref name="start"/>: x ← Π(x + α·sign(g)), α from the settings (the protocol's rule unless they set a step). With the
     /// official quirk the gradients are summed over steps before the sign is taken, as in the paper's code.
     /// </summary>
-    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start, int steps, double? stepOverride = null)
+    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start, int steps)
     {
         Tensor x = start.detach();
         Tensor? gradientSum = null;
-        double stepSize = stepOverride ?? settings.StepSize(steps);
+        double stepSize = settings.StepSize(steps);
         for (int step = 0; step < steps; step++)
         {
             using var scope = torch.NewDisposeScope();

@@ -56,35 +56,35 @@ public sealed class LabelPropertiesSection : IReportSection
                       "been checked, and a percentile bootstrap over so few kinds is known to run narrow: read it as a description, not a verdict.");
         var rows = new List<string[]>();
         foreach (Measure measure in Measures)
-        foreach (Property property in Properties)
-        {
-            var series = new List<PlotSeries>();
-            foreach (var regime in points.GroupBy(p => p.Regime).OrderBy(g => g.Key))
+            foreach (Property property in Properties)
             {
-                var valid = regime.Where(p => double.IsFinite(property.Of(stats[p.Label])) && property.Of(stats[p.Label]) >= 0 && double.IsFinite(measure.Of(p))).ToArray();
-                double[] x = valid.Select(p => property.Of(stats[p.Label])).ToArray(), y = valid.Select(measure.Of).ToArray();
-                string name = regime.Key.Length == 0 ? "plain" : regime.Key;
-                series.Add(new PlotSeries(name, x, y, Points: true));
-                Trend? trend = valid.Length == 0 ? null : Trend.Fit(valid.Select(p => p.Label).ToArray(), x, y);
-                if (trend is null)
+                var series = new List<PlotSeries>();
+                foreach (var regime in points.GroupBy(p => p.Regime).OrderBy(g => g.Key))
                 {
-                    int kinds = valid.Select(p => p.Label).Distinct().Count();
-                    rows.Add(new[] { measure.Name, property.Name, name, valid.Length.ToString(C), "",
+                    var valid = regime.Where(p => double.IsFinite(property.Of(stats[p.Label])) && property.Of(stats[p.Label]) >= 0 && double.IsFinite(measure.Of(p))).ToArray();
+                    double[] x = valid.Select(p => property.Of(stats[p.Label])).ToArray(), y = valid.Select(measure.Of).ToArray();
+                    string name = regime.Key.Length == 0 ? "plain" : regime.Key;
+                    series.Add(new PlotSeries(name, x, y, Points: true));
+                    Trend? trend = valid.Length == 0 ? null : Trend.Fit(valid.Select(p => p.Label).ToArray(), x, y);
+                    if (trend is null)
+                    {
+                        int kinds = valid.Select(p => p.Label).Distinct().Count();
+                        rows.Add(new[] { measure.Name, property.Name, name, valid.Length.ToString(C), "",
                         x.Distinct().Count() < 3 ? "fewer than 3 distinct values" : $"{kinds} label kinds: a bootstrap over kinds needs {Trend.MinClusters}" });
-                    continue;
-                }
-                series.Add(new PlotSeries($"{name} fit", new[] { x.Min(), x.Max() }, new[] { trend.At(x.Min()), trend.At(x.Max()) }, Dashed: true));
-                rows.Add(new[]
-                {
+                        continue;
+                    }
+                    series.Add(new PlotSeries($"{name} fit", new[] { x.Min(), x.Max() }, new[] { trend.At(x.Min()), trend.At(x.Max()) }, Dashed: true));
+                    rows.Add(new[]
+                    {
                     measure.Name, property.Name, name, valid.Length.ToString(C),
                     $"{trend.Slope * 100:+0.00;-0.00} [{trend.Lower * 100:+0.00;-0.00}, {trend.Upper * 100:+0.00;-0.00}]",
                     trend.Lower > 0 ? "rises with it" : trend.Upper < 0 ? "falls with it" : "no trend at this size",
                 });
+                }
+                string file = $"properties-{measure.File}-{property.Name.Replace(' ', '-')}.png";
+                doc.Image(file, Charts.Lines($"{measure.Name} against {property.Name}", property.Axis, measure.Axis, series, yRange: (0, 1)),
+                    "one point per attacked run; dashed: the least-squares line per training regime");
             }
-            string file = $"properties-{measure.File}-{property.Name.Replace(' ', '-')}.png";
-            doc.Image(file, Charts.Lines($"{measure.Name} against {property.Name}", property.Axis, measure.Axis, series, yRange: (0, 1)),
-                "one point per attacked run; dashed: the least-squares line per training regime");
-        }
         doc.Table(new[] { "measure", "property", "training", "runs", "slope (points per unit) [95% interval]", "reading" }, rows);
         doc.Table(new[] { "label", "entropy", "closest pair", "rank", "runs", "robust (mean)", "robust / clean (mean)" },
             points.GroupBy(p => p.Arm).Select(g => new[]
