@@ -1,31 +1,25 @@
 namespace LabelRep.Data;
 
-/// <summary>Datasets by name: fashion-mnist, mnist, cifar10, cifar100, folder:PATH.</summary>
+/// <summary>Datasets by name: every <see cref="IDataset"/> class (fashion-mnist, mnist, cifar10, cifar100, folder:PATH).</summary>
 public static class DatasetRegistry
 {
-    public static readonly string[] Names = { "fashion-mnist", "mnist", "cifar10", "cifar100", "folder:PATH" };
+    private static readonly string[] Order = { "fashion-mnist", "mnist", "cifar10", "cifar100", "folder:PATH" };
+
+    /// <summary>The registered datasets, the built-in ones in this order, then any other by name.</summary>
+    public static Registry<IDataset> Datasets { get; } = new("dataset", all => all.OrderBy(d => Array.IndexOf(Order, d.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(d => d.Name, StringComparer.Ordinal));
+
+    public static IReadOnlyList<string> Names => Datasets.Names;
+
+    /// <summary>The dataset <paramref name="name"/> names ("folder:PATH" for any folder), or one line listing the valid names.</summary>
+    public static IDataset Get(string name) =>
+        name.StartsWith(ImageFolderDataset.Prefix, StringComparison.Ordinal) ? Datasets.Get(ImageFolderDataset.Prefix + "PATH") : Datasets.Get(name);
 
     /// <summary>Throws a listing of the valid names when <paramref name="name"/> is not a dataset.</summary>
-    public static void Validate(string name)
-    {
-        if (!name.StartsWith("folder:", StringComparison.Ordinal) && !Names.Contains(name))
-            throw new LabelRepException($"unknown dataset '{name}'; valid: {string.Join(", ", Names)}");
-    }
+    public static void Validate(string name) => Get(name);
 
     /// <summary>The reader for <paramref name="name"/>; <paramref name="dataDir"/> overrides the default location.</summary>
-    public static IDatasetReader Open(string name, string? dataDir)
-    {
-        if (name.StartsWith("folder:", StringComparison.Ordinal))
-            return new ImageFolderReader(name["folder:".Length..]);
-        return name switch
-        {
-            "fashion-mnist" => new IdxReader(IdxReader.FashionMnistInfo, dataDir ?? IdxReader.FashionMnistDefaultDir,
-                "install it with 'apt-get install -y dataset-fashion-mnist' or pass --data-dir DIR holding the four IDX files"),
-            "mnist" => new IdxReader(IdxReader.MnistInfo, dataDir ?? "data/mnist",
-                "put the four MNIST IDX files (train-images-idx3-ubyte.gz, …) there or pass --data-dir DIR"),
-            "cifar10" => new CifarReader(dataDir ?? "data/cifar10", hundred: false),
-            "cifar100" => new CifarReader(dataDir ?? "data/cifar100", hundred: true),
-            _ => throw new LabelRepException($"unknown dataset '{name}'; valid: {string.Join(", ", Names)}"),
-        };
-    }
+    public static IDatasetReader Open(string name, string? dataDir) =>
+        name.StartsWith(ImageFolderDataset.Prefix, StringComparison.Ordinal)
+            ? Get(name).Open(name[ImageFolderDataset.Prefix.Length..])
+            : Get(name).Open(dataDir);
 }

@@ -29,7 +29,13 @@ public sealed class AttackSuite
         new SuiteMember("pgd-margin", "pgd", AttackLoss.Margin, None),
     };
 
-    public static readonly AttackSuite AutoAttack = new("autoattack", new[] { "apgd-ce", "apgd-t", "square" }.Select(Member).ToArray());
+    /// <summary>Every named suite (<see cref="ISuiteRecipe"/> classes): a new one is one small class.</summary>
+    public static Registry<ISuiteRecipe> Named { get; } = new("suite");
+
+    public static AttackSuite AutoAttack => Of(Named.Get("autoattack"));
+
+    /// <summary>The suite a recipe names, its members in the recipe's order.</summary>
+    public static AttackSuite Of(ISuiteRecipe recipe) => new(recipe.Name, recipe.Members.Select(Member).ToArray());
 
     public AttackSuite(string name, IReadOnlyList<SuiteMember> members)
     {
@@ -45,9 +51,9 @@ public sealed class AttackSuite
     public static AttackSuite Parse(string text)
     {
         string trimmed = text.Trim();
-        if (trimmed == AutoAttack.Name) return AutoAttack;
+        if (Named.Find(trimmed) is { } recipe) return Of(recipe);
         string[] names = trimmed.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0) throw new LabelRepException($"--suite '{text}': give autoattack or a list of {string.Join(", ", Members.Select(m => m.Name))}");
+        if (names.Length == 0) throw new LabelRepException($"--suite '{text}': give {string.Join(", ", Named.Names)} or a list of {string.Join(", ", Members.Select(m => m.Name))}");
         return new AttackSuite(string.Join("+", names), names.Select(Member).ToArray());
     }
 
@@ -59,5 +65,21 @@ public sealed class AttackSuite
         name == "fab-t"
             ? throw new LabelRepException("--suite: fab-t is not implemented in LabelRep (see README: Attacks); the autoattack suite runs without it")
             : Members.FirstOrDefault(m => m.Name == name)
-              ?? throw new LabelRepException($"--suite: unknown member '{name}'; valid: autoattack, or a list of {string.Join(", ", Members.Select(m => m.Name))}");
+              ?? throw new LabelRepException($"--suite: unknown member '{name}'; valid: {string.Join(", ", Named.Names)}, or a list of {string.Join(", ", Members.Select(m => m.Name))}");
+}
+
+/// <summary>A named suite: its members in cascade order (names of <see cref="AttackSuite.Members"/>).</summary>
+public interface ISuiteRecipe : IRegistered
+{
+    string Description { get; }
+
+    IReadOnlyList<string> Members { get; }
+}
+
+/// <summary>"autoattack": AutoAttack's standard version without FAB-T (APGD-CE, APGD-T with 9 targets, Square with 5,000 queries).</summary>
+public sealed class AutoAttackSuite : ISuiteRecipe
+{
+    public string Name => "autoattack";
+    public string Description => "AutoAttack's standard version without FAB-T: APGD-CE, APGD-T (9 targets), Square (5,000 queries)";
+    public IReadOnlyList<string> Members { get; } = new[] { "apgd-ce", "apgd-t", "square" };
 }

@@ -20,11 +20,8 @@ public enum LabelRole
 }
 
 /// <summary>A label representation, registered by name in <see cref="LabelKinds"/>. A new kind is one new file.</summary>
-public interface ILabelKind
+public interface ILabelKind : IRegistered
 {
-    /// <summary>The name used on the command line, e.g. "speech".</summary>
-    string Name { get; }
-
     /// <summary>One line for --help and the report.</summary>
     string Description { get; }
 

@@ -3,14 +3,17 @@ namespace LabelRep.Labels;
 /// <summary>Every label kind by name: each <see cref="ILabelKind"/> class in this assembly, so a new kind is one new file.</summary>
 public static class LabelKinds
 {
-    private static readonly Lazy<Dictionary<string, ILabelKind>> Kinds = new(() =>
-        typeof(ILabelKind).Assembly.GetTypes()
-            .Where(t => typeof(ILabelKind).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false } && t.GetConstructor(Type.EmptyTypes) != null)
-            .Select(t => (ILabelKind)Activator.CreateInstance(t)!)
-            .ToDictionary(k => k.Name));
+    private static readonly string[] PaperOrder = { "categorical", "speech", "shuffled-speech", "composite", "constant", "random", "lowdim" };
+
+    /// <summary>Every kind, in the paper's order: the baseline first, then the paper's kinds, then any others by name.</summary>
+    public static Registry<ILabelKind> Registry { get; } = new("label kind", all => all
+        .OrderBy(k => k.Role == LabelRole.Baseline ? -1 : Array.IndexOf(PaperOrder, k.Name) is var i && i < 0 ? int.MaxValue : i)
+        .ThenBy(k => k.Name, StringComparer.Ordinal));
+
+    private static readonly Lazy<Dictionary<string, ILabelKind>> Kinds = new(() => Registry.All.ToDictionary(k => k.Name));
 
     /// <summary>The paper's order: the baseline first, then the paper's kinds, then any others by name.</summary>
-    public static IReadOnlyList<string> Names { get; } = BuildNames();
+    public static IReadOnlyList<string> Names => Registry.Names;
 
     /// <summary>
     /// What a label name never contains: a study's arm appends its training regime after it ("speech+pgd7-8/255", see
@@ -65,12 +68,4 @@ public static class LabelKinds
     /// <summary>Throws a listing of the valid names when <paramref name="name"/> is not a kind, or one clear line when a parameter is wrong.</summary>
     public static void Validate(string name) => Parameters(name);
 
-    private static IReadOnlyList<string> BuildNames()
-    {
-        string[] paperOrder = { "speech", "shuffled-speech", "composite", "constant", "random", "lowdim" };
-        var names = Kinds.Value.Values.Where(k => k.Role == LabelRole.Baseline).Select(k => k.Name).ToList();
-        names.AddRange(paperOrder.Where(Kinds.Value.ContainsKey));
-        names.AddRange(Kinds.Value.Keys.Where(k => !names.Contains(k)).OrderBy(k => k, StringComparer.Ordinal));
-        return names;
-    }
 }

@@ -117,3 +117,27 @@ public sealed class CifarResNet : Backbone
         }
     }
 }
+
+/// <summary>"resnet20": <see cref="CifarResNet"/> with n = 3.</summary>
+public sealed class ResNet20Backbone : IBackbone
+{
+    public string Name => "resnet20";
+    public string Description => "CIFAR ResNet-20 (n = 3), 64 features";
+    public Backbone Create(int channels) => new CifarResNet(20, channels);
+}
+
+/// <summary>"resnet32": <see cref="CifarResNet"/> with n = 5, the paper's.</summary>
+public sealed class ResNet32Backbone : IBackbone
+{
+    public string Name => "resnet32";
+    public string Description => "CIFAR ResNet-32 (n = 5), the paper's";
+    public Backbone Create(int channels) => new CifarResNet(32, channels);
+}
+
+/// <summary>"resnet110": <see cref="CifarResNet"/> with n = 18, the paper's.</summary>
+public sealed class ResNet110Backbone : IBackbone
+{
+    public string Name => "resnet110";
+    public string Description => "CIFAR ResNet-110 (n = 18), the paper's";
+    public Backbone Create(int channels) => new CifarResNet(110, channels);
+}

@@ -30,3 +30,11 @@ public sealed class SmallCnn : Backbone
 
     public override EvalLayer Fold() => BatchNormFolding.Sequence(features);
 }
+
+/// <summary>"smallcnn": <see cref="SmallCnn"/>.</summary>
+public sealed class SmallCnnBackbone : IBackbone
+{
+    public string Name => "smallcnn";
+    public string Description => "~93k-parameter CNN for CPU work (3 conv blocks, 1,152 features)";
+    public Backbone Create(int channels) => new SmallCnn(channels);
+}

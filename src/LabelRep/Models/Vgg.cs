@@ -43,3 +43,11 @@ public sealed class Vgg : Backbone
 
     public override EvalLayer Fold() => new ChainLayer(BatchNormFolding.Sequence(features), BatchNormFolding.Sequence(pool));
 }
+
+/// <summary>"vgg19": <see cref="Vgg"/>, the paper's VGG19-BN.</summary>
+public sealed class Vgg19Backbone : IBackbone
+{
+    public string Name => "vgg19";
+    public string Description => "VGG19-BN, the paper's (512 features)";
+    public Backbone Create(int channels) => new Vgg(channels);
+}

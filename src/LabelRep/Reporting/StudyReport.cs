@@ -10,17 +10,10 @@ namespace LabelRep.Reporting;
 /// </summary>
 public static class StudyReport
 {
-    /// <summary>The report's sections in order; a new section is one class in Sections/ and one line here.</summary>
-    public static IReadOnlyList<IReportSection> Sections { get; } = new IReportSection[]
-    {
-        new ClaimsSection(),
-        new AccuracySection(),
-        new RobustnessSection(),
-        new EfficiencySection(),
-        new LabelsSection(),
-        new LabelPropertiesSection(),
-        new FeaturesSection(),
-    };
+    /// <summary>The report's sections (every <see cref="IReportSection"/> class, by <see cref="IReportSection.Order"/>): a new section is one class in Sections/.</summary>
+    public static Registry<IReportSection> Registry { get; } = new("report section", all => all.OrderBy(s => s.Order).ThenBy(s => s.Name, StringComparer.Ordinal));
+
+    public static IReadOnlyList<IReportSection> Sections => Registry.All;
 
     public static void Write(string studyDir, StudyStore store)
     {

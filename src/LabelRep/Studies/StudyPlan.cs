@@ -68,16 +68,12 @@ public sealed class StudyPlan
         return new StudyPlan(cells);
     }
 
-    private static (DatasetInfo Info, int TrainImages) Info(string dataset, StudySpec spec) => dataset switch
+    /// <summary>The dataset's description and training-file size, as the dataset states it (else counted by reading the files).</summary>
+    private static (DatasetInfo Info, int TrainImages) Info(string dataset, StudySpec spec)
     {
-        "cifar10" or "cifar100" => (DatasetRegistry.Open(dataset, spec.DataDir).Info, 50_000),
-        "fashion-mnist" or "mnist" => (DatasetRegistry.Open(dataset, spec.DataDir).Info, 60_000),
-        _ => Folder(dataset, spec),
-    };
-
-    private static (DatasetInfo, int) Folder(string dataset, StudySpec spec)
-    {
-        using DatasetSplits data = DatasetRegistry.Open(dataset, spec.DataDir).Load();
+        IDatasetReader reader = DatasetRegistry.Open(dataset, spec.DataDir);
+        if (DatasetRegistry.Get(dataset).TrainImages is { } images) return (reader.Info, images);
+        using DatasetSplits data = reader.Load();
         return (data.Info, data.Train.Count);
     }
 

@@ -62,11 +62,8 @@ public sealed record AttackContext(AttackSpace Target, AttackSpace? Source, Gene
 /// One adversarial attack. It only perturbs: whether an image counts as robust is decided by the caller from the
 /// class scores (the decision rule), not by the attack. A new attack is one class in this folder; it is found by name.
 /// </summary>
-public interface IAttack
+public interface IAttack : IRegistered
 {
-    /// <summary>Name on the command line and in results, e.g. "pgd".</summary>
-    string Name { get; }
-
     string Description { get; }
 
     AttackFamily Family { get; }

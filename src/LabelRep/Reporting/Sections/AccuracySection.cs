@@ -10,6 +10,9 @@ namespace LabelRep.Reporting.Sections;
 /// </summary>
 public sealed class AccuracySection : IReportSection
 {
+    public string Name => "accuracy";
+    public int Order => 20;
+
     public void Write(ReportDocument doc, StudyData data)
     {
         double main = data.MainFraction;

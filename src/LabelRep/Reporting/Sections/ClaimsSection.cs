@@ -9,6 +9,9 @@ namespace LabelRep.Reporting.Sections;
 /// </summary>
 public sealed class ClaimsSection : IReportSection
 {
+    public string Name => "claims";
+    public int Order => 10;
+
     public void Write(ReportDocument doc, StudyData data)
     {
         doc.Heading("The paper's claims");

@@ -7,6 +7,9 @@ namespace LabelRep.Reporting.Sections;
 /// <summary>Data efficiency: test accuracy against the training fraction, per label kind.</summary>
 public sealed class EfficiencySection : IReportSection
 {
+    public string Name => "efficiency";
+    public int Order => 40;
+
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public void Write(ReportDocument doc, StudyData data)

@@ -8,6 +8,9 @@ namespace LabelRep.Reporting.Sections;
 /// <summary>t-SNE of the penultimate features per label kind, with separation scores.</summary>
 public sealed class FeaturesSection : IReportSection
 {
+    public string Name => "features";
+    public int Order => 70;
+
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public void Write(ReportDocument doc, StudyData data)

@@ -4,8 +4,11 @@ using LabelRep.Studies;
 namespace LabelRep.Reporting.Sections;
 
 /// <summary>One part of the study report. A new section is one class here plus one line in <see cref="StudyReport.Sections"/>.</summary>
-public interface IReportSection
+public interface IReportSection : IRegistered
 {
+    /// <summary>Where the section stands in the report: sections are written by ascending order (claims 10, features 70).</summary>
+    int Order { get; }
+
     void Write(ReportDocument doc, StudyData data);
 }
 

@@ -13,6 +13,9 @@ namespace LabelRep.Reporting.Sections;
 /// </summary>
 public sealed class LabelPropertiesSection : IReportSection
 {
+    public string Name => "label-properties";
+    public int Order => 60;
+
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     /// <summary>A label property the hypothesis names: its axis title and how to read it from the statistics.</summary>

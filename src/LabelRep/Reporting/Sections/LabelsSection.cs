@@ -8,6 +8,9 @@ namespace LabelRep.Reporting.Sections;
 /// <summary>The label banks: statistics (entropy, distances) and a gallery of their first classes.</summary>
 public sealed class LabelsSection : IReportSection
 {
+    public string Name => "labels";
+    public int Order => 50;
+
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public void Write(ReportDocument doc, StudyData data)

@@ -9,6 +9,9 @@ namespace LabelRep.Reporting.Sections;
 /// <summary>Robustness per attack protocol: worst-case curves, every attack's numbers, and the gradient-masking flags.</summary>
 public sealed class RobustnessSection : IReportSection
 {
+    public string Name => "robustness";
+    public int Order => 30;
+
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public void Write(ReportDocument doc, StudyData data)
