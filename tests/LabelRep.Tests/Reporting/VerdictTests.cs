@@ -483,6 +483,25 @@ public class VerdictTests
     }
 
     [Fact]
+    public void The_reports_markdown_matches_its_approved_snapshot()
+    {
+        // Given: a fixture study of three kinds and three seeds under the gate's minimum attack
+        var kinds = new[]
+        {
+            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.12, 0.11 }),
+            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.08, 0.17, 0.14 }),
+            new Kind("constant", new[] { 0.70, 0.71, 0.69 }, new[] { 0.05, 0.04, 0.06 }),
+        };
+        string dir = Database(ThreeSeeds, kinds, Strong);
+
+        // When: the report is written
+        Assert.Equal(0, Cli.CliRunner.Run("report", "--study", dir).Code);
+
+        // Then: report.md is the approved one, times and paths aside (every number comes from integer counts)
+        Approved.Verify("report-fixture", "md", File.ReadAllText(Path.Combine(dir, "report.md")));
+    }
+
+    [Fact]
     public void The_same_database_gives_the_same_report_byte_for_byte()
     {
         var kinds = new[]
