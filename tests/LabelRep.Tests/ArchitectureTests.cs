@@ -64,4 +64,35 @@ public class ArchitectureTests
         string doc = File.ReadAllText(Path.Combine(SourceRoot(), "..", "..", "docs", "ARCHITECTURE.md"));
         foreach (string layer in Layers) Assert.Contains($"**{layer}/**", doc);
     }
+
+    [Fact]
+    public void The_repository_stands_alone_every_document_link_resolves_and_nothing_points_outside_it()
+    {
+        string repo = Path.GetFullPath(Path.Combine(SourceRoot(), "..", ".."));
+        var documents = new[] { Path.Combine(repo, "README.md") }.Concat(Directory.GetFiles(Path.Combine(repo, "docs"), "*.md")).ToArray();
+        var link = new System.Text.RegularExpressions.Regex(@"\]\(([^)#\s]+)(#[^)]*)?\)");
+        var broken = new List<string>();
+        foreach (string doc in documents)
+        {
+            foreach (System.Text.RegularExpressions.Match m in link.Matches(File.ReadAllText(doc)))
+            {
+                string target = m.Groups[1].Value;
+                if (target.Contains("://", StringComparison.Ordinal)) continue;
+                string full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(doc)!, target));
+                if (!full.StartsWith(repo, StringComparison.Ordinal) || !(File.Exists(full) || Directory.Exists(full)))
+                    broken.Add($"{Path.GetRelativePath(repo, doc)} links to {target}");
+            }
+        }
+        Assert.Empty(broken);
+
+        string[] folders = { "src", "tests", "docs", "bench", "scripts", "interop" };
+        var outside = folders.Select(f => Path.Combine(repo, f)).Where(Directory.Exists)
+            .SelectMany(f => Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories))
+            .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal) && !f.EndsWith("ArchitectureTests.cs", StringComparison.Ordinal))
+            .Where(f => Path.GetExtension(f) is ".cs" or ".md" or ".py" or ".sh" or ".yaml" or ".json")
+            .Concat(documents)
+            .Where(f => File.ReadAllText(f).Contains("../shared", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(repo, f)).ToArray();
+        Assert.Empty(outside);
+    }
 }
