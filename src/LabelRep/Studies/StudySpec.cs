@@ -187,6 +187,8 @@ public sealed partial record StudySpec
         foreach (double f in AllFractions)
             if (!(f > 0 && f <= 1)) throw new LabelRepException($"study '{Name}': fraction {f} must be in (0, 1]");
         if (Seeds.Distinct().Count() != Seeds.Length) throw new LabelRepException($"study '{Name}': a seed is listed twice");
+        if (SweepSeeds is { } sweep && (sweep.Length == 0 || sweep.Distinct().Count() != sweep.Length))
+            throw new LabelRepException($"study '{Name}': sweep_seeds must name at least one seed, each once (leave it out to use seeds)");
         Require(Epochs is >= 1 and <= 100_000, "epochs", Epochs, "from 1 to 100,000");
         Require(MinSteps is >= 0 and <= 10_000_000, "min_steps", MinSteps, "from 0 to 10,000,000");
         Require(BatchSize is >= 2 and <= 1 << 20, "batch_size", BatchSize, "at least 2");

@@ -477,6 +477,8 @@ public static class HostileCorpus
         yield return Case("fraction 2", "yaml", w => Base(w) + "fractions: [2]\n");
         yield return Case("main fraction -1", "yaml", w => Base(w) + "main_fraction: -1\n");
         yield return Case("same seed twice", "yaml", w => Base(w) + "seeds: [7, 7]\n");
+        yield return Case("same sweep seed twice", "yaml", w => Base(w) + "sweep_seeds: [7, 7]\n", "sweep_seeds");
+        yield return Case("no sweep seed", "yaml", w => Base(w) + "sweep_seeds: []\n", "sweep_seeds");
         yield return Case("no seeds", "yaml", w => Base(w) + "seeds: []\n");
         yield return Case("null seeds", "yaml", w => Base(w) + "seeds: null\n");
         yield return Case("name ../x", "yaml", w => Base(w).Replace("name: s", "name: ../x"), "name");
