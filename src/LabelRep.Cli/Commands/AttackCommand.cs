@@ -20,17 +20,16 @@ public static class AttackCommand
         var limit = new Option<int>("--limit") { Description = "attack only the first N test images (0 = all)", DefaultValueFactory = _ => 0 };
         var source = new Option<string?>("--source") { Description = "another run (same dataset) to craft transfer attacks on, e.g. a categorical run" };
         var batch = new Option<int>("--batch-size") { Description = "images per attack call (1 = one at a time, like the official code)", DefaultValueFactory = _ => 250 };
-        var steps = new Option<int?>("--steps") { Description = "standard protocol: steps of the iterative attacks (default bim 10, pgd 20; the paper's protocols always run 5 steps of ε/5)" };
-        var restarts = new Option<int?>("--restarts") { Description = "PGD random restarts (default 1)" };
-        var queries = new Option<int?>("--queries") { Description = "Square attack queries per image (default 500)" };
-        var targets = new Option<int?>("--targets") { Description = "APGD-T: target classes, the most likely first (default 9; the verdicts' gate needs at least 3)" };
+        // One flag per option the attacks declare (AttackOptions): standard protocol only; the paper's run their own budgets.
+        var budgets = AttackOptions.All.Select(d => (d.Option, Flag: new Option<string?>("--" + d.Option.Name) { Description = "standard protocol: " + d.Help })).ToArray();
         var suite = new Option<string?>("--suite") { Description = "a cascade in which each attack runs only on the images the earlier ones did not fool: autoattack (APGD-CE, APGD-T, Square 5000; AutoAttack's standard version without FAB-T) or a list of apgd-ce, apgd-dlr, apgd-t, square, pgd-margin; alone unless --attacks is given too" };
         var seed = new Option<int>("--seed") { Description = "seed of PGD's random starts and the Square attack", DefaultValueFactory = _ => 0 };
         var targetSeed = new Option<int>("--target-seed") { Description = "seed of the random target classes (official code: 444)", DefaultValueFactory = _ => 444 };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch's default)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = $"device: {string.Join(", ", DeviceSelector.Names)}", DefaultValueFactory = _ => "auto" };
         var command = new Command("attack", "Attack a trained run (FGSM, BIM, PGD, Square, transfer); write attacks.csv, attacks.json and a plot of accuracy against ε");
-        foreach (Option o in new Option[] { run, protocol, attacks, eps, targeted, limit, source, batch, steps, restarts, queries, targets, suite, seed, targetSeed, threads, device })
+        foreach (Option o in new Option[] { run, protocol, attacks, eps, targeted, limit, source, batch }.Concat(budgets.Select(b => b.Flag))
+                     .Concat(new Option[] { suite, seed, targetSeed, threads, device }))
             command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
@@ -44,8 +43,8 @@ public static class AttackCommand
                 Suite = r.GetValue(suite) is { } named ? AttackSuite.Parse(named) : null,
                 Limit = r.GetValue(limit),
                 BatchSize = r.GetValue(batch),
-                Options = new (string Name, int? Value)[] { ("steps", r.GetValue(steps)), ("restarts", r.GetValue(restarts)), ("queries", r.GetValue(queries)), ("targets", r.GetValue(targets)) }
-                    .Where(o => o.Value != null).ToDictionary(o => o.Name, o => (double)o.Value!.Value),
+                Options = budgets.Where(b => r.GetValue(b.Flag) != null)
+                    .ToDictionary(b => b.Option.Name, b => b.Option.Parse(r.GetValue(b.Flag)!, "--" + b.Option.Name)),
                 Seed = r.GetValue(seed),
                 TargetSeed = r.GetValue(targetSeed),
             };

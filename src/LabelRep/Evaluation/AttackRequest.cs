@@ -48,9 +48,15 @@ public sealed record AttackRequest
     public IReadOnlyList<string> WithTransfer(IEnumerable<string> attacks) =>
         Protocol.NormalizedSpace ? attacks.ToArray() : attacks.Concat(AttackRegistry.NamesOf(AttackFamily.Transfer)).Distinct().ToArray();
 
-    /// <summary>The options of <paramref name="attack"/> for this request: the user's value where given (standard protocol), else the protocol's default.</summary>
-    public IReadOnlyDictionary<string, double> OptionsFor(IAttack attack) =>
-        attack.Options.ToDictionary(o => o.Name, o => !Protocol.FixedBudgets && Options.TryGetValue(o.Name, out double v) ? v : o.DefaultFor(Protocol));
+    /// <summary>
+    /// The options of <paramref name="attack"/> for this request: the protocol's default, replaced by a suite
+    /// <paramref name="member"/>'s budget where it sets one, replaced by the user's value where given (standard protocol only).
+    /// </summary>
+    public IReadOnlyDictionary<string, double> OptionsFor(IAttack attack, SuiteMember? member = null) =>
+        attack.Options.ToDictionary(o => o.Name, o =>
+            !Protocol.FixedBudgets && Options.TryGetValue(o.Name, out double v) ? v
+            : member != null && member.Options.TryGetValue(o.Name, out double m) ? m
+            : o.DefaultFor(Protocol));
 
     public IReadOnlyList<double> EpsGrid => Eps is { Count: > 0 } ? Eps : Protocol.DefaultEps;
 
@@ -58,8 +64,7 @@ public sealed record AttackRequest
     {
         if (BatchSize < 1) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 1");
         if (Limit < 0) throw new LabelRepException($"--limit {Limit}: must be 0 (all) or a positive number of test images");
-        foreach (var (name, value) in Options)
-            if (!(value >= 1) || double.IsInfinity(value)) throw new LabelRepException($"--{name} {value}: must be a whole number of at least 1");
+        AttackOptions.Validate(Options, name => $"--{name}");
         foreach (double e in EpsGrid) EpsUnit.Check(e, "--eps");
         if (Suite != null && Targeted == TargetMode.Yes) throw new LabelRepException("--suite runs untargeted (its members choose their own targets); drop --targeted yes");
         if (Protocol.FixedBudgets && Options.Count > 0)

@@ -129,11 +129,7 @@ public sealed class AttackRunner
                     var memberWatch = Stopwatch.StartNew();
                     IAttack attack = AttackRegistry.Get(member.Attack);
                     protocol.Validate(attack);
-                    // The attack's defaults, then the suite's budgets, then what the user asked for.
-                    var options = attack.Options.ToDictionary(o => o.Name, o => member.Options.TryGetValue(o.Name, out double v) ? v : o.DefaultFor(protocol));
-                    foreach (var (name, value) in _request.OptionsFor(attack))
-                        if (_request.Options.ContainsKey(name) && !protocol.FixedBudgets) options[name] = value;
-                    var settings = new AttackSettings { Eps = eps, Loss = member.Loss, Protocol = protocol, Options = options };
+                    var settings = new AttackSettings { Eps = eps, Loss = member.Loss, Protocol = protocol, Options = _request.OptionsFor(attack, member) };
                     int[] open = Enumerable.Range(0, n).Where(i => robust[i]).ToArray();
                     int broke = 0;
                     if (eps > 0 && open.Length > 0)

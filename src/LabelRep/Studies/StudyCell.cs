@@ -96,21 +96,5 @@ public sealed class StudyCell
     /// <summary>The cell's embedding, from features.json.</summary>
     public static Embedding ReadFeatures(RunDirectory dir) => JsonFile.Read<Embedding>(dir.Combine(FeaturesFile), "feature embedding", TrainConfig.Json);
 
-    private AttackRequest Request(AttackProtocol protocol, bool transfer)
-    {
-        StudyAttackSpec a = _spec.Attack;
-        bool paper = protocol.NormalizedSpace; // both of the paper's protocols; their budgets are the official ones
-        var request = new AttackRequest
-        {
-            Protocol = protocol,
-            Attacks = paper ? a.PaperAttacks : a.StandardAttacks,
-            Eps = paper ? a.PaperEps : a.StandardEps,
-            Limit = a.Limit,
-            Options = paper ? new Dictionary<string, double>() : a.Options,
-            Targeted = paper ? TargetMode.Both : TargetMode.No,
-            Suite = !paper && a.Suite != null ? AttackSuite.Parse(a.Suite) : null,
-        };
-        if (request.Suite != null) request = request with { Attacks = request.Attacks ?? protocol.DefaultAttacks };
-        return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
-    }
+    private AttackRequest Request(AttackProtocol protocol, bool transfer) => _spec.Attack.RequestFor(protocol, transfer);
 }

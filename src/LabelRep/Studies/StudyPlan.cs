@@ -1,5 +1,6 @@
 using LabelRep.Data;
 using LabelRep.Evaluation;
+using LabelRep.Evaluation.Attacks;
 using LabelRep.Labels;
 using LabelRep.Training;
 using TorchSharp;
@@ -79,7 +80,11 @@ public sealed class StudyPlan
 
     private static int AttackImages(StudySpec spec) => spec.Attack.Limit > 0 ? spec.Attack.Limit : 10_000;
 
-    /// <summary>Forward and backward passes per attacked image over every protocol, attack and ε (a forward alone counts a third).</summary>
+    /// <summary>
+    /// Forward and backward passes per attacked image over every protocol, attack, loss and ε of the request a cell makes
+    /// (<see cref="StudyAttackSpec.RequestFor"/>), each attack pricing itself (<see cref="IAttack.Passes"/>); a suite's
+    /// later members are counted on half the images of the one before.
+    /// </summary>
     private static double GradientsPerImage(StudySpec spec)
     {
         StudyAttackSpec a = spec.Attack;
@@ -87,37 +92,23 @@ public sealed class StudyPlan
         foreach (string name in a.Protocols)
         {
             AttackProtocol protocol = AttackProtocol.Parse(name);
-            int eps = (protocol.NormalizedSpace ? a.PaperEps : a.StandardEps)?.Count(e => e > 0) ?? protocol.DefaultEps.Count(e => e > 0);
-            if (protocol.NormalizedSpace)
+            AttackRequest request = a.RequestFor(protocol, a.Transfer && !protocol.NormalizedSpace);
+            int eps = request.EpsGrid.Count(e => e > 0);
+            int directions = request.Targeted == TargetMode.Both ? 2 : 1;
+            double perEps = 0;
+            foreach (string attackName in request.AttackNames(hasSource: a.Transfer))
             {
-                total += eps * 2 * (1 + 5); // FGSM and the 5-step iterative attack, untargeted and targeted
-                continue;
+                IAttack attack = AttackRegistry.Get(attackName);
+                var settings = new AttackSettings { Protocol = protocol, Options = request.OptionsFor(attack) };
+                perEps += directions * attack.Losses(protocol).Count * attack.Passes(settings);
             }
-            var attacks = a.StandardAttacks ?? (a.Suite != null ? Array.Empty<string>() : protocol.DefaultAttacks.ToArray());
-            double perEps = attacks.Sum(n => n switch
+            if (request.Suite != null)
             {
-                "fgsm" => 2.0,
-                "bim" => 2.0 * (a.Steps ?? 10),
-                "pgd" => 2.0 * (a.Steps ?? 20),
-                "square" => a.Queries / 3.0,
-                "apgd" => 2.0 * (a.Steps ?? 100),
-                "apgd-t" => (a.Targets ?? 9) * (double)(a.Steps ?? 100),
-                _ => a.Steps ?? 20,
-            });
-            if (a.Transfer) perEps += a.Steps ?? 20;
-            if (a.Suite != null)
-            {
-                var suite = AttackSuite.Parse(a.Suite);
                 double remaining = 1;
-                foreach (SuiteMember member in suite.Attacks)
+                foreach (SuiteMember member in request.Suite.Attacks)
                 {
-                    double cost = member.Attack switch
-                    {
-                        "apgd-t" => (a.Targets ?? 9) * 100.0,
-                        "square" => member.Options.GetValueOrDefault("queries", a.Queries) / 3.0,
-                        _ => 100.0,
-                    };
-                    perEps += remaining * cost;
+                    IAttack attack = AttackRegistry.Get(member.Attack);
+                    perEps += remaining * attack.Passes(new AttackSettings { Protocol = protocol, Options = request.OptionsFor(attack, member) });
                     remaining /= 2;
                 }
             }

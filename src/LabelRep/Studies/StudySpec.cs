@@ -24,6 +24,15 @@ public sealed record StudyAttackSpec
     /// <summary>Target classes of APGD-T (the suite's and a standalone one's); null: the attack's default, 9.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Targets { get; init; }
+    /// <summary>Random restarts of PGD and APGD; null: the attacks' default, 1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Restarts { get; init; }
+    /// <summary>Square's initial square share; null: the attack's (or the suite's) default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PInit { get; init; }
+    /// <summary>Square's schedule stretched to 10,000 queries (1) or on the raw count (0); null: the attack's (or the suite's) default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Rescale { get; init; }
     /// <summary>Also run the transfer attack from the categorical run of the same dataset, model and seed.</summary>
     public bool Transfer { get; init; } = true;
 
@@ -31,7 +40,11 @@ public sealed record StudyAttackSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Suite { get; init; }
 
-    /// <summary>The spec's budgets as attack options (<see cref="Evaluation.Attacks.AttackOption"/>): steps where given, and queries.</summary>
+    /// <summary>
+    /// The spec's budget keys as attack options, by the declared option's name: each key is a declared
+    /// <see cref="Evaluation.Attacks.AttackOption"/>'s <c>SpecKey</c> (a test checks), validated by its declaration.
+    /// Each where given; queries always (500 unless set).
+    /// </summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, double> Options
     {
@@ -40,8 +53,29 @@ public sealed record StudyAttackSpec
             var options = new Dictionary<string, double> { ["queries"] = Queries };
             if (Steps is { } steps) options["steps"] = steps;
             if (Targets is { } targets) options["targets"] = targets;
+            if (Restarts is { } restarts) options["restarts"] = restarts;
+            if (PInit is { } pInit) options["p-init"] = pInit;
+            if (Rescale is { } rescale) options["rescale"] = rescale;
             return options;
         }
+    }
+
+    /// <summary>What a cell asks its attacks for under <paramref name="protocol"/> (with the transfer attacks when <paramref name="transfer"/>); <c>study plan</c> prices the same request.</summary>
+    public AttackRequest RequestFor(AttackProtocol protocol, bool transfer)
+    {
+        bool paper = protocol.NormalizedSpace; // both of the paper's protocols; their budgets are the official ones
+        var request = new AttackRequest
+        {
+            Protocol = protocol,
+            Attacks = paper ? PaperAttacks : StandardAttacks,
+            Eps = paper ? PaperEps : StandardEps,
+            Limit = Limit,
+            Options = paper ? new Dictionary<string, double>() : Options,
+            Targeted = paper ? TargetMode.Both : TargetMode.No,
+            Suite = !paper && Suite != null ? AttackSuite.Parse(Suite) : null,
+        };
+        if (request.Suite != null) request = request with { Attacks = request.Attacks ?? protocol.DefaultAttacks };
+        return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
     }
 }
 
@@ -198,8 +232,7 @@ public sealed partial record StudySpec
         Require(TsneImages is >= 0 and <= 20_000, "tsne_images", TsneImages, "from 0 to 20,000");
         Require(Milestones is null || Milestones.All(m => m >= 1), "milestones", 0, "positive epoch counts");
         Require(Attack.Limit >= 0, "attack.limit", Attack.Limit, "0 (all) or more");
-        Require(Attack.Steps is null or >= 1, "attack.steps", Attack.Steps ?? 0, "at least 1");
-        Require(Attack.Queries >= 1, "attack.queries", Attack.Queries, "at least 1");
+        Evaluation.Attacks.AttackOptions.Validate(Attack.Options, option => $"study '{Name}': attack.{Evaluation.Attacks.AttackOptions.Get(option).Option.SpecKey}");
         foreach (double e in (Attack.StandardEps ?? Array.Empty<double>()).Concat(Attack.PaperEps ?? Array.Empty<double>()))
             EpsUnit.Check(e, $"study '{Name}': attack eps");
         foreach (string a in (Attack.StandardAttacks ?? Array.Empty<string>()).Concat(Attack.PaperAttacks ?? Array.Empty<string>()))

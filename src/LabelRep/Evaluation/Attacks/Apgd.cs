@@ -11,8 +11,8 @@ namespace LabelRep.Evaluation.Attacks;
 /// </summary>
 public sealed class Apgd : IAttack
 {
-    public static readonly AttackOption Iterations = new("steps", "iterations", Standard: 100, Paper: 100);
-    public static readonly AttackOption Restarts = new("restarts", "random restarts", Standard: 1, Paper: 1);
+    public static readonly AttackOption Iterations = new("steps", "gradient steps (iterations)", Standard: 100, Paper: 100);
+    public static readonly AttackOption Restarts = new("restarts", "random restarts", Standard: 1, Paper: 1) { Max = 1_000 };
 
     public string Name => "apgd";
     public string Description => "Auto-PGD: adaptive step size, momentum, best point kept (Croce & Hein 2020)";

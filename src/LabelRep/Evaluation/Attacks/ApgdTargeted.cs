@@ -17,7 +17,7 @@ public sealed class ApgdTargeted : IAttack
 
     public IReadOnlyList<AttackOption> Options { get; } = new[]
     {
-        Apgd.Iterations, Apgd.Restarts, new AttackOption("targets", "target classes, the most likely first", Standard: 9, Paper: 9),
+        Apgd.Iterations, Apgd.Restarts, new AttackOption("targets", "target classes, the most likely first", Standard: 9, Paper: 9) { Max = 1_000 },
     };
 
     public IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) => new[] { AttackLoss.Dlr };

@@ -12,7 +12,7 @@ public sealed class Bim : IAttack
     public string Description => "iterative signed-gradient steps from the clean image (the paper's iterative attack)";
     public AttackFamily Family => AttackFamily.Iterative;
 
-    public IReadOnlyList<AttackOption> Options { get; } = new[] { new AttackOption("steps", "gradient steps", Standard: 10, Paper: 5) };
+    public IReadOnlyList<AttackOption> Options { get; } = new[] { new AttackOption("steps", "gradient steps (iterations)", Standard: 10, Paper: 5) };
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings) =>
         SignedGradientSteps.Run(context.Target, batch, settings, batch.Clean, settings.Option("steps"));

@@ -12,14 +12,72 @@ public enum AttackFamily
     Transfer,
 }
 
+/// <summary>What kind of number an attack option is.</summary>
+public enum OptionUnit
+{
+    /// <summary>A whole number of something (steps, restarts, queries, target classes).</summary>
+    Count,
+
+    /// <summary>A share in (0, 1] (Square's initial square size).</summary>
+    Share,
+
+    /// <summary>0 or 1.</summary>
+    Switch,
+}
+
 /// <summary>
-/// A budget knob of one attack (steps, restarts, queries) with its default under each protocol. A user's value
-/// (--steps, a spec's steps) replaces the standard protocol's default of every attack that declares the option; the
-/// paper's protocols always run <see cref="Paper"/>.
+/// A budget knob of one attack (steps, restarts, queries), declared once: its name (the CLI flag --NAME and the study
+/// spec key NAME with '_' for '-'), what it is, its unit and valid range, and its default under each protocol. A user's
+/// value replaces the standard protocol's default of every attack that declares the option; the paper's protocols
+/// always run <see cref="Paper"/>. <see cref="AttackOptions"/> lists every declared option; the CLI's flags, the
+/// validation and the docs' table come from there.
 /// </summary>
 public sealed record AttackOption(string Name, string Description, double Standard, double Paper)
 {
+    public OptionUnit Unit { get; init; } = OptionUnit.Count;
+
+    /// <summary>The smallest valid value.</summary>
+    public double Min { get; init; } = 1;
+
+    /// <summary>The largest valid value.</summary>
+    public double Max { get; init; } = 100_000;
+
     public double DefaultFor(AttackProtocol protocol) => protocol.NormalizedSpace ? Paper : Standard;
+
+    /// <summary>The key of the option in a study spec's attack section.</summary>
+    public string SpecKey => Name.Replace('-', '_');
+
+    /// <summary>The valid values in words, e.g. "a whole number from 1 to 100,000".</summary>
+    public string Range => Unit switch
+    {
+        OptionUnit.Count => $"a whole number from {Min.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} to {Max.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}",
+        OptionUnit.Share => $"a number above {Min.ToString(System.Globalization.CultureInfo.InvariantCulture)} and at most {Max.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        _ => "0 or 1",
+    };
+
+    /// <summary>Whether <paramref name="value"/> is valid for this option.</summary>
+    public bool Accepts(double value) => Unit switch
+    {
+        OptionUnit.Count => double.IsFinite(value) && value == Math.Floor(value) && value >= Min && value <= Max,
+        OptionUnit.Share => double.IsFinite(value) && value > Min && value <= Max,
+        _ => value is 0 or 1,
+    };
+
+    /// <summary>The one check of a value a user gave (<paramref name="source"/> names where: "--steps", "study 'x': attack.steps").</summary>
+    public void Check(double value, string source)
+    {
+        if (!Accepts(value))
+            throw new LabelRepException($"{source} {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}: must be {Range}");
+    }
+
+    /// <summary>A value from the command line, read the same in every locale.</summary>
+    public double Parse(string text, string source)
+    {
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value))
+            throw new LabelRepException($"{source} '{text}': must be {Range}");
+        Check(value, source);
+        return value;
+    }
 }
 
 /// <summary>The settings of one attack call: ε, the loss, the protocol's rules and the attack's own options.</summary>
@@ -79,6 +137,17 @@ public interface IAttack : IRegistered
 
     /// <summary>Restarts in the results table.</summary>
     int RestartsFor(AttackSettings settings) => settings.Options.TryGetValue("restarts", out double r) ? (int)r : 1;
+
+    /// <summary>
+    /// Forward-and-backward passes the attack spends per image at one ε under <paramref name="settings"/>, at most (an
+    /// attack that stops early spends fewer); a forward alone counts a third. <c>study plan</c>'s cost model.
+    /// </summary>
+    double Passes(AttackSettings settings) => Family switch
+    {
+        AttackFamily.SingleStep => 1,
+        AttackFamily.GradientFree => settings.Option("queries") / 3.0,
+        _ => (double)StepsFor(settings) * RestartsFor(settings) * (settings.Options.TryGetValue("targets", out double t) ? t : 1),
+    };
 
     /// <summary>Adversarial inputs for the batch, within ε of the clean inputs (and, unless the settings say otherwise, inside the valid range).</summary>
     Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings);

@@ -10,13 +10,13 @@ namespace LabelRep.Evaluation.Attacks;
 /// </summary>
 public sealed class Pgd : IAttack
 {
-    public static readonly AttackOption Steps = new("steps", "gradient steps", Standard: 20, Paper: 5);
+    public static readonly AttackOption Steps = new("steps", "gradient steps (iterations)", Standard: 20, Paper: 5);
 
     public string Name => "pgd";
     public string Description => "signed-gradient steps from a random point in the ε-ball, with restarts";
     public AttackFamily Family => AttackFamily.Iterative;
 
-    public IReadOnlyList<AttackOption> Options { get; } = new[] { Steps, new AttackOption("restarts", "random restarts", Standard: 1, Paper: 1) };
+    public IReadOnlyList<AttackOption> Options { get; } = new[] { Steps, new AttackOption("restarts", "random restarts", Standard: 1, Paper: 1) { Max = 1_000 } };
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings) =>
         Run(context.Target, batch, settings, settings.Option("steps"), settings.Option("restarts"), context.Random);

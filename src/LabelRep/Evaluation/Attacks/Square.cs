@@ -20,9 +20,9 @@ public sealed class Square : IAttack
 
     public IReadOnlyList<AttackOption> Options { get; } = new[]
     {
-        new AttackOption("queries", "model queries per image", Standard: 500, Paper: 500),
-        new AttackOption("p-init", "initial share of the image a square covers", Standard: InitialFraction, Paper: InitialFraction),
-        new AttackOption("rescale", "1: the square-size schedule is stretched over the queries as if there were 10,000; 0: it runs on the raw query count (AutoAttack)", Standard: 1, Paper: 1),
+        new AttackOption("queries", "model queries per image", Standard: 500, Paper: 500) { Max = 1_000_000 },
+        new AttackOption("p-init", "initial share of the image a square covers", Standard: InitialFraction, Paper: InitialFraction) { Unit = OptionUnit.Share, Min = 0, Max = 1 },
+        new AttackOption("rescale", "1: the square-size schedule is stretched over the queries as if there were 10,000; 0: it runs on the raw query count (AutoAttack)", Standard: 1, Paper: 1) { Unit = OptionUnit.Switch, Min = 0, Max = 1 },
     };
 
     int IAttack.StepsFor(AttackSettings settings) => settings.Option("queries");
