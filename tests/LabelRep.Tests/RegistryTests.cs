@@ -4,6 +4,7 @@ using LabelRep.Evaluation.Attacks;
 using LabelRep.Labels;
 using LabelRep.Models;
 using LabelRep.Reporting;
+using LabelRep.Studies.Executors;
 using Xunit;
 
 namespace LabelRep.Tests;
@@ -11,7 +12,7 @@ namespace LabelRep.Tests;
 /// <summary>Every registry is a <see cref="Registry{T}"/>, and each one's entries hold what the registry promises.</summary>
 public class RegistryTests
 {
-    public static TheoryData<string> Registries => new() { "label kind", "attack", "suite", "model", "dataset", "report section" };
+    public static TheoryData<string> Registries => new() { "label kind", "attack", "suite", "model", "dataset", "executor", "report section" };
 
     private static (IReadOnlyList<string> Names, Func<string, IRegistered> Get) Of(string registry) => registry switch
     {
@@ -20,6 +21,7 @@ public class RegistryTests
         "suite" => (AttackSuite.Named.Names, AttackSuite.Named.Get),
         "model" => (ModelRegistry.Backbones.Names, ModelRegistry.Backbones.Get),
         "dataset" => (DatasetRegistry.Datasets.Names, DatasetRegistry.Datasets.Get),
+        "executor" => (Executors.Registry.Names, Executors.Registry.Get),
         "report section" => (StudyReport.Registry.Names, StudyReport.Registry.Get),
         _ => throw new ArgumentException(registry),
     };
@@ -79,6 +81,22 @@ public class RegistryTests
             Assert.Equal(recipe.Members, suite.Attacks.Select(m => m.Name).ToArray());
             foreach (SuiteMember member in suite.Attacks) Assert.Equal(member.Attack, AttackRegistry.Get(member.Attack).Name);
         }
+    }
+
+    [Fact]
+    public void Every_executor_declares_its_options_as_flags_of_the_study_command_and_local_runs_here()
+    {
+        var (code, output, _) = Cli.CliRunner.Run("study", "--help");
+        Assert.Equal(0, code);
+        foreach (IExecutorRecipe executor in Executors.Registry.All)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(executor.Description));
+            Assert.Contains($"{executor.Name}: {executor.Description}", output);
+            foreach (ExecutorOption option in executor.Options) Assert.Contains($"--{option.Name} <", output);
+        }
+        Assert.Equal("local", Executors.Registry.Names[0]);
+        Assert.True(Executors.Registry.Get("local").RunsHere);
+        Assert.Equal("local", Executors.Of(TestData.TempDir("no-study")).Name);
     }
 
     [Fact]

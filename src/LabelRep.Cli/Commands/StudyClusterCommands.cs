@@ -35,7 +35,7 @@ public static class StudyClusterCommands
         command.SetAction(r => CliErrors.Run(_ =>
         {
             string dir = Path.GetFullPath(r.GetValue(study)!);
-            var cells = SlurmStatus.Of(dir, SpecOf(dir));
+            var cells = Executors.Of(dir).Status(dir, SpecOf(dir));
             Tables.Print(new[] { "cell", "run", "state", "detail" }, cells.Select(c => new[] { c.Index.ToString(CultureInfo.InvariantCulture), c.Name, c.State, c.Detail }), textColumns: 4);
             Console.WriteLine(string.Join(", ", cells.GroupBy(c => c.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}")));
             return 0;

@@ -21,21 +21,18 @@ public static class StudyCommands
         var dataDir = new Option<string?>("--data-dir") { Description = "folder of the dataset files (overrides the spec)" };
         var device = new Option<string>("--device") { Description = $"device: {string.Join(", ", DeviceSelector.Names)}", DefaultValueFactory = _ => "auto" };
         var printSpec = new Option<bool>("--print-spec") { Description = "print the study's spec as JSON and exit" };
-        var parallel = new Option<int?>("--parallel") { Description = "cells at once on this machine, each in its own process (default: one per core on a CPU, as memory allows; 1 on a GPU)" };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads of each cell (default: the cores divided by --parallel)" };
         var worker = new Option<bool>("--worker") { Description = "internal: run as one of --parallel's worker processes", Hidden = true };
-        var executorName = new Option<string>("--executor") { Description = "local (this machine, the default) or slurm (submit the cells as Slurm job arrays and return)", DefaultValueFactory = _ => "local" };
-        var partition = new Option<string?>("--partition") { Description = "slurm: the partition to submit to" };
-        var gres = new Option<string?>("--gres") { Description = "slurm: generic resources per cell, e.g. gpu:1" };
-        var cpusPerTask = new Option<int?>("--cpus-per-task") { Description = "slurm: CPUs per cell (also its threads)" };
-        var time = new Option<string?>("--time") { Description = "slurm: walltime per cell (HH:MM:SS); a cell checkpoints and requeues itself before it" };
-        var maxParallel = new Option<int?>("--max-parallel") { Description = "slurm: cells running at once (the array's %K)" };
-        var signalSeconds = new Option<int>("--signal-seconds") { Description = "slurm: seconds before the time limit at which a cell checkpoints and requeues", DefaultValueFactory = _ => 120 };
-        var sbatchArgs = new Option<string[]>("--sbatch-arg") { Description = "slurm: one more sbatch option for every job (repeatable), e.g. --sbatch-arg=--account=lab", AllowMultipleArgumentsPerToken = false };
+        var executorName = new Option<string>("--executor")
+        {
+            Description = string.Join("; ", Executors.Registry.All.Select(e => $"{e.Name}: {e.Description}")), DefaultValueFactory = _ => Executors.Registry.Names[0],
+        };
+        // One flag per option the executors declare (IExecutorRecipe.Options).
+        var executorOptions = Executors.Options.Select(o => (o.Name, Flag: o.Kind == ExecutorOptionKind.TextList
+            ? (Option)new Option<string[]>("--" + o.Name) { Description = o.Help, AllowMultipleArgumentsPerToken = false }
+            : new Option<string?>("--" + o.Name) { Description = o.Help })).ToArray();
         var labelsDir = new Option<string?>("--labels-dir") { Description = "train on the label banks in this folder, by the official repository's names (cifar10_speech.npy, cifar10_uniform.npy for constant, …) instead of generated ones" };
         var command = new Command("study", "Run a whole study (training, attacks, data efficiency, features) and write its report; rerun the same command to continue an interrupted one");
-        foreach (Option o in new Option[] { preset, spec, output, dataDir, device, printSpec, labelsDir, parallel, threads, worker, executorName, partition, gres, cpusPerTask,
-                     time, maxParallel, signalSeconds, sbatchArgs })
+        foreach (Option o in new Option[] { preset, spec, output, dataDir, device, printSpec, labelsDir, worker, executorName }.Concat(executorOptions.Select(e => e.Flag)))
             command.Options.Add(o);
         foreach (Command sub in StudyClusterCommands.All()) command.Subcommands.Add(sub);
         command.SetAction(r => CliErrors.Run(cancel =>
@@ -52,33 +49,24 @@ public static class StudyCommands
             }
             string dir = Path.GetFullPath(r.GetValue(output) ?? Path.Combine("studies", s.Name));
             string deviceName = r.GetValue(device)!;
+            var given = new ExecutorArguments(executorOptions
+                .Where(e => r.GetResult(e.Flag) is { Implicit: false })
+                .ToDictionary(e => e.Name, e => e.Flag is Option<string[]> list ? (IReadOnlyList<string>)(r.GetValue(list) ?? Array.Empty<string>()) : new[] { r.GetValue((Option<string?>)e.Flag)! }));
             if (r.GetValue(worker))
             {
                 // One of --parallel's workers: claim and run cells until none is left; the first process writes the report.
-                TorchRuntime.SetThreads(r.GetValue(threads) ?? 0);
-                return new StudyRunner(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, r.GetValue(threads) ?? 0).Run(cancel) > 0 ? 1 : 0;
+                int workerThreads = given.Whole("threads") ?? 0;
+                TorchRuntime.SetThreads(workerThreads);
+                return new StudyRunner(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, workerThreads).Run(cancel) > 0 ? 1 : 0;
             }
+            IExecutorRecipe recipe = Executors.Registry.Get(r.GetValue(executorName)!);
+            Executors.CheckGiven(recipe, given);
+            IStudyExecutor executor = recipe.Create(given, deviceName);
             Console.WriteLine($"study '{s.Name}' in {dir}: {s.Description}");
             var clock = Stopwatch.StartNew();
-            if (r.GetValue(executorName) == "slurm")
-            {
-                var slurm = new SlurmExecutor(new SlurmOptions
-                {
-                    Partition = r.GetValue(partition), Gres = r.GetValue(gres), CpusPerTask = r.GetValue(cpusPerTask), Time = r.GetValue(time),
-                    MaxParallel = r.GetValue(maxParallel), WarningSeconds = r.GetValue(signalSeconds), ExtraArgs = r.GetValue(sbatchArgs) ?? Array.Empty<string>(),
-                });
-                slurm.Execute(new StudyJob(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, w => WorkerCommand(dir, deviceName, 0)), cancel);
-                return 0;
-            }
-            if (r.GetValue(executorName) != "local") throw new LabelRepException($"--executor '{r.GetValue(executorName)}': valid: local, slurm");
-            var (autoParallel, autoThreads) = LocalExecutor.Default(deviceName);
-            int cells = r.GetValue(parallel) ?? autoParallel;
-            int perCell = r.GetValue(threads) ?? (r.GetValue(parallel) is { } n ? Math.Max(1, Environment.ProcessorCount / Math.Max(1, n)) : autoThreads);
-            TorchRuntime.SetThreads(perCell);
-            var executor = new LocalExecutor(cells, perCell);
-            Console.WriteLine($"{cells} cell(s) at once, {perCell} thread(s) each");
-            var job = new StudyJob(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, w => WorkerCommand(dir, deviceName, perCell));
+            var job = new StudyJob(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, threads => WorkerCommand(dir, deviceName, threads));
             int executorFailures = executor.Execute(job, cancel);
+            if (!recipe.RunsHere) return 0;
             using var store = OpenStore(dir);
             StudyReport.Write(dir, store);
             int failed = store.RunStatus().Count(x => x.Status == "failed");

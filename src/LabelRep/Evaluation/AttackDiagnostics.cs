@@ -31,6 +31,15 @@ public static class AttackDiagnostics
         string? gradientLoss = null)
     {
         var flags = new List<AttackFlag>();
+        CheckCurves(rows, flags);
+        CheckAttacksAgainstEachOther(rows, flags);
+        CheckIntegrity(rows, flags, zeroGradientShare, deterministic, unboundedAccuracy, gradientLoss);
+        return flags;
+    }
+
+    /// <summary>Each series' curve over ε: rising with ε, or flat far from zero while ε doubles.</summary>
+    private static void CheckCurves(IReadOnlyList<AttackResult> rows, List<AttackFlag> flags)
+    {
         foreach (var series in rows.GroupBy(r => r.Series))
         {
             AttackResult[] byEps = series.OrderBy(r => r.Eps).ToArray();
@@ -46,7 +55,11 @@ public static class AttackDiagnostics
                 flags.Add(new("stops-falling",
                     $"{series.Key}: accuracy stays at {byEps[^1].Accuracy:P1} from ε={byEps[^2].Eps:G4} to ε={byEps[^1].Eps:G4}", series.Key));
         }
+    }
 
+    /// <summary>An iterative attack weaker than FGSM, a gradient-free or transfer attack stronger than every white-box one.</summary>
+    private static void CheckAttacksAgainstEachOther(IReadOnlyList<AttackResult> rows, List<AttackFlag> flags)
+    {
         // Attack against attack: standalone rows only (a suite's rows are cumulative over its cascade).
         foreach (var setting in rows.Where(r => r.Eps > 0 && r.Attack != AttackResult.WorstCase && r.Suite is null).GroupBy(r => (r.Targeted, r.Eps)))
         {
@@ -76,7 +89,12 @@ public static class AttackDiagnostics
                         $"{where}: {other.Series} {Show(other)}; the strongest white-box attack ({strongest.Series}) {Show(strongest)}"));
             }
         }
+    }
 
+    /// <summary>Square after the white-box attacks of a cascade, determinism, the unbounded ε, zero gradients, large ε.</summary>
+    private static void CheckIntegrity(IReadOnlyList<AttackResult> rows, List<AttackFlag> flags, double zeroGradientShare, bool deterministic, double? unboundedAccuracy,
+        string? gradientLoss)
+    {
         foreach (AttackResult square in rows.Where(r => r.Suite != null && r.Eps > 0 && AttackSuite.MemberOfResult(r.Attack)?.Attack == "square"))
         {
             double share = (square.Broke ?? 0) / (double)Math.Max(1, square.Images);
@@ -101,7 +119,6 @@ public static class AttackDiagnostics
                 flags.Add(new("not-near-zero-at-large-eps",
                     $"worst case at ε={worst.Eps:G4} ({worst.EpsPixels * 255:F0}/255 in pixels) still leaves {worst.Accuracy:P1}; an attack this large should bring accuracy near zero"));
         }
-        return flags;
     }
 
     private static AttackFamily? Family(string attack) =>

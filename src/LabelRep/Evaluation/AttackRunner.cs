@@ -53,23 +53,7 @@ public sealed class AttackRunner
         var total = Stopwatch.StartNew();
         _target.Freeze();
         _source?.Freeze();
-        var space = new AttackSpace(_target, protocol.NormalizedSpace);
-        AttackSpace? sourceSpace = _source == null ? null : new AttackSpace(_source, protocol.NormalizedSpace);
-
-        int[] images = _request.Limit > 0 ? indices.Take(_request.Limit).ToArray() : indices;
-        int n = images.Length;
-        long[] allLabels = test.LabelArray();
-        long[] labels = images.Select(i => allLabels[i]).ToArray();
-        long[] targets = DrawTargets(labels, _target.ClassCount, _request.TargetSeed);
-        long[] clean = Predict(space, test, images, null, null, null, null, cancel);
-        bool[] cleanCorrect = clean.Select((p, i) => p == labels[i]).ToArray();
-        double zeroGradients = ZeroGradientShare(space, test, images, protocol);
-        // Only images classified correctly count, so only they are attacked (the official code skips the others too);
-        // the rest keep their clean prediction.
-        int[] attackedAt = Enumerable.Range(0, n).Where(i => cleanCorrect[i]).ToArray();
-        int[] attackedImages = attackedAt.Select(i => images[i]).ToArray();
-        long[] attackedTargets = attackedAt.Select(i => targets[i]).ToArray();
-
+        var sweep = new Sweep(this, test, indices, progress, cancel);
         var plan = (from targeted in targetings
                     from eps in epsGrid
                     from attack in attacks
@@ -77,135 +61,212 @@ public sealed class AttackRunner
                     select (targeted, eps, attack, loss)).ToArray();
         AttackSuite? suite = _request.Suite;
         // An upper bound when a suite runs: its later members see only the images the earlier ones did not fool.
-        long work = (plan.Count(p => p.eps > 0) + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0)) * (long)attackedAt.Length, done = 0;
-        var clock = Stopwatch.StartNew();
-        var rows = new List<AttackResult>();
-        var worst = new Dictionary<(bool, double), bool[]>();
-        var worstSeconds = new Dictionary<(bool, double), double>();
+        sweep.Start((plan.Count(p => p.eps > 0) + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0)) * (long)sweep.AttackedAt.Length);
         using var random = new Generator((ulong)_request.Seed);
-        var cleanGradients = new Dictionary<(int, bool), CleanGradients>();
-        foreach (var (targeted, eps, attack, loss) in plan)
-        {
-            cancel.ThrowIfCancellationRequested();
-            var settings = new AttackSettings
-            {
-                Eps = eps,
-                Loss = loss,
-                Protocol = protocol,
-                Options = _request.OptionsFor(attack),
-                ClampEachStep = !(protocol.OfficialQuirks && attack.Family == AttackFamily.Iterative),
-                AccumulateGradients = protocol.OfficialQuirks && attack.Family == AttackFamily.Iterative,
-            };
-            var watch = Stopwatch.StartNew();
-            string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
-            long[] adversarial = (long[])clean.Clone();
-            if (eps > 0)
-            {
-                long[] attacked = Predict(space, test, attackedImages, targeted ? attackedTargets : null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
-                    Progress(name), cleanGradients);
-                for (int k = 0; k < attackedAt.Length; k++) adversarial[attackedAt[k]] = attacked[k];
-            }
-            bool[] robust = adversarial.Select((p, i) => cleanCorrect[i] && p == labels[i]).ToArray();
-            var key = (targeted, eps);
-            worst[key] = worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;
-            worstSeconds[key] = worstSeconds.GetValueOrDefault(key) + watch.Elapsed.TotalSeconds;
-            rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust,
-                targeted ? adversarial.Zip(targets, (p, t) => p == t).Count(x => x) / (double)n : null,
-                attack.Family == AttackFamily.Transfer ? _source!.Name : null, watch.Elapsed.TotalSeconds) with
-            { Targets = TargetsOf(settings) });
-        }
-        foreach (CleanGradients kept in cleanGradients.Values) kept.Dispose();
-        var breaks = new List<SuiteBreaks>();
+        sweep.Attacks(plan, random);
         if (suite != null)
-        {
             foreach (double eps in epsGrid)
-            {
-                var watch = Stopwatch.StartNew();
-                bool[] robust = (bool[])cleanCorrect.Clone();
-                string[] brokenBy = cleanCorrect.Select(c => c ? "" : "clean").ToArray();
-                foreach (SuiteMember member in suite.Attacks)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    var memberWatch = Stopwatch.StartNew();
-                    IAttack attack = AttackRegistry.Get(member.Attack);
-                    protocol.Validate(attack);
-                    var settings = new AttackSettings { Eps = eps, Loss = member.Loss, Protocol = protocol, Options = _request.OptionsFor(attack, member) };
-                    int[] open = Enumerable.Range(0, n).Where(i => robust[i]).ToArray();
-                    int broke = 0;
-                    if (eps > 0 && open.Length > 0)
-                    {
-                        long[] attacked = Predict(space, test, open.Select(i => images[i]).ToArray(), null, attack, new AttackContext(space, sourceSpace, random), settings, cancel,
-                            Progress($"{member.ResultName(suite)} ε={eps:G4}"));
-                        for (int k = 0; k < open.Length; k++)
-                        {
-                            if (attacked[k] == labels[open[k]]) continue;
-                            robust[open[k]] = false;
-                            brokenBy[open[k]] = member.Name;
-                            broke++;
-                        }
-                    }
-                    rows.Add(Row(member.ResultName(suite), member.Loss.Name, false, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust, null, null,
-                        memberWatch.Elapsed.TotalSeconds) with
-                    { Suite = suite.Name, Broke = broke, Targets = TargetsOf(settings) });
-                }
-                rows.Add(Row(suite.Name, AttackResult.Cascade, false, eps, 0, 0, robust, null, null, watch.Elapsed.TotalSeconds) with
-                {
-                    Suite = suite.Name,
-                    Broke = brokenBy.Count(b => b.Length > 0 && b != "clean"),
-                });
-                var key = (false, eps);
-                worst[key] = worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;
-                worstSeconds[key] = worstSeconds.GetValueOrDefault(key) + watch.Elapsed.TotalSeconds;
-                breaks.Add(new SuiteBreaks(eps, brokenBy));
-            }
+                sweep.Suite(suite, eps, random);
+        return sweep.Report(runName, total, random);
+    }
+
+    /// <summary>
+    /// One sweep's state, shared by its phases: the images and their clean predictions, the rows so far, each image's
+    /// worst case per (targeted, ε), and the progress count. The phases run in a fixed order (the attacks, then the suite
+    /// per ε, then the checks), which fixes the random generator's draws.
+    /// </summary>
+    private sealed class Sweep
+    {
+        private readonly AttackRunner _runner;
+        private readonly AttackProtocol _protocol;
+        private readonly ImageData _test;
+        private readonly IProgress<AttackProgress>? _progress;
+        private readonly CancellationToken _cancel;
+        private readonly AttackSpace _space;
+        private readonly AttackSpace? _sourceSpace;
+        private readonly int[] _images;
+        private readonly long[] _labels, _targets, _clean;
+        private readonly bool[] _cleanCorrect;
+        private readonly double _zeroGradients;
+        private readonly int[] _attackedImages;
+        private readonly long[] _attackedTargets;
+        private readonly List<AttackResult> _rows = new();
+        private readonly Dictionary<(bool, double), bool[]> _worst = new();
+        private readonly Dictionary<(bool, double), double> _worstSeconds = new();
+        private readonly List<SuiteBreaks> _breaks = new();
+        private readonly Stopwatch _clock = new();
+        private long _work, _done;
+
+        /// <summary>The clean pass: predictions, which images are attacked, their targets, the share of zero gradients.</summary>
+        public Sweep(AttackRunner runner, ImageData test, int[] indices, IProgress<AttackProgress>? progress, CancellationToken cancel)
+        {
+            _runner = runner;
+            _protocol = runner._request.Protocol;
+            _test = test;
+            _progress = progress;
+            _cancel = cancel;
+            _space = new AttackSpace(runner._target, _protocol.NormalizedSpace);
+            _sourceSpace = runner._source == null ? null : new AttackSpace(runner._source, _protocol.NormalizedSpace);
+            _images = runner._request.Limit > 0 ? indices.Take(runner._request.Limit).ToArray() : indices;
+            long[] allLabels = test.LabelArray();
+            _labels = _images.Select(i => allLabels[i]).ToArray();
+            _targets = DrawTargets(_labels, runner._target.ClassCount, runner._request.TargetSeed);
+            _clean = runner.Predict(_space, test, _images, null, null, null, null, cancel);
+            _cleanCorrect = _clean.Select((p, i) => p == _labels[i]).ToArray();
+            _zeroGradients = runner.ZeroGradientShare(_space, test, _images, _protocol);
+            // Only images classified correctly count, so only they are attacked (the official code skips the others too);
+            // the rest keep their clean prediction.
+            AttackedAt = Enumerable.Range(0, N).Where(i => _cleanCorrect[i]).ToArray();
+            _attackedImages = AttackedAt.Select(i => _images[i]).ToArray();
+            _attackedTargets = AttackedAt.Select(i => _targets[i]).ToArray();
         }
-        foreach (var ((targeted, eps), robust) in worst)
-            rows.Add(Row(AttackResult.WorstCase, "all", targeted, eps, 0, 0, robust, null, null, worstSeconds[(targeted, eps)]));
-        var robustImages = worst.Select(kv => new RobustImages(kv.Key.Item2, kv.Key.Item1, ImageBits.Encode(kv.Value))).ToArray();
-        bool deterministic = Deterministic(space, test, images);
-        double? unbounded = suite != null && !protocol.NormalizedSpace ? UnboundedAccuracy(space, test, attackedImages, random, cancel) : null;
 
-        return new AttackReport
+        private int N => _images.Length;
+
+        /// <summary>The positions (in the attacked images) of the images classified correctly before any attack.</summary>
+        public int[] AttackedAt { get; }
+
+        /// <summary>Starts the progress count: <paramref name="work"/> image attacks at most.</summary>
+        public void Start(long work)
         {
-            Protocol = protocol.Name,
-            Run = runName,
-            Source = _source?.Name,
-            Images = n,
-            CleanAccuracy = n == 0 ? 0 : cleanCorrect.Count(c => c) / (double)n,
-            ZeroGradientShare = zeroGradients,
-            OfficialQuirks = protocol.OfficialQuirks,
-            BatchSize = _request.BatchSize,
-            Seconds = total.Elapsed.TotalSeconds,
-            Results = rows,
-            Suite = suite?.Name,
-            BrokenBy = breaks,
-            Robust = robustImages,
-            UnboundedAccuracy = unbounded,
-            Flags = AttackDiagnostics.Check(rows, zeroGradients, deterministic, unbounded, protocol.Losses[0].Name),
+            _work = work;
+            _clock.Start();
+        }
+
+        /// <summary>Every (targeted, ε, attack, loss) of the plan on the images classified correctly, one row each.</summary>
+        public void Attacks(IEnumerable<(bool Targeted, double Eps, IAttack Attack, AttackLoss Loss)> plan, Generator random)
+        {
+            var cleanGradients = new Dictionary<(int, bool), CleanGradients>();
+            foreach (var (targeted, eps, attack, loss) in plan)
+            {
+                _cancel.ThrowIfCancellationRequested();
+                var settings = new AttackSettings
+                {
+                    Eps = eps,
+                    Loss = loss,
+                    Protocol = _protocol,
+                    Options = _runner._request.OptionsFor(attack),
+                    ClampEachStep = !(_protocol.OfficialQuirks && attack.Family == AttackFamily.Iterative),
+                    AccumulateGradients = _protocol.OfficialQuirks && attack.Family == AttackFamily.Iterative,
+                };
+                var watch = Stopwatch.StartNew();
+                string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
+                long[] adversarial = (long[])_clean.Clone();
+                if (eps > 0)
+                {
+                    long[] attacked = _runner.Predict(_space, _test, _attackedImages, targeted ? _attackedTargets : null, attack, new AttackContext(_space, _sourceSpace, random),
+                        settings, _cancel, Progress(name), cleanGradients);
+                    for (int k = 0; k < AttackedAt.Length; k++) adversarial[AttackedAt[k]] = attacked[k];
+                }
+                bool[] robust = adversarial.Select((p, i) => _cleanCorrect[i] && p == _labels[i]).ToArray();
+                Worst(targeted, eps, robust, watch.Elapsed.TotalSeconds);
+                _rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust,
+                    targeted ? adversarial.Zip(_targets, (p, t) => p == t).Count(x => x) / (double)N : null,
+                    attack.Family == AttackFamily.Transfer ? _runner._source!.Name : null, watch.Elapsed.TotalSeconds) with
+                { Targets = TargetsOf(settings) });
+            }
+            foreach (CleanGradients kept in cleanGradients.Values) kept.Dispose();
+        }
+
+        /// <summary>The suite at one ε as a cascade: each member attacks only the images every earlier one failed to fool.</summary>
+        public void Suite(AttackSuite suite, double eps, Generator random)
+        {
+            var watch = Stopwatch.StartNew();
+            bool[] robust = (bool[])_cleanCorrect.Clone();
+            string[] brokenBy = _cleanCorrect.Select(c => c ? "" : "clean").ToArray();
+            foreach (SuiteMember member in suite.Attacks)
+            {
+                _cancel.ThrowIfCancellationRequested();
+                var memberWatch = Stopwatch.StartNew();
+                IAttack attack = AttackRegistry.Get(member.Attack);
+                _protocol.Validate(attack);
+                var settings = new AttackSettings { Eps = eps, Loss = member.Loss, Protocol = _protocol, Options = _runner._request.OptionsFor(attack, member) };
+                int[] open = Enumerable.Range(0, N).Where(i => robust[i]).ToArray();
+                int broke = 0;
+                if (eps > 0 && open.Length > 0)
+                {
+                    long[] attacked = _runner.Predict(_space, _test, open.Select(i => _images[i]).ToArray(), null, attack, new AttackContext(_space, _sourceSpace, random),
+                        settings, _cancel, Progress($"{member.ResultName(suite)} ε={eps:G4}"));
+                    for (int k = 0; k < open.Length; k++)
+                    {
+                        if (attacked[k] == _labels[open[k]]) continue;
+                        robust[open[k]] = false;
+                        brokenBy[open[k]] = member.Name;
+                        broke++;
+                    }
+                }
+                _rows.Add(Row(member.ResultName(suite), member.Loss.Name, false, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust, null, null,
+                    memberWatch.Elapsed.TotalSeconds) with
+                { Suite = suite.Name, Broke = broke, Targets = TargetsOf(settings) });
+            }
+            _rows.Add(Row(suite.Name, AttackResult.Cascade, false, eps, 0, 0, robust, null, null, watch.Elapsed.TotalSeconds) with
+            {
+                Suite = suite.Name,
+                Broke = brokenBy.Count(b => b.Length > 0 && b != "clean"),
+            });
+            Worst(false, eps, robust, watch.Elapsed.TotalSeconds);
+            _breaks.Add(new SuiteBreaks(eps, brokenBy));
+        }
+
+        /// <summary>The worst-case rows, the integrity checks and the report.</summary>
+        public AttackReport Report(string runName, Stopwatch total, Generator random)
+        {
+            foreach (var ((targeted, eps), robust) in _worst)
+                _rows.Add(Row(AttackResult.WorstCase, "all", targeted, eps, 0, 0, robust, null, null, _worstSeconds[(targeted, eps)]));
+            var robustImages = _worst.Select(kv => new RobustImages(kv.Key.Item2, kv.Key.Item1, ImageBits.Encode(kv.Value))).ToArray();
+            bool deterministic = _runner.Deterministic(_space, _test, _images);
+            AttackSuite? suite = _runner._request.Suite;
+            double? unbounded = suite != null && !_protocol.NormalizedSpace ? _runner.UnboundedAccuracy(_space, _test, _attackedImages, random, _cancel) : null;
+            return new AttackReport
+            {
+                Protocol = _protocol.Name,
+                Run = runName,
+                Source = _runner._source?.Name,
+                Images = N,
+                CleanAccuracy = N == 0 ? 0 : _cleanCorrect.Count(c => c) / (double)N,
+                ZeroGradientShare = _zeroGradients,
+                OfficialQuirks = _protocol.OfficialQuirks,
+                BatchSize = _runner._request.BatchSize,
+                Seconds = total.Elapsed.TotalSeconds,
+                Results = _rows,
+                Suite = suite?.Name,
+                BrokenBy = _breaks,
+                Robust = robustImages,
+                UnboundedAccuracy = unbounded,
+                Flags = AttackDiagnostics.Check(_rows, _zeroGradients, deterministic, unbounded, _protocol.Losses[0].Name),
+            };
+        }
+
+        /// <summary>Folds one result into the worst case of its (targeted, ε).</summary>
+        private void Worst(bool targeted, double eps, bool[] robust, double seconds)
+        {
+            var key = (targeted, eps);
+            _worst[key] = _worst.TryGetValue(key, out bool[]? soFar) ? soFar.Zip(robust, (a, b) => a && b).ToArray() : robust;
+            _worstSeconds[key] = _worstSeconds.GetValueOrDefault(key) + seconds;
+        }
+
+        private static int? TargetsOf(AttackSettings settings) => settings.Options.TryGetValue("targets", out double t) ? (int)t : null;
+
+        private Action<int> Progress(string setting) => batchDone =>
+        {
+            _done += batchDone;
+            double rate = _done / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
+            _progress?.Report(new AttackProgress(setting, _done, _work, rate, TimeSpan.FromSeconds(Math.Max(0, _work - _done) / Math.Max(1e-9, rate))));
         };
 
-        static int? TargetsOf(AttackSettings settings) => settings.Options.TryGetValue("targets", out double t) ? (int)t : null;
-
-        Action<int> Progress(string setting) => batchDone =>
+        private AttackResult Row(string attack, string loss, bool targeted, double eps, int steps, int restarts, bool[] robust, double? hits, string? source, double seconds) => new()
         {
-            done += batchDone;
-            double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-            progress?.Report(new AttackProgress(setting, done, work, rate, TimeSpan.FromSeconds(Math.Max(0, work - done) / Math.Max(1e-9, rate))));
-        };
-
-        AttackResult Row(string attack, string loss, bool targeted, double eps, int steps, int restarts, bool[] robust, double? hits, string? source, double seconds) => new()
-        {
-            Protocol = protocol.Name,
+            Protocol = _protocol.Name,
             Attack = attack,
             Loss = loss,
             Targeted = targeted,
             Eps = eps,
-            EpsPixels = protocol.Unit.ToPixels(eps, _target.Model.Normalization.Std.max().item<float>()),
+            EpsPixels = _protocol.Unit.ToPixels(eps, _runner._target.Model.Normalization.Std.max().item<float>()),
             Steps = steps,
             Restarts = restarts,
-            Accuracy = n == 0 ? 0 : robust.Count(r => r) / (double)n,
+            Accuracy = N == 0 ? 0 : robust.Count(r => r) / (double)N,
             TargetHitRate = hits,
-            Images = n,
+            Images = N,
             Source = source,
             Seconds = seconds,
         };

@@ -16,6 +16,8 @@ public static partial class YamlToJson
 {
     private const int MaxDepth = 32, MaxNodes = 100_000;
 
+    /// <remarks>Longer than the house's 60 lines on purpose: one switch over the parser's events, a state machine that reads
+    /// top to bottom; split, each case would need the stacks and the writer passed around.</remarks>
     public static string Convert(string yaml, string source)
     {
         var parser = new Parser(new StringReader(yaml));

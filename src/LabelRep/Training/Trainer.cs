@@ -86,13 +86,9 @@ public sealed class Trainer
             // Weights blown up by one step can leave the training loss finite and still make the next forward pass overflow.
             if (!double.IsFinite(val.Loss))
                 throw new LabelRepException($"training diverged at epoch {epoch + 1} (validation loss {val.Loss}; the model's outputs overflow); lower --lr");
-            var record = new EpochRecord(epoch + 1, lr, trainLoss, val.Loss, val.Accuracy, epochClock.Elapsed.TotalSeconds);
-            history.Add(record);
+            history.Add(new EpochRecord(epoch + 1, lr, trainLoss, val.Loss, val.Accuracy, epochClock.Elapsed.TotalSeconds));
             _progress?.Report(new TrainProgress("epoch", epoch + 1, config.Epochs, steps, steps, trainLoss, 0, TimeSpan.Zero, val.Accuracy));
-            writer.add_scalar("train/loss", (float)trainLoss, epoch + 1);
-            writer.add_scalar("val/loss", (float)val.Loss, epoch + 1);
-            writer.add_scalar("val/accuracy", (float)val.Accuracy, epoch + 1);
-            writer.add_scalar("lr", (float)lr, epoch + 1);
+            Log(writer, epoch + 1, lr, trainLoss, val);
 
             bool better = val.Accuracy > state.BestValAccuracy || (val.Accuracy == state.BestValAccuracy && val.Loss < state.BestValLoss);
             if (better)
@@ -110,6 +106,24 @@ public sealed class Trainer
             WriteEpochsCsv(history);
         }
 
+        sgd.Dispose();
+        return Test(state, train.Length, trainSeconds, imagesTrained, hash, cancel);
+    }
+
+    /// <summary>One epoch's numbers in TensorBoard.</summary>
+    private static void Log(TorchSharp.Modules.SummaryWriter writer, int epoch, double lr, double trainLoss, Accuracy.Result val)
+    {
+        writer.add_scalar("train/loss", (float)trainLoss, epoch);
+        writer.add_scalar("val/loss", (float)val.Loss, epoch);
+        writer.add_scalar("val/accuracy", (float)val.Accuracy, epoch);
+        writer.add_scalar("lr", (float)lr, epoch);
+    }
+
+    /// <summary>The best weights on the test set, and metrics.json.</summary>
+    private TrainMetrics Test(CheckpointState state, int trainImages, double trainSeconds, long imagesTrained, string hash, CancellationToken cancel)
+    {
+        TrainConfig config = _setup.Config;
+        var model = _setup.Model;
         RunDirectory.LoadModel(model, _dir.BestPath);
         var test = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Test, _setup.TestIndices, config.EvalBatchSize,
             Evaluating("test", config.Epochs, _setup.TestIndices.Length, double.NaN), cancel);
@@ -119,7 +133,7 @@ public sealed class Trainer
         {
             Dataset = config.Dataset, Model = config.Model, Label = config.Label, Loss = _setup.Objective.LossName,
             Seed = config.Seed, Fraction = config.Fraction, Epochs = config.Epochs,
-            TrainImages = train.Length, ValImages = _setup.Split.Validation.Length, TestImages = test.Images,
+            TrainImages = trainImages, ValImages = _setup.Split.Validation.Length, TestImages = test.Images,
             ValAccuracy = state.BestValAccuracy, ValLoss = state.BestValLoss,
             TestAccuracy = test.Accuracy, TestLoss = test.Loss, BestEpoch = state.BestEpoch,
             TrainSeconds = Math.Round(trainSeconds, 2),
@@ -131,7 +145,6 @@ public sealed class Trainer
             TestCorrect = ImageBits.Encode(test.PerImage),
         };
         AtomicFile.WriteText(_dir.MetricsPath, metrics.ToJson());
-        sgd.Dispose();
         return metrics;
     }
 

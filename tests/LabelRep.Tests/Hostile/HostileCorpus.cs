@@ -599,6 +599,9 @@ public static class HostileCorpus
         yield return new("argument", "study --out \"\"", w => (new[] { "study", "--preset", "quick", "--out", "" }, "--out"));
         yield return new("argument", "train --lr 1e30 (diverges)", w => (Train(w, w.Data(), "--lr", "1e30"), "--lr"));
         yield return new("argument", "study --parallel 0", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--parallel", "0" }, "--parallel"));
+        yield return new("argument", "study --parallel two", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--parallel", "two" }, "--parallel"));
+        yield return new("argument", "study --executor kubernetes", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "kubernetes" }, "kubernetes"));
+        yield return new("argument", "study --executor slurm --parallel 2", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "slurm", "--parallel", "2" }, "--parallel"));
         yield return new("argument", "study --executor slurm --time abc", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "slurm", "--time", "abc" }, "--time"));
     }
 

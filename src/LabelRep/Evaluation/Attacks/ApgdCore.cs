@@ -18,6 +18,8 @@ internal static class ApgdCore
     public const double Rho = 0.75;
     public const double Momentum = 0.75;
 
+    /// <remarks>Longer than the house's 60 lines on purpose: one run of the published algorithm, kept in one piece so that it reads
+    /// against the paper's pseudocode step by step (initial step, momentum step, checkpoints, step halving).</remarks>
     /// <param name="lossFor">The per-image loss to maximize, from the model's output, for the batch's images at the given rows.</param>
     /// <returns>Per image: the adversarial point where the attack succeeded, else the point of highest loss; and whether it succeeded.</returns>
     public static (Tensor Points, Tensor Fooled) Run(AttackSpace space, AttackBatch batch, double eps, int iterations, Func<Tensor, Func<ScoredOutput, Tensor>> lossFor,

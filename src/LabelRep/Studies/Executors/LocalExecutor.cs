@@ -52,13 +52,14 @@ public sealed class LocalExecutor : IStudyExecutor
         var workers = new List<Process>();
         try
         {
+            job.Observer?.Message($"{Parallel} cell(s) at once, {Threads} thread(s) each");
             var runner = new StudyRunner(job.Dir, job.Spec, job.Device, job.Observer, job.AttackPlot, Threads);
             if (Parallel == 1) return runner.Run(cancel);
             runner.Prepare(cancel); // bad input (another spec, no dataset) fails here, before any worker starts
             int failed = 0;
             for (int w = 1; w <= Parallel; w++)
             {
-                var info = job.Worker(w);
+                var info = job.Worker(Threads);
                 info.RedirectStandardOutput = true;
                 info.RedirectStandardError = true;
                 info.UseShellExecute = false;
@@ -93,5 +94,50 @@ public sealed class LocalExecutor : IStudyExecutor
                 worker.Dispose();
             }
         }
+    }
+}
+
+/// <summary>"local": the cells on this machine, <c>--parallel</c> at once with <c>--threads</c> each.</summary>
+public sealed class LocalExecutorRecipe : IExecutorRecipe
+{
+    public string Name => "local";
+    public string Description => "this machine: cells at once in worker processes (the default)";
+    public bool RunsHere => true;
+
+    public IReadOnlyList<ExecutorOption> Options { get; } = new[]
+    {
+        new ExecutorOption("parallel", "local: cells at once on this machine, each in its own process (default: one per core on a CPU, as memory allows; 1 on a GPU)", ExecutorOptionKind.WholeNumber),
+        new ExecutorOption("threads", "local: CPU threads of each cell (default: the cores divided by --parallel)", ExecutorOptionKind.WholeNumber),
+    };
+
+    /// <summary>--parallel and --threads, or this machine's defaults; the calling process computes with the cell's threads.</summary>
+    public IStudyExecutor Create(ExecutorArguments arguments, string device)
+    {
+        var (autoParallel, autoThreads) = LocalExecutor.Default(device);
+        int? parallel = arguments.Whole("parallel"), threads = arguments.Whole("threads");
+        if (threads is < 0 or > 1024) throw new LabelRepException($"--threads {threads}: must be from 0 (libtorch's default) to 1,024");
+        int cells = parallel ?? autoParallel;
+        int perCell = threads ?? (parallel is { } n ? Math.Max(1, Environment.ProcessorCount / Math.Max(1, n)) : autoThreads);
+        Native.TorchRuntime.SetThreads(perCell);
+        return new LocalExecutor(cells, perCell);
+    }
+
+    /// <summary>Every study has a local side: its run folders.</summary>
+    public bool Ran(string dir) => true;
+
+    /// <summary>Each cell as its run folder shows it: done, stopped with a checkpoint, or not started.</summary>
+    public IReadOnlyList<CellStatus> Status(string dir, StudySpec spec)
+    {
+        IReadOnlyList<StudyRun> grid = StudyCollect.Grid(spec);
+        var result = new List<CellStatus>();
+        for (int i = 0; i < grid.Count; i++)
+        {
+            var cell = new StudyCell(dir, spec, grid, i);
+            bool checkpoint = File.Exists(cell.Folder.CheckpointPath);
+            result.Add(cell.IsComplete ? new(i, cell.Name, "done", "")
+                : checkpoint ? new(i, cell.Name, "stopped", "has a checkpoint; rerun the study to continue it")
+                : new(i, cell.Name, "not started", ""));
+        }
+        return result;
     }
 }

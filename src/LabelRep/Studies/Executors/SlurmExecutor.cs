@@ -239,3 +239,33 @@ public sealed partial class SlurmExecutor : IStudyExecutor
 
 /// <summary>One sbatch submission: its job id, what it was for, its array's cells.</summary>
 public sealed record SlurmSubmission(string JobId, string Role, int[] Cells, string SubmittedAt);
+
+/// <summary>"slurm": the cells as Slurm job arrays, submitted from this machine (see <see cref="SlurmExecutor"/>).</summary>
+public sealed class SlurmExecutorRecipe : IExecutorRecipe
+{
+    public string Name => "slurm";
+    public string Description => "submit the cells as Slurm job arrays and return";
+    public bool RunsHere => false;
+
+    public IReadOnlyList<ExecutorOption> Options { get; } = new[]
+    {
+        new ExecutorOption("partition", "slurm: the partition to submit to"),
+        new ExecutorOption("gres", "slurm: generic resources per cell, e.g. gpu:1"),
+        new ExecutorOption("cpus-per-task", "slurm: CPUs per cell (also its threads)", ExecutorOptionKind.WholeNumber),
+        new ExecutorOption("time", "slurm: walltime per cell (HH:MM:SS); a cell checkpoints and requeues itself before it"),
+        new ExecutorOption("max-parallel", "slurm: cells running at once (the array's %K)", ExecutorOptionKind.WholeNumber),
+        new ExecutorOption("signal-seconds", "slurm: seconds before the time limit at which a cell checkpoints and requeues (default 120)", ExecutorOptionKind.WholeNumber),
+        new ExecutorOption("sbatch-arg", "slurm: one more sbatch option for every job (repeatable), e.g. --sbatch-arg=--account=lab", ExecutorOptionKind.TextList),
+    };
+
+    public IStudyExecutor Create(ExecutorArguments arguments, string device) => new SlurmExecutor(new SlurmOptions
+    {
+        Partition = arguments.Text("partition"), Gres = arguments.Text("gres"), CpusPerTask = arguments.Whole("cpus-per-task"), Time = arguments.Text("time"),
+        MaxParallel = arguments.Whole("max-parallel"), WarningSeconds = arguments.Whole("signal-seconds") ?? 120, ExtraArgs = arguments.List("sbatch-arg"),
+    });
+
+    /// <summary>A submission leaves STUDY/slurm/submitted.json.</summary>
+    public bool Ran(string dir) => File.Exists(SlurmExecutor.SubmittedPath(dir));
+
+    public IReadOnlyList<CellStatus> Status(string dir, StudySpec spec) => SlurmStatus.Of(dir, spec);
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LabelRep.Data;
+using LabelRep.Evaluation;
+using LabelRep.Labels;
+using LabelRep.Models;
+using LabelRep.Runs;
+
+namespace LabelRep.Studies;
+
+/// <summary>How a study attacks its main runs (those at <see cref="StudySpec.MainFraction"/>).</summary>
+public sealed record StudyAttackSpec
+{
+    /// <summary>Any of "paper" (the official attacks), "paper-fixed" (their bugs fixed) and "standard"; empty for no attacks.</summary>
+    public string[] Protocols { get; init; } = { "paper", "paper-fixed", "standard" };
+    /// <summary>Test images attacked (0 = all).</summary>
+    public int Limit { get; init; } = 1000;
+    public string[]? StandardAttacks { get; init; }
+    public string[]? PaperAttacks { get; init; }
+    public double[]? StandardEps { get; init; }
+    public double[]? PaperEps { get; init; }
+    public int? Steps { get; init; }
+    public int Queries { get; init; } = 500;
+    /// <summary>Target classes of APGD-T (the suite's and a standalone one's); null: the attack's default, 9.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Targets { get; init; }
+    /// <summary>Random restarts of PGD and APGD; null: the attacks' default, 1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Restarts { get; init; }
+    /// <summary>Square's initial square share; null: the attack's (or the suite's) default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PInit { get; init; }
+    /// <summary>Square's schedule stretched to 10,000 queries (1) or on the raw count (0); null: the attack's (or the suite's) default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Rescale { get; init; }
+    /// <summary>Also run the transfer attack from the categorical run of the same dataset, model and seed.</summary>
+    public bool Transfer { get; init; } = true;
+
+    /// <summary>A cascade (e.g. "autoattack") run with the standard protocol's attacks; its result joins their worst case.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Suite { get; init; }
+
+    /// <summary>
+    /// The spec's budget keys as attack options, by the declared option's name: each key is a declared
+    /// <see cref="Evaluation.Attacks.AttackOption"/>'s <c>SpecKey</c> (a test checks), validated by its declaration.
+    /// Each where given; queries always (500 unless set).
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, double> Options
+    {
+        get
+        {
+            var options = new Dictionary<string, double> { ["queries"] = Queries };
+            if (Steps is { } steps) options["steps"] = steps;
+            if (Targets is { } targets) options["targets"] = targets;
+            if (Restarts is { } restarts) options["restarts"] = restarts;
+            if (PInit is { } pInit) options["p-init"] = pInit;
+            if (Rescale is { } rescale) options["rescale"] = rescale;
+            return options;
+        }
+    }
+
+    /// <summary>What a cell asks its attacks for under <paramref name="protocol"/> (with the transfer attacks when <paramref name="transfer"/>); <c>study plan</c> prices the same request.</summary>
+    public AttackRequest RequestFor(AttackProtocol protocol, bool transfer)
+    {
+        bool paper = protocol.NormalizedSpace; // both of the paper's protocols; their budgets are the official ones
+        var request = new AttackRequest
+        {
+            Protocol = protocol,
+            Attacks = paper ? PaperAttacks : StandardAttacks,
+            Eps = paper ? PaperEps : StandardEps,
+            Limit = Limit,
+            Options = paper ? new Dictionary<string, double>() : Options,
+            Targeted = paper ? TargetMode.Both : TargetMode.No,
+            Suite = !paper && Suite != null ? AttackSuite.Parse(Suite) : null,
+        };
+        if (request.Suite != null) request = request with { Attacks = request.Attacks ?? protocol.DefaultAttacks };
+        return transfer ? request with { Attacks = request.WithTransfer(request.Attacks ?? protocol.DefaultAttacks) } : request;
+    }
+}
