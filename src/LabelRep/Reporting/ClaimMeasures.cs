@@ -45,28 +45,27 @@ internal sealed class ClaimMeasures
         var used = new List<RunResult>();
         foreach (var group in _data.Runs.Where(r => r.Fraction == fraction).GroupBy(r => (r.Dataset, r.Model)))
         {
-            var others = group.Where(r => r.Label == kind).ToArray();
-            var baselines = group.Where(r => r.Label == baselineArm).ToArray();
+            var (others, otherValues) = StudyData.BySeed(group, kind, values);
+            var (baselines, baseValues) = StudyData.BySeed(group, baselineArm, values);
             if (others.Length == 0 || baselines.Length == 0) continue;
-            int[] otherSeeds = others.Select(r => r.Seed).Distinct().Order().ToArray(), baseSeeds = baselines.Select(r => r.Seed).Distinct().Order().ToArray();
+            int[] otherSeeds = others.Select(r => r.Seed).ToArray(), baseSeeds = baselines.Select(r => r.Seed).ToArray();
             string where = $"{group.Key.Dataset} {group.Key.Model}";
             if (!otherSeeds.SequenceEqual(baseSeeds))
                 return new Measured(groups, used, $"{kind} has seeds {string.Join(", ", otherSeeds)} and {baselineArm} {string.Join(", ", baseSeeds)} on {where}; " +
                                                   "arms are compared only on the same seeds (finish or rerun the missing runs)");
             var baseline = new List<double[]>();
             var other = new List<double[]>();
-            foreach (int seed in baseSeeds)
+            for (int s = 0; s < baseSeeds.Length; s++)
             {
-                RunResult b = baselines.First(r => r.Seed == seed), o = others.First(r => r.Seed == seed);
-                double[]? bv = values(b), ov = values(o);
+                double[]? bv = baseValues[s], ov = otherValues[s];
                 if (bv is null || ov is null)
                     return new Measured(groups, used, "no per-image results for these runs (a study from an older LabelRep, or a measure it did not take): rerun the study to get intervals");
                 if (bv.Length != ov.Length)
-                    return new Measured(groups, used, $"{kind} and {baselineArm} were measured on different images on {where} (seed {seed})");
+                    return new Measured(groups, used, $"{kind} and {baselineArm} were measured on different images on {where} (seed {baseSeeds[s]})");
                 baseline.Add(bv);
                 other.Add(ov);
-                used.Add(b);
-                used.Add(o);
+                used.Add(baselines[s]);
+                used.Add(others[s]);
             }
             groups.Add(new PairedGroup(baseline.ToArray(), other.ToArray()));
         }

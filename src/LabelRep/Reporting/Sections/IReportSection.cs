@@ -66,14 +66,19 @@ public sealed class StudyData
     /// </summary>
     public (int[] Seeds, double[][] Values)? PerSeed(IEnumerable<RunResult> group, string label, Func<RunResult, double[]?> values)
     {
-        var runs = group.Where(r => r.Label == label).GroupBy(r => r.Seed).Select(g => g.First()).OrderBy(r => r.Seed).ToArray();
-        var rows = new List<double[]>();
-        foreach (RunResult run in runs)
-        {
-            if (values(run) is not { } v) return null;
-            rows.Add(v);
-        }
-        return rows.Count > 0 && rows.All(r => r.Length == rows[0].Length) ? (runs.Select(r => r.Seed).ToArray(), rows.ToArray()) : null;
+        var (runs, rows) = BySeed(group, label, values);
+        if (rows.Length == 0 || rows.Any(r => r is null) || rows.Any(r => r!.Length != rows[0]!.Length)) return null;
+        return (runs.Select(r => r.Seed).ToArray(), rows.Select(r => r!).ToArray());
+    }
+
+    /// <summary>
+    /// The one place runs are gathered by seed: a label's runs in a group, one per seed value in ascending order, with each
+    /// run's vector (null where the run lacks it). Everything that pairs two arms pairs these by seed value.
+    /// </summary>
+    public static (RunResult[] Runs, double[]?[] Values) BySeed(IEnumerable<RunResult> group, string label, Func<RunResult, double[]?> values)
+    {
+        RunResult[] runs = group.Where(r => r.Label == label).GroupBy(r => r.Seed).Select(g => g.First()).OrderBy(r => r.Seed).ToArray();
+        return (runs, runs.Select(values).ToArray());
     }
 
     /// <summary>How many ε &gt; 0 the standard protocol's per-image results hold.</summary>
