@@ -41,24 +41,26 @@ public sealed record StudyAttackSpec
     public string? Suite { get; init; }
 
     /// <summary>
-    /// The spec's budget keys as attack options, by the declared option's name: each key is a declared
-    /// <see cref="Evaluation.Attacks.AttackOption"/>'s <c>SpecKey</c> (a test checks), validated by its declaration.
-    /// Each where given; queries always (500 unless set).
+    /// The spec's budget keys as attack options, by the declared option's name: every declared
+    /// <see cref="Evaluation.Attacks.AttackOption"/> whose <c>SpecKey</c> names a property here (a test checks that each
+    /// has one), where given; queries always (500 unless set). Validated by the declarations.
     /// </summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, double> Options
     {
         get
         {
-            var options = new Dictionary<string, double> { ["queries"] = Queries };
-            if (Steps is { } steps) options["steps"] = steps;
-            if (Targets is { } targets) options["targets"] = targets;
-            if (Restarts is { } restarts) options["restarts"] = restarts;
-            if (PInit is { } pInit) options["p-init"] = pInit;
-            if (Rescale is { } rescale) options["rescale"] = rescale;
+            var options = new Dictionary<string, double>();
+            foreach (var declared in Evaluation.Attacks.AttackOptions.All)
+                if (BudgetKeys.TryGetValue(declared.Option.SpecKey, out var property) && property.GetValue(this) is { } value)
+                    options[declared.Option.Name] = System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
             return options;
         }
     }
+
+    /// <summary>This record's properties by their spec key (snake_case), for <see cref="Options"/>.</summary>
+    private static readonly Dictionary<string, System.Reflection.PropertyInfo> BudgetKeys =
+        typeof(StudyAttackSpec).GetProperties().ToDictionary(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name));
 
     /// <summary>What a cell asks its attacks for under <paramref name="protocol"/> (with the transfer attacks when <paramref name="transfer"/>); <c>study plan</c> prices the same request.</summary>
     public AttackRequest RequestFor(AttackProtocol protocol, bool transfer)
