@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Text.Json;
 using LabelRep.IO;
@@ -46,17 +47,20 @@ public static class BenchCommand
                 throw new LabelRepException($"--mode {stepMode}: unknown; valid: {string.Join(", ", ThroughputBenchmark.Modes.Append("layers").Append("attack-layers"))}");
             Console.WriteLine($"{stepMode} steps, layout {memoryLayout}, batch {r.GetValue(batch)}, {r.GetValue(threads)} threads");
             var results = new List<ThroughputBenchmark.Result>();
-            string phaseNames = stepMode == "adversarial" ? "ms/step: craft+forward backward update" : "ms/step: forward backward update";
-            Console.WriteLine($"{"model",-10} {"input",-9} {"head",-12} {"img/s (median)",15}  {phaseNames,38}  repeats");
-            foreach (var c in cases)
+            string first = stepMode == "adversarial" ? "craft+forward ms" : "forward ms";
+            var c0 = CultureInfo.InvariantCulture;
+            foreach (var (c, k) in cases.Select((c, k) => (c, k)))
             {
                 cancel.ThrowIfCancellationRequested();
                 int n = r.GetValue(steps) > 0 ? r.GetValue(steps) : c.Model == "smallcnn" ? 24 : 6;
                 var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev, memoryLayout, stepMode);
                 results.Add(result);
-                string phases = string.Join(" ", result.PhaseMilliseconds.Select(v => v.ToString("F1")));
-                Console.WriteLine($"{result.Model,-10} {result.Input,-9} {result.Head,-12} {result.Median,15:F0}  {phases,38}  {string.Join(" ", result.ImagesPerSecond.Select(v => v.ToString("F0")))}");
+                Console.Error.WriteLine($"[{k + 1}/{cases.Count}] {result.Model} {result.Head}: {result.Median.ToString("F0", c0)} img/s");
             }
+            Tables.Print(new[] { "model", "input", "head", "img/s (median)", first, "backward ms", "update ms", "repeats (img/s)" },
+                results.Select(x => new[] { x.Model, x.Input, x.Head, x.Median.ToString("F0", c0) }
+                    .Concat(x.PhaseMilliseconds.Select(v => v.ToString("F1", c0))).Append(string.Join(" ", x.ImagesPerSecond.Select(v => v.ToString("F0", c0)))).ToArray()),
+                textColumns: 3);
             return WriteJson(r.GetValue(output)!, new
             {
                 results = results.Select(x => new
@@ -74,8 +78,9 @@ public static class BenchCommand
     private static int AttackLayers(List<ThroughputBenchmark.Case> cases, int batch, int threads, int steps, Device device, string layout, string path, CancellationToken cancel)
     {
         Console.WriteLine($"layers of the folded model alone (attack step: forward, gradient to the input), {layout}, batch {batch}, {threads} threads, median of {steps} calls");
-        Console.WriteLine($"{"model",-10} {"head",-12} {"layer",-44} {"output",-12} {"forward ms",11} {"backward ms",12}");
         var rows = new List<object>();
+        var table = new List<string[]>();
+        var c0 = CultureInfo.InvariantCulture;
         foreach (var c in cases)
         {
             cancel.ThrowIfCancellationRequested();
@@ -83,13 +88,14 @@ public static class BenchCommand
             foreach (var t in LayerBenchmark.RunAttack(c, batch, threads, steps, device, layout == "channels-last"))
             {
                 string name = t.Name.Length > 44 ? t.Name[..43] + "…" : t.Name;
-                Console.WriteLine($"{c.Model,-10} {c.Head,-12} {name,-44} {string.Join("x", t.Output),-12} {t.ForwardMs,11:F3} {t.BackwardMs,12:F3}");
+                table.Add(new[] { c.Model, c.Head, name, string.Join("x", t.Output), t.ForwardMs.ToString("F3", c0), t.BackwardMs.ToString("F3", c0) });
                 forward += t.ForwardMs;
                 backward += t.BackwardMs;
                 rows.Add(new { model = c.Model, head = c.Head, name = t.Name, input = t.Input, output = t.Output, forward_ms = Math.Round(t.ForwardMs, 4), backward_ms = Math.Round(t.BackwardMs, 4) });
             }
-            Console.WriteLine($"{c.Model,-10} {c.Head,-12} {"sum",-44} {"",-12} {forward,11:F2} {backward,12:F2}");
+            table.Add(new[] { c.Model, c.Head, "sum", "", forward.ToString("F2", c0), backward.ToString("F2", c0) });
         }
+        Tables.Print(new[] { "model", "head", "layer", "output", "forward ms", "backward ms" }, table, textColumns: 4);
         return WriteJson(path, new { mode = "attack-layers", batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" });
     }
 
@@ -97,15 +103,16 @@ public static class BenchCommand
     private static int Layers(List<string> models, int batch, int threads, int steps, Device device, string layout, string path, CancellationToken cancel)
     {
         Console.WriteLine($"layers alone, train mode, {layout}, batch {batch}, {threads} threads, median of {steps} calls");
-        Console.WriteLine($"{"model",-10} {"layer",-28} {"count",5} {"forward ms",11} {"backward ms",12}");
         var rows = new List<object>();
+        var table = new List<string[]>();
+        var c0 = CultureInfo.InvariantCulture;
         foreach (string model in models)
         {
             cancel.ThrowIfCancellationRequested();
             double total = 0;
             foreach (var t in LayerBenchmark.Run(model, batch, threads, steps, device, layout == "channels-last"))
             {
-                Console.WriteLine($"{model,-10} {t.Layer.Name,-28} {t.Layer.Count,5} {t.ForwardMs,11:F3} {t.BackwardMs,12:F3}");
+                table.Add(new[] { model, t.Layer.Name, t.Layer.Count.ToString(c0), t.ForwardMs.ToString("F3", c0), t.BackwardMs.ToString("F3", c0) });
                 total += t.Layer.Count * (t.ForwardMs + t.BackwardMs);
                 rows.Add(new
                 {
@@ -114,8 +121,9 @@ public static class BenchCommand
                     forward_ms = Math.Round(t.ForwardMs, 4), backward_ms = Math.Round(t.BackwardMs, 4),
                 });
             }
-            Console.WriteLine($"{model,-10} {"sum, each layer × its count",-28} {"",5} {total,24:F1} ms");
+            table.Add(new[] { model, "sum, each layer × its count (forward + backward ms)", "", "", total.ToString("F1", c0) });
         }
+        Tables.Print(new[] { "model", "layer", "count", "forward ms", "backward ms" }, table, textColumns: 2);
         return WriteJson(path, new { batch_size = batch, threads, steps, layout, layers = rows, implementation = "TorchSharp 0.107.0 / libtorch 2.10.0" });
     }
 
