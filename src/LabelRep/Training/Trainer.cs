@@ -56,31 +56,7 @@ public sealed class Trainer
         {
             var epochClock = Stopwatch.StartNew();
             double lr = config.LearningRateAt(epoch) * LabelKinds.Get(config.Label).LearningRateFactor;
-            // An epoch interrupted before resumes at its step; a new one starts at 0.
-            var partial = new EpochProgress(state.StepsInEpoch, state.EpochLossSum);
-            double trainLoss;
-            Accuracy.Result val;
-            try
-            {
-                trainLoss = TrainEpoch(sgd, epoch, lr, train, steps, partial, cancel, ref imagesTrained, ref trainSeconds);
-                _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, 0, _setup.Split.Validation.Length, trainLoss, 0, TimeSpan.Zero));
-                val = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize,
-                    Evaluating("validate", epoch + 1, _setup.Split.Validation.Length, trainLoss), cancel);
-            }
-            // Interrupted in training or in the validation after it: the steps done are kept, so a resume that finds all
-            // of them done goes straight to the validation.
-            catch (OperationCanceledException)
-            {
-                if (partial.Steps > state.StepsInEpoch)
-                    SaveCheckpoint(sgd, state with
-                    {
-                        StepsInEpoch = partial.Steps,
-                        EpochLossSum = partial.LossSum,
-                        TrainSeconds = trainSeconds,
-                        ImagesTrained = imagesTrained,
-                    });
-                throw;
-            }
+            var (trainLoss, val) = TrainAndValidate(sgd, state, epoch, lr, train, steps, ref imagesTrained, ref trainSeconds, cancel);
             state = state with { StepsInEpoch = 0, EpochLossSum = 0 };
 
             // Weights blown up by one step can leave the training loss finite and still make the next forward pass overflow.
@@ -108,6 +84,38 @@ public sealed class Trainer
 
         sgd.Dispose();
         return Test(state, train.Length, trainSeconds, imagesTrained, hash, cancel);
+    }
+
+    /// <summary>
+    /// One epoch's training from the step <paramref name="state"/> reached (an epoch interrupted before resumes at its step;
+    /// a new one starts at 0), then its validation. Interrupted in either, the steps done are kept in a checkpoint, so a
+    /// resume that finds all of them done goes straight to the validation.
+    /// </summary>
+    private (double TrainLoss, Accuracy.Result Val) TrainAndValidate(Sgd sgd, CheckpointState state, int epoch, double lr, int[] train, int steps,
+        ref long imagesTrained, ref double trainSeconds, CancellationToken cancel)
+    {
+        TrainConfig config = _setup.Config;
+        var partial = new EpochProgress(state.StepsInEpoch, state.EpochLossSum);
+        try
+        {
+            double trainLoss = TrainEpoch(sgd, epoch, lr, train, steps, partial, cancel, ref imagesTrained, ref trainSeconds);
+            _progress?.Report(new TrainProgress("validate", epoch + 1, config.Epochs, 0, _setup.Split.Validation.Length, trainLoss, 0, TimeSpan.Zero));
+            var val = Accuracy.Evaluate(_setup.Classifier, _setup.Data.Train, _setup.Split.Validation, config.EvalBatchSize,
+                Evaluating("validate", epoch + 1, _setup.Split.Validation.Length, trainLoss), cancel);
+            return (trainLoss, val);
+        }
+        catch (OperationCanceledException)
+        {
+            if (partial.Steps > state.StepsInEpoch)
+                SaveCheckpoint(sgd, state with
+                {
+                    StepsInEpoch = partial.Steps,
+                    EpochLossSum = partial.LossSum,
+                    TrainSeconds = trainSeconds,
+                    ImagesTrained = imagesTrained,
+                });
+            throw;
+        }
     }
 
     /// <summary>One epoch's numbers in TensorBoard.</summary>
