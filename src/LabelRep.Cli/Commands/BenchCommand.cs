@@ -55,7 +55,7 @@ public static class BenchCommand
                 int n = r.GetValue(steps) > 0 ? r.GetValue(steps) : c.Model == "smallcnn" ? 24 : 6;
                 var result = ThroughputBenchmark.Run(c, r.GetValue(batch), r.GetValue(threads), warmup: 5, steps: n, repeats: r.GetValue(repeats), dev, memoryLayout, stepMode);
                 results.Add(result);
-                Console.Error.WriteLine($"[{k + 1}/{cases.Count}] {result.Model} {result.Head}: {result.Median.ToString("F0", c0)} img/s");
+                Console.WriteLine($"[{k + 1}/{cases.Count}] {result.Model} {result.Head}: {result.Median.ToString("F0", c0)} img/s");
             }
             Tables.Print(new[] { "model", "input", "head", "img/s (median)", first, "backward ms", "update ms", "repeats (img/s)" },
                 results.Select(x => new[] { x.Model, x.Input, x.Head, x.Median.ToString("F0", c0) }
