@@ -32,21 +32,36 @@ public sealed record AttackResult
     public int? Broke { get; init; }
     /// <summary>Target classes of an attack that aims at several (APGD-T): its budget, which the verdicts' attack-strength gate reads.</summary>
     public int? Targets { get; init; }
+    /// <summary>Model queries per image of a gradient-free attack (Square): its budget.</summary>
+    public int? Queries { get; init; }
+    /// <summary>Forward passes the row's attack spent, summed over the images it attacked (its final prediction included); null on summary rows.</summary>
+    public long? Forwards { get; init; }
+    /// <summary>Backward passes (input gradients) the row's attack spent, summed over the images it attacked.</summary>
+    public long? Backwards { get; init; }
 
     public const string WorstCase = "worst-case";
 
     /// <summary>The loss column of a suite's own row.</summary>
     public const string Cascade = "cascade";
 
-    public static readonly string CsvHeader = "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds,suite,broke,targets";
+    public static readonly string CsvHeader =
+        "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds,suite,broke,targets,queries,forwards,backwards";
 
     public string ToCsv()
     {
         var c = CultureInfo.InvariantCulture;
-        return string.Join(",", Protocol, Attack, Loss, Targeted ? "yes" : "no", Eps.ToString("R", c), EpsPixels.ToString("R", c),
+        return string.Join(",", new[]
+        {
+            Protocol, Attack, Loss, Targeted ? "yes" : "no", Eps.ToString("R", c), EpsPixels.ToString("R", c),
             Steps.ToString(c), Restarts.ToString(c), Accuracy.ToString("R", c), TargetHitRate?.ToString("R", c) ?? "",
-            Images.ToString(c), Source ?? "", Seconds.ToString("F2", c), Suite ?? "", Broke?.ToString(c) ?? "", Targets?.ToString(c) ?? "");
+            Images.ToString(c), Source ?? "", Seconds.ToString("F2", c), Suite ?? "", Broke?.ToString(c) ?? "", Targets?.ToString(c) ?? "",
+            Queries?.ToString(c) ?? "", Forwards?.ToString(c) ?? "", Backwards?.ToString(c) ?? "",
+        }.Select(CsvField));
     }
+
+    /// <summary>A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break (a source named "controlled:levels=16,rank=5").</summary>
+    public static string CsvField(string value) =>
+        value.IndexOfAny(new[] { ',', '"', '\n', '\r' }) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
 
     /// <summary>A series is one line in a plot: the same attack, loss and targeting over ε.</summary>
     [JsonIgnore] public string Series => $"{Attack}/{Loss}{(Targeted ? " targeted" : "")}";

@@ -152,6 +152,7 @@ public sealed class AttackRunner
                 var watch = Stopwatch.StartNew();
                 string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
                 long[] adversarial = (long[])_clean.Clone();
+                var (forwards, backwards) = Passes();
                 if (eps > 0)
                 {
                     long[] attacked = _runner.Predict(_space, _test, _attackedImages, targeted ? _attackedTargets : null, attack, new AttackContext(_space, _sourceSpace, random),
@@ -160,10 +161,10 @@ public sealed class AttackRunner
                 }
                 bool[] robust = adversarial.Select((p, i) => _cleanCorrect[i] && p == _labels[i]).ToArray();
                 Worst(targeted, eps, robust, watch.Elapsed.TotalSeconds);
-                _rows.Add(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust,
+                _rows.Add(Spent(Row(attack.Name, loss.Name, targeted, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust,
                     targeted ? adversarial.Zip(_targets, (p, t) => p == t).Count(x => x) / (double)N : null,
                     attack.Family == AttackFamily.Transfer ? _runner._source!.Name : null, watch.Elapsed.TotalSeconds) with
-                { Targets = TargetsOf(settings) });
+                { Targets = TargetsOf(settings), Queries = attack.QueriesFor(settings) }, forwards, backwards));
             }
             foreach (CleanGradients kept in cleanGradients.Values) kept.Dispose();
         }
@@ -183,6 +184,7 @@ public sealed class AttackRunner
                 var settings = new AttackSettings { Eps = eps, Loss = member.Loss, Protocol = _protocol, Options = _runner._request.OptionsFor(attack, member) };
                 int[] open = Enumerable.Range(0, N).Where(i => robust[i]).ToArray();
                 int broke = 0;
+                var (forwards, backwards) = Passes();
                 if (eps > 0 && open.Length > 0)
                 {
                     long[] attacked = _runner.Predict(_space, _test, open.Select(i => _images[i]).ToArray(), null, attack, new AttackContext(_space, _sourceSpace, random),
@@ -195,9 +197,9 @@ public sealed class AttackRunner
                         broke++;
                     }
                 }
-                _rows.Add(Row(member.ResultName(suite), member.Loss.Name, false, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust, null, null,
+                _rows.Add(Spent(Row(member.ResultName(suite), member.Loss.Name, false, eps, attack.StepsFor(settings), attack.RestartsFor(settings), robust, null, null,
                     memberWatch.Elapsed.TotalSeconds) with
-                { Suite = suite.Name, Broke = broke, Targets = TargetsOf(settings) });
+                { Suite = suite.Name, Broke = broke, Targets = TargetsOf(settings), Queries = attack.QueriesFor(settings) }, forwards, backwards));
             }
             _rows.Add(Row(suite.Name, AttackResult.Cascade, false, eps, 0, 0, robust, null, null, watch.Elapsed.TotalSeconds) with
             {
@@ -235,6 +237,17 @@ public sealed class AttackRunner
                 UnboundedAccuracy = unbounded,
                 Flags = AttackDiagnostics.Check(_rows, _zeroGradients, deterministic, unbounded, _protocol.Losses[0].Name),
             };
+        }
+
+        /// <summary>Forward and backward passes so far, on the attacked model and the transfer source together.</summary>
+        private (long Forwards, long Backwards) Passes() =>
+            (_space.Forwards + (_sourceSpace?.Forwards ?? 0), _space.Backwards + (_sourceSpace?.Backwards ?? 0));
+
+        /// <summary>The row with the passes spent since <paramref name="forwards"/> and <paramref name="backwards"/> were read.</summary>
+        private AttackResult Spent(AttackResult row, long forwards, long backwards)
+        {
+            var (f, b) = Passes();
+            return row with { Forwards = f - forwards, Backwards = b - backwards };
         }
 
         /// <summary>Folds one result into the worst case of its (targeted, ε).</summary>

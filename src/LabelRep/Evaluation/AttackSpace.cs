@@ -32,8 +32,18 @@ public sealed class AttackSpace
     /// <summary>Images in [0, 1] → inputs of this space.</summary>
     public Tensor FromPixels(Tensor pixels) => Normalized ? Model.Normalization.call(pixels) : pixels;
 
+    /// <summary>Forward passes so far, one per image (what an attack spends; read before and after it).</summary>
+    public long Forwards { get; private set; }
+
+    /// <summary>Backward passes (input gradients) so far, one per image.</summary>
+    public long Backwards { get; private set; }
+
     /// <summary>The model's raw output (logits, label vector or label image).</summary>
-    public Tensor Output(Tensor input) => Normalized ? Model.ForwardNormalized(input) : Model.Forward(input);
+    public Tensor Output(Tensor input)
+    {
+        Forwards += input.shape[0];
+        return Normalized ? Model.ForwardNormalized(input) : Model.Forward(input);
+    }
 
     /// <summary>Class scores (B, C); argmax is the decision.</summary>
     public Tensor Scores(Tensor input) => Classifier.Decision.Scores(Output(input));
@@ -82,6 +92,7 @@ public sealed class AttackSpace
         var output = new ScoredOutput(Output(x), Classifier.Decision);
         Tensor value = loss(output);
         Tensor gradient = torch.autograd.grad(new[] { value.sum() }, new[] { x })[0];
+        Backwards += x.shape[0];
         if (!withScores) return (scope.MoveToOuter(value.detach()), scope.MoveToOuter(gradient), null);
         using var noGrad = torch.no_grad();
         // The scores the loss took (the same values as without a graph), or, for a loss that took none, computed now

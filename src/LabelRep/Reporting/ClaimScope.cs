@@ -41,11 +41,11 @@ internal static class ClaimScope
         return string.Join(" · ", parts);
     }
 
-    /// <summary>"apgd-t (dlr) 100 it., 3 targets": an attack and the budget it ran with.</summary>
+    /// <summary>"apgd-t (dlr) 100 it., 3 targets", "square (margin) 5,000 queries": an attack and the budget it ran with.</summary>
     private static string Budget(AttackResult r)
     {
         string name = r.Suite is not null && r.Attack.StartsWith(r.Suite + ":", StringComparison.Ordinal) ? r.Attack[(r.Suite.Length + 1)..] : r.Attack;
-        string text = $"{name} ({r.Loss}) {r.Steps} it.";
+        string text = r.Queries is { } q ? $"{name} ({r.Loss}) {q.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} queries" : $"{name} ({r.Loss}) {r.Steps} it.";
         if (r.Restarts > 1) text += $" × {r.Restarts} restarts";
         if (r.Targets is { } t) text += $", {t} targets";
         if (r.Source is { Length: > 0 } source) text += $" from {source}";

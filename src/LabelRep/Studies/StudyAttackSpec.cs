@@ -20,7 +20,9 @@ public sealed record StudyAttackSpec
     public double[]? StandardEps { get; init; }
     public double[]? PaperEps { get; init; }
     public int? Steps { get; init; }
-    public int Queries { get; init; } = 500;
+    /// <summary>Square's queries per image; null: the attack's (or its suite's) own budget, 500 alone and 5,000 in autoattack.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Queries { get; init; }
     /// <summary>Target classes of APGD-T (the suite's and a standalone one's); null: the attack's default, 9.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Targets { get; init; }
@@ -43,7 +45,7 @@ public sealed record StudyAttackSpec
     /// <summary>
     /// The spec's budget keys as attack options, by the declared option's name: every declared
     /// <see cref="Evaluation.Attacks.AttackOption"/> whose <c>SpecKey</c> names a property here (a test checks that each
-    /// has one), where given; queries always (500 unless set). Validated by the declarations.
+    /// has one), where given: a key left out leaves every attack and suite member its own budget. Validated by the declarations.
     /// </summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, double> Options

@@ -21,7 +21,7 @@ public sealed partial class StudyStore
 
     public IReadOnlyList<RunAttackResult> AttackResults() => Query("""
         SELECT r.id, r.dataset, r.model, r.label, r.seed, a.protocol, a.attack, a.loss, a.targeted, a.eps, a.eps_pixels, a.steps, a.restarts,
-               a.accuracy, a.target_hit_rate, a.images, a.source, a.seconds, a.suite, a.broke, a.targets
+               a.accuracy, a.target_hit_rate, a.images, a.source, a.seconds, a.suite, a.broke, a.targets, a.queries, a.forwards, a.backwards
         FROM attacks a JOIN runs r ON r.id = a.run_id ORDER BY r.position, a.protocol, a.targeted, a.attack, a.loss, a.eps
         """, null, r => new RunAttackResult(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), new AttackResult
     {
@@ -29,6 +29,7 @@ public sealed partial class StudyStore
         EpsPixels = r.GetDouble(10), Steps = r.GetInt32(11), Restarts = r.GetInt32(12), Accuracy = r.GetDouble(13),
         TargetHitRate = r.IsDBNull(14) ? null : r.GetDouble(14), Images = r.GetInt32(15), Source = r.IsDBNull(16) ? null : r.GetString(16), Seconds = r.GetDouble(17),
         Suite = r.IsDBNull(18) ? null : r.GetString(18), Broke = r.IsDBNull(19) ? null : r.GetInt32(19), Targets = r.IsDBNull(20) ? null : r.GetInt32(20),
+        Queries = r.IsDBNull(21) ? null : r.GetInt32(21), Forwards = r.IsDBNull(22) ? null : r.GetInt64(22), Backwards = r.IsDBNull(23) ? null : r.GetInt64(23),
     }));
 
     public IReadOnlyList<(string Label, string Protocol, string Check, string Message)> AttackFlags() => Query("""

@@ -26,7 +26,7 @@ public sealed partial class StudyStore
             CREATE TABLE IF NOT EXISTS attacks (
               run_id TEXT NOT NULL, protocol TEXT NOT NULL, attack TEXT NOT NULL, loss TEXT NOT NULL, targeted INTEGER NOT NULL,
               eps REAL NOT NULL, eps_pixels REAL, steps INTEGER, restarts INTEGER, accuracy REAL, target_hit_rate REAL, images INTEGER,
-              source TEXT, seconds REAL, suite TEXT, broke INTEGER, targets INTEGER, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
+              source TEXT, seconds REAL, suite TEXT, broke INTEGER, targets INTEGER, queries INTEGER, forwards INTEGER, backwards INTEGER, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
             CREATE TABLE IF NOT EXISTS attack_flags (run_id TEXT NOT NULL, protocol TEXT NOT NULL, position INTEGER NOT NULL, check_name TEXT, message TEXT,
               series TEXT, PRIMARY KEY (run_id, protocol, position));
             CREATE TABLE IF NOT EXISTS label_stats (dataset TEXT NOT NULL, label TEXT NOT NULL, shape TEXT, dimension INTEGER, min REAL, max REAL,
@@ -58,6 +58,9 @@ public sealed partial class StudyStore
         AddColumn("attacks", "suite", "TEXT");
         AddColumn("attacks", "broke", "INTEGER");
         AddColumn("attacks", "targets", "INTEGER");
+        AddColumn("attacks", "queries", "INTEGER");
+        AddColumn("attacks", "forwards", "INTEGER");
+        AddColumn("attacks", "backwards", "INTEGER");
         AddColumn("attack_flags", "series", "TEXT");
         AddColumn("label_stats", "min_pairwise_l2", "REAL");
         AddColumn("label_stats", "rank", "INTEGER");

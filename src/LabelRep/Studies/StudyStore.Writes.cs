@@ -43,12 +43,12 @@ public sealed partial class StudyStore
         foreach (AttackResult r in report.Results)
         {
             Execute("""
-                INSERT INTO attacks (run_id, protocol, attack, loss, targeted, eps, eps_pixels, steps, restarts, accuracy, target_hit_rate, images, source, seconds, suite, broke, targets)
-                VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec, $suite, $broke, $targets)
+                INSERT INTO attacks (run_id, protocol, attack, loss, targeted, eps, eps_pixels, steps, restarts, accuracy, target_hit_rate, images, source, seconds, suite, broke, targets, queries, forwards, backwards)
+                VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec, $suite, $broke, $targets, $q, $fw, $bw)
                 """, tx,
                 ("$id", runId), ("$p", r.Protocol), ("$a", r.Attack), ("$l", r.Loss), ("$t", r.Targeted ? 1 : 0), ("$e", r.Eps), ("$ep", r.EpsPixels),
                 ("$st", r.Steps), ("$rs", r.Restarts), ("$acc", r.Accuracy), ("$hit", r.TargetHitRate), ("$n", r.Images), ("$src", r.Source), ("$sec", r.Seconds),
-                ("$suite", r.Suite), ("$broke", r.Broke), ("$targets", r.Targets));
+                ("$suite", r.Suite), ("$broke", r.Broke), ("$targets", r.Targets), ("$q", r.Queries), ("$fw", r.Forwards), ("$bw", r.Backwards));
         }
         for (int i = 0; i < report.Flags.Count; i++)
             Execute("INSERT INTO attack_flags (run_id, protocol, position, check_name, message, series) VALUES ($id, $p, $i, $c, $m, $s)", tx,

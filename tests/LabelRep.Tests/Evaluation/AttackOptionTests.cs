@@ -81,3 +81,34 @@ public class AttackOptionTests
             Assert.Equal(expected, doc[start..end]);
     }
 }
+
+/// <summary>attacks.csv rows: one field per column, whatever a name holds.</summary>
+public class AttackCsvTests
+{
+    [Fact]
+    public void A_source_name_with_commas_and_quotes_stays_one_field()
+    {
+        var row = new AttackResult
+        {
+            Protocol = "standard", Attack = "transfer", Loss = "margin", Targeted = false, Eps = 0.1, EpsPixels = 0.1, Steps = 20, Restarts = 1, Accuracy = 0.5,
+            Images = 10, Source = "controlled:levels=16,rank=5 \"x\"", Seconds = 1, Queries = null, Forwards = 40, Backwards = 20,
+        };
+        string csv = row.ToCsv();
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < csv.Length; i++)
+        {
+            char ch = csv[i];
+            if (quoted && ch == '"' && i + 1 < csv.Length && csv[i + 1] == '"') { field.Append('"'); i++; }
+            else if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(ch);
+        }
+        fields.Add(field.ToString());
+        string[] header = AttackResult.CsvHeader.Split(',');
+        Assert.Equal(header.Length, fields.Count);
+        Assert.Equal("controlled:levels=16,rank=5 \"x\"", fields[Array.IndexOf(header, "source")]);
+        Assert.Equal("40", fields[Array.IndexOf(header, "forwards")]);
+    }
+}

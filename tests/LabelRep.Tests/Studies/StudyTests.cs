@@ -1,3 +1,4 @@
+using LabelRep.Evaluation.Attacks;
 using LabelRep.Evaluation;
 using LabelRep.Reporting;
 using LabelRep.Runs;
@@ -80,6 +81,57 @@ public class StudyTests
         lines.AddRange(store.Features().Select(f => $"{f.RunId} {f.Embedding.Silhouette:R} {f.Embedding.CentroidAccuracy:R} {string.Join(",", f.Embedding.X.Take(5))}"));
         lines.AddRange(store.LabelStatistics().Select(s => s.ToString()));
         return string.Join("\n", lines);
+    }
+
+    [Fact]
+    public void A_spec_overrides_only_the_budgets_it_sets_so_the_autoattack_suite_runs_square_at_5000_queries()
+    {
+        // Given: a spec that names the autoattack suite and sets no budget, and one that sets queries
+        var plain = new StudyAttackSpec { Protocols = new[] { "standard" }, Suite = "autoattack", StandardAttacks = Array.Empty<string>() };
+        IAttack square = AttackRegistry.Get("square");
+        SuiteMember member = AttackSuite.AutoAttack.Attacks.Single(m => m.Attack == "square");
+
+        // Then: the suite member keeps its own 5,000 queries unless the spec sets another number
+        Assert.DoesNotContain("queries", plain.Options.Keys);
+        Assert.Equal(5000, plain.RequestFor(AttackProtocol.Standard, transfer: false).OptionsFor(square, member)["queries"]);
+        Assert.Equal(500, plain.RequestFor(AttackProtocol.Standard, transfer: false).OptionsFor(square)["queries"]);
+        Assert.Equal(50, (plain with { Queries = 50 }).RequestFor(AttackProtocol.Standard, transfer: false).OptionsFor(square, member)["queries"]);
+        Assert.DoesNotContain("\"queries\"", new StudySpec { Attack = plain }.ToJson());
+    }
+
+    [Fact]
+    public void A_study_with_the_autoattack_suite_records_square_at_5000_queries_and_the_passes_each_attack_spent()
+    {
+        // Given: a one-run study with the autoattack suite, through the command line as a user runs it
+        var spec = Tiny with
+        {
+            Labels = new[] { "categorical" },
+            Fractions = Array.Empty<double>(),
+            TsneImages = 0,
+            Attack = new StudyAttackSpec { Protocols = new[] { "standard" }, Limit = 6, StandardEps = new[] { 0, 8 / 255.0 }, StandardAttacks = Array.Empty<string>(), Suite = "autoattack", Transfer = false },
+        };
+        string dir = TestData.TempDir("study-aa");
+        string file = Path.Combine(TestData.TempDir("spec"), "aa.json");
+        File.WriteAllText(file, spec.ToJson());
+        var (code, _, err) = Cli.CliRunner.Run("study", "--spec", file, "--out", dir, "--device", "cpu", "--parallel", "1");
+        Assert.True(code == 0, err);
+        Assert.Equal(0, Cli.CliRunner.Run("export", "--study", dir, "--format", "csv").Code);
+
+        // Then: attacks.csv says Square ran 5,000 queries, and every attack row says what it spent
+        string[] lines = File.ReadAllLines(Path.Combine(dir, "export", "attacks.csv"));
+        string[] header = lines[0].Split(',');
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+        string Col(string[] row, string name) => row[Array.IndexOf(header, name)];
+        string[] squareRow = rows.Single(r => Col(r, "attack") == "autoattack:square" && Col(r, "eps") != "0");
+        Assert.Equal("5000", Col(squareRow, "queries"));
+        string[] apgdT = rows.Single(r => Col(r, "attack") == "autoattack:apgd-t" && Col(r, "eps") != "0");
+        Assert.Equal("9", Col(apgdT, "targets"));
+        Assert.Equal("100", Col(apgdT, "steps"));
+        string[] apgdCe = rows.Single(r => Col(r, "attack") == "autoattack:apgd-ce" && Col(r, "eps") != "0");
+        Assert.True(long.Parse(Col(apgdCe, "backwards"), System.Globalization.CultureInfo.InvariantCulture) > 0, "APGD-CE spent no backward pass");
+        Assert.True(long.Parse(Col(apgdCe, "forwards"), System.Globalization.CultureInfo.InvariantCulture) >= long.Parse(Col(apgdCe, "backwards"), System.Globalization.CultureInfo.InvariantCulture));
+        string runAttacks = File.ReadAllText(Directory.GetFiles(dir, "attacks.json", SearchOption.AllDirectories).Single());
+        Assert.Contains("\"queries\": 5000", runAttacks);
     }
 
     [Fact]

@@ -135,6 +135,9 @@ public interface IAttack : IRegistered
     /// <summary>Steps in the results table (1 for a single step, queries for Square).</summary>
     int StepsFor(AttackSettings settings) => Family == AttackFamily.SingleStep ? 1 : settings.Option("steps");
 
+    /// <summary>Model queries per image in the results table (a gradient-free attack's budget); null for the others.</summary>
+    int? QueriesFor(AttackSettings settings) => settings.Options.TryGetValue("queries", out double q) ? (int)q : null;
+
     /// <summary>Restarts in the results table.</summary>
     int RestartsFor(AttackSettings settings) => settings.Options.TryGetValue("restarts", out double r) ? (int)r : 1;
 
