@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using LabelRep.Cli.Commands;
 
 namespace LabelRep.Cli;
@@ -7,6 +8,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Numbers are read and written the same in every locale (--lr 0.05 is 0.05 under de_DE too): every thread of this
+        // process uses the invariant culture, whatever LANG or LC_ALL say.
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         WarmUp.Start(args);
         try
         {

@@ -129,16 +129,46 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         Assert.Equal(0.01, double.Parse(epoch1[1], System.Globalization.CultureInfo.InvariantCulture), 12);
     }
 
+    [Theory]
+    [InlineData("de_DE.UTF-8")]
+    [InlineData("tr_TR.UTF-8")]
+    public void Decimal_options_mean_the_same_in_every_locale(string locale)
+    {
+        // Given: a process whose culture would read "0.05" as 5 (de_DE: ',' is the decimal mark) if it followed the environment
+        string data = TestData.WriteIdxDataset(train: 200, test: 40);
+        string run = Path.Combine(TestData.TempDir("locale"), "run");
+        var environment = new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "0", ["LC_ALL"] = locale, ["LANG"] = locale };
+
+        // When: every kind of decimal option is given
+        var (code, err) = RunProcess(new[]
+        {
+            "train", "--data-dir", data, "--epochs", "1", "--batch-size", "32", "--val-count", "40", "--threads", "1", "--out", run,
+            "--lr", "0.05", "--momentum", "0.85", "--weight-decay", "0.0005", "--gamma", "0.5", "--fraction", "0.5", "--label-smoothing", "0.1",
+        }, environment: environment);
+
+        // Then: the run trains at exactly those values
+        Assert.True(code == 0, err);
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+        var root = config.RootElement;
+        Assert.Equal(0.05, root.GetProperty("learning_rate").GetDouble());
+        Assert.Equal(0.85, root.GetProperty("momentum").GetDouble());
+        Assert.Equal(0.0005, root.GetProperty("weight_decay").GetDouble());
+        Assert.Equal(0.5, root.GetProperty("gamma").GetDouble());
+        Assert.Equal(0.5, root.GetProperty("fraction").GetDouble());
+        Assert.Equal(0.1, root.GetProperty("label_smoothing").GetDouble());
+    }
+
     // ---- kill -9 at random moments, then the same command again ----
 
     private static string CliDll => Path.Combine(AppContext.BaseDirectory, "LabelRep.Cli.dll");
 
-    private static (int Code, string Error) RunProcess(string[] args, TimeSpan? killAfter = null)
+    private static (int Code, string Error) RunProcess(string[] args, TimeSpan? killAfter = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(CliDll);
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         using var process = Process.Start(info)!;
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
