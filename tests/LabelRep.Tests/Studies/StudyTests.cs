@@ -1,5 +1,5 @@
-using LabelRep.Evaluation.Attacks;
 using LabelRep.Evaluation;
+using LabelRep.Evaluation.Attacks;
 using LabelRep.Reporting;
 using LabelRep.Runs;
 using LabelRep.Studies;
