@@ -134,6 +134,28 @@ public class StudyTests
         Assert.Contains("\"queries\": 5000", runAttacks);
     }
 
+    [Theory]
+    [InlineData("local")]
+    [InlineData("slurm")]
+    public void A_study_refused_for_another_spec_leaves_the_folders_spec_as_it_was(string executor)
+    {
+        // Given: a folder that holds study A's spec.json, and a spec B for the same folder
+        string dir = TestData.TempDir("refused-" + executor);
+        string specA = Tiny.ToJson(), specB = (Tiny with { Epochs = 2 }).ToJson();
+        File.WriteAllText(Path.Combine(dir, "spec.json"), specA);
+        string fileB = Path.Combine(TestData.TempDir("spec"), "b.json");
+        File.WriteAllText(fileB, specB);
+
+        // When: study B is asked to run there
+        var (code, _, err) = Cli.CliRunner.Run("study", "--spec", fileB, "--out", dir, "--device", "cpu", "--executor", executor);
+
+        // Then: one line says why, and spec.json is still A's, byte for byte; nothing else was written
+        Assert.NotEqual(0, code);
+        Assert.Contains("holds a study with another spec", err);
+        Assert.Equal(specA, File.ReadAllText(Path.Combine(dir, "spec.json")));
+        Assert.Equal(new[] { "spec.json" }, Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).ToArray());
+    }
+
     [Fact]
     public void A_tiny_study_runs_end_to_end_and_writes_its_report()
     {

@@ -14,6 +14,25 @@ public sealed record StudyJob(string Dir, StudySpec Spec, string Device, IStudyO
     Func<int, ProcessStartInfo> Worker)
 {
     public string SpecPath => Path.Combine(Dir, "spec.json");
+
+    /// <summary>
+    /// What every executor does first: refuses a folder that holds another study (its spec.json, or the spec in its
+    /// results.db), and only then writes spec.json, so a refused command leaves the folder exactly as it was.
+    /// </summary>
+    public void WriteSpec()
+    {
+        IO.OutputFolder.Create(Dir, "study");
+        string json = Spec.ToJson();
+        string? existing = File.Exists(SpecPath) ? IO.InputFile.ReadAllText(SpecPath, "study spec") : null;
+        if (existing is null && File.Exists(StudyRunner.DatabasePath(Dir)))
+        {
+            using var store = StudyStore.OpenExisting(StudyRunner.DatabasePath(Dir));
+            existing = store.GetValue("spec");
+        }
+        if (existing != null && existing != json)
+            throw new LabelRepException($"{Dir} holds a study with another spec; rerun it with the same --preset/--spec, or choose a new --out folder");
+        IO.AtomicFile.WriteText(SpecPath, json);
+    }
 }
 
 /// <summary>

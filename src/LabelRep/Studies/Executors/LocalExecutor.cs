@@ -47,8 +47,7 @@ public sealed class LocalExecutor : IStudyExecutor
     /// <summary>Runs the cells; returns the cells that failed in this process, or (with workers) the workers that ended abnormally.</summary>
     public int Execute(StudyJob job, CancellationToken cancel)
     {
-        OutputFolder.Create(job.Dir, "study");
-        AtomicFile.WriteText(job.SpecPath, job.Spec.ToJson());
+        job.WriteSpec();
         var workers = new List<Process>();
         try
         {

@@ -77,9 +77,8 @@ public sealed partial class SlurmExecutor : IStudyExecutor
     public int Execute(StudyJob job, CancellationToken cancel)
     {
         string dir = job.Dir;
-        OutputFolder.Create(dir, "study");
+        job.WriteSpec();
         Directory.CreateDirectory(Path.Combine(dir, "slurm", "logs"));
-        AtomicFile.WriteText(job.SpecPath, job.Spec.ToJson());
         IReadOnlyList<StudyRun> grid = StudyCollect.Grid(job.Spec);
         var queued = SlurmStatus.Queued(dir);
         var toRun = Enumerable.Range(0, grid.Count)
