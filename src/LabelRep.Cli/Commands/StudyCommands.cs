@@ -15,7 +15,7 @@ public static class StudyCommands
 {
     public static Command Study()
     {
-        var preset = new Option<string?>("--preset") { Description = $"a built-in study: {string.Join(", ", StudySpec.PresetNames)} (quick: the whole study, 3 seeds and an attack that meets the verdicts' gate, in under 20 minutes on 2 CPU cores)" };
+        var preset = new Option<string?>("--preset") { Description = $"a built-in study: {string.Join(", ", StudySpec.PresetNames)} (quick: the whole study in small, 5 seeds and an attack that meets the verdicts' gate, in about 10 minutes on 2 CPU cores)" };
         var spec = new Option<string?>("--spec") { Description = "a study spec file (.json, .yaml or .yml; snake_case keys as in 'labelrep study --preset quick --print-spec')" };
         var output = new Option<string?>("--out") { Description = "study folder (results.db, runs/, report.html); default studies/NAME" };
         var dataDir = new Option<string?>("--data-dir") { Description = "folder of the dataset files (overrides the spec)" };
