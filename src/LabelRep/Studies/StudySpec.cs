@@ -1,9 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using LabelRep.Data;
-using LabelRep.Evaluation;
 using LabelRep.Labels;
-using LabelRep.Models;
 using LabelRep.Runs;
 
 namespace LabelRep.Studies;

@@ -1,8 +1,6 @@
-using System.Globalization;
 using LabelRep.Evaluation;
 using LabelRep.Labels;
 using LabelRep.Runs;
-using Microsoft.Data.Sqlite;
 
 namespace LabelRep.Studies;
 

@@ -1,9 +1,3 @@
-using System.Globalization;
-using LabelRep.Evaluation;
-using LabelRep.Labels;
-using LabelRep.Runs;
-using Microsoft.Data.Sqlite;
-
 namespace LabelRep.Studies;
 
 /// <summary>results.db's tables: created at once on a new file, checked on an existing one, completed on an older one.</summary>

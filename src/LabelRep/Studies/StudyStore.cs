@@ -1,7 +1,5 @@
 using System.Globalization;
 using LabelRep.Evaluation;
-using LabelRep.Labels;
-using LabelRep.Runs;
 using Microsoft.Data.Sqlite;
 
 namespace LabelRep.Studies;
