@@ -36,6 +36,13 @@ public sealed class Registry<T> where T : class, IRegistered
         });
     }
 
+    /// <param name="what">What an entry is, for messages.</param>
+    /// <param name="first">The names listed first, in this order; every other entry follows by name.</param>
+    public Registry(string what, string[] first)
+        : this(what, all => all.OrderBy(e => Array.IndexOf(first, e.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(e => e.Name, StringComparer.Ordinal))
+    {
+    }
+
     /// <summary>Every entry, in the registry's order.</summary>
     public IReadOnlyList<T> All => _all.Value;
 

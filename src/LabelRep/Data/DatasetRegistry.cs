@@ -3,10 +3,8 @@ namespace LabelRep.Data;
 /// <summary>Datasets by name: every <see cref="IDataset"/> class (fashion-mnist, mnist, cifar10, cifar100, folder:PATH).</summary>
 public static class DatasetRegistry
 {
-    private static readonly string[] Order = { "fashion-mnist", "mnist", "cifar10", "cifar100", "folder:PATH" };
-
     /// <summary>The registered datasets, the built-in ones in this order, then any other by name.</summary>
-    public static Registry<IDataset> Datasets { get; } = new("dataset", all => all.OrderBy(d => Array.IndexOf(Order, d.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(d => d.Name, StringComparer.Ordinal));
+    public static Registry<IDataset> Datasets { get; } = new("dataset", first: new[] { "fashion-mnist", "mnist", "cifar10", "cifar100", "folder:PATH" });
 
     public static IReadOnlyList<string> Names => Datasets.Names;
 

@@ -14,9 +14,7 @@ public interface IBackbone : IRegistered
 /// <summary>Backbones by name: every <see cref="IBackbone"/> class; the CPU ones first, then the paper's, then any other.</summary>
 public static class ModelRegistry
 {
-    private static readonly string[] Order = { "smallcnn", "resnet20", "resnet32", "resnet110", "vgg19" };
-
-    public static Registry<IBackbone> Backbones { get; } = new("model", all => all.OrderBy(b => Array.IndexOf(Order, b.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(b => b.Name, StringComparer.Ordinal));
+    public static Registry<IBackbone> Backbones { get; } = new("model", first: new[] { "smallcnn", "resnet20", "resnet32", "resnet110", "vgg19" });
 
     public static IReadOnlyCollection<string> Names => Backbones.Names;
 

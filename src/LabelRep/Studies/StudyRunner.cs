@@ -143,6 +143,13 @@ public sealed class StudyRunner
         }
     }
 
+    /// <summary>The one refusal of a study folder that holds another spec (<paramref name="existing"/>; null for a new folder).</summary>
+    internal static void RefuseAnotherSpec(string dir, string? existing, string json)
+    {
+        if (existing != null && existing != json)
+            throw new LabelRepException($"{dir} holds a study with another spec; rerun it with the same --preset/--spec, or choose a new --out folder");
+    }
+
     /// <summary>The study's database, holding this spec (a folder of another spec is an error).</summary>
     internal static StudyStore Open(string dir, StudySpec spec)
     {
@@ -151,9 +158,7 @@ public sealed class StudyRunner
         try
         {
             string json = spec.ToJson();
-            string? existing = store.GetValue("spec");
-            if (existing != null && existing != json)
-                throw new LabelRepException($"{dir} holds a study with another spec; rerun it with the same --preset/--spec, or choose a new --out folder");
+            RefuseAnotherSpec(dir, store.GetValue("spec"), json);
             store.SetValue("spec", json);
             store.SetValue("name", spec.Name);
             return store;

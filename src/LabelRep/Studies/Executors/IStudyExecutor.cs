@@ -29,8 +29,7 @@ public sealed record StudyJob(string Dir, StudySpec Spec, string Device, IStudyO
             using var store = StudyStore.OpenExisting(StudyRunner.DatabasePath(Dir));
             existing = store.GetValue("spec");
         }
-        if (existing != null && existing != json)
-            throw new LabelRepException($"{Dir} holds a study with another spec; rerun it with the same --preset/--spec, or choose a new --out folder");
+        StudyRunner.RefuseAnotherSpec(Dir, existing, json);
         IO.AtomicFile.WriteText(SpecPath, json);
     }
 }
@@ -112,10 +111,7 @@ public interface IExecutorRecipe : IRegistered
 /// <summary>Every executor: local first, then slurm, then any other by name.</summary>
 public static class Executors
 {
-    private static readonly string[] Order = { "local", "slurm" };
-
-    public static Registry<IExecutorRecipe> Registry { get; } = new("executor", all => all
-        .OrderBy(e => Array.IndexOf(Order, e.Name) is var i && i < 0 ? int.MaxValue : i).ThenBy(e => e.Name, StringComparer.Ordinal));
+    public static Registry<IExecutorRecipe> Registry { get; } = new("executor", first: new[] { "local", "slurm" });
 
     /// <summary>Every executor's options, once per name (two executors may share one, e.g. threads).</summary>
     public static IReadOnlyList<ExecutorOption> Options =>
