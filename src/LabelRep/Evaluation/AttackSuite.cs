@@ -63,7 +63,7 @@ public sealed class AttackSuite
 
     private static SuiteMember Member(string name) =>
         name == "fab-t"
-            ? throw new LabelRepException("--suite: fab-t is not implemented in LabelRep (see README: Attacks); the autoattack suite runs without it")
+            ? throw new LabelRepException("--suite: fab-t is not implemented in LabelRep (docs/protocols.md §9); the autoattack suite runs without it")
             : Members.FirstOrDefault(m => m.Name == name)
               ?? throw new LabelRepException($"--suite: unknown member '{name}'; valid: {string.Join(", ", Named.Names)}, or a list of {string.Join(", ", Members.Select(m => m.Name))}");
 }

@@ -482,17 +482,19 @@ public class VerdictTests
         Assert.EndsWith("1,000 test images", v.Single(c => c.Claim.StartsWith("High-dimensional labels match", StringComparison.Ordinal)).Scope);
     }
 
+    /// <summary>The report tests' study: speech near categorical, the constant control well below, three seeds each.</summary>
+    private static readonly Kind[] ReportFixture =
+    {
+        new("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.12, 0.11 }),
+        new("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.08, 0.17, 0.14 }),
+        new("constant", new[] { 0.70, 0.71, 0.69 }, new[] { 0.05, 0.04, 0.06 }),
+    };
+
     [Fact]
     public void The_reports_markdown_matches_its_approved_snapshot()
     {
         // Given: a fixture study of three kinds and three seeds under the gate's minimum attack
-        var kinds = new[]
-        {
-            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.12, 0.11 }),
-            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.08, 0.17, 0.14 }),
-            new Kind("constant", new[] { 0.70, 0.71, 0.69 }, new[] { 0.05, 0.04, 0.06 }),
-        };
-        string dir = Database(ThreeSeeds, kinds, Strong);
+        string dir = Database(ThreeSeeds, ReportFixture, Strong);
 
         // When: the report is written
         Assert.Equal(0, Cli.CliRunner.Run("report", "--study", dir).Code);
@@ -504,13 +506,7 @@ public class VerdictTests
     [Fact]
     public void The_same_database_gives_the_same_report_byte_for_byte()
     {
-        var kinds = new[]
-        {
-            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.12, 0.11 }),
-            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.08, 0.17, 0.14 }),
-            new Kind("constant", new[] { 0.70, 0.71, 0.69 }, new[] { 0.05, 0.04, 0.06 }),
-        };
-        string dir = Database(ThreeSeeds, kinds, Strong);
+        string dir = Database(ThreeSeeds, ReportFixture, Strong);
         string[] files = { "report.md", "report.html", "accuracy-fashion-mnist-smallcnn.png" };
 
         Assert.Equal(0, Cli.CliRunner.Run("report", "--study", dir).Code);
@@ -523,13 +519,7 @@ public class VerdictTests
     [Fact]
     public void The_report_shows_the_intervals_the_rule_how_to_read_it_and_what_would_change_the_verdict()
     {
-        var kinds = new[]
-        {
-            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.12, 0.11 }),
-            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.08, 0.17, 0.14 }),
-            new Kind("constant", new[] { 0.70, 0.71, 0.69 }, new[] { 0.05, 0.04, 0.06 }),
-        };
-        string dir = Database(ThreeSeeds, kinds, Strong);
+        string dir = Database(ThreeSeeds, ReportFixture, Strong);
 
         Assert.Equal(0, Cli.CliRunner.Run("report", "--study", dir).Code);
 
