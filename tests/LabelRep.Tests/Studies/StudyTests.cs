@@ -116,6 +116,9 @@ public class StudyTests
         var (code, _, err) = Cli.CliRunner.Run("study", "--spec", file, "--out", dir, "--device", "cpu", "--parallel", "1");
         Assert.True(code == 0, err);
         Assert.Equal(0, Cli.CliRunner.Run("export", "--study", dir, "--format", "csv").Code);
+        var (statusCode, status, statusErr) = Cli.CliRunner.Run("study", "status", "--study", dir);
+        Assert.True(statusCode == 0, statusErr);
+        Assert.EndsWith("1 done", status.Trim()); // a local study's status, through the executor that ran it
 
         // Then: attacks.csv says Square ran 5,000 queries, and every attack row says what it spent
         string[] lines = File.ReadAllLines(Path.Combine(dir, "export", "attacks.csv"));
