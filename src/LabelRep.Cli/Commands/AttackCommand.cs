@@ -22,7 +22,7 @@ public static class AttackCommand
         var batch = new Option<int>("--batch-size") { Description = "images per attack call (1 = one at a time, like the official code)", DefaultValueFactory = _ => 250 };
         // One flag per option the attacks declare (AttackOptions): standard protocol only; the paper's run their own budgets.
         var budgets = AttackOptions.All.Select(d => (d.Option, Flag: new Option<string?>("--" + d.Option.Name) { Description = "standard protocol: " + d.Help })).ToArray();
-        var suite = new Option<string?>("--suite") { Description = "a cascade in which each attack runs only on the images the earlier ones did not fool: autoattack (APGD-CE, APGD-T, Square 5000; AutoAttack's standard version without FAB-T) or a list of apgd-ce, apgd-dlr, apgd-t, square, pgd-margin; alone unless --attacks is given too" };
+        var suite = new Option<string?>("--suite") { Description = $"a cascade in which each attack runs only on the images the earlier ones did not fool: {string.Join("; ", AttackSuite.Named.All.Select(r => $"{r.Name} ({r.Description})"))}; or a list of {string.Join(", ", AttackSuite.Members.Select(m => m.Name))}; alone unless --attacks is given too" };
         var seed = new Option<int>("--seed") { Description = "seed of PGD's random starts and the Square attack", DefaultValueFactory = _ => 0 };
         var targetSeed = new Option<int>("--target-seed") { Description = "seed of the random target classes (official code: 444)", DefaultValueFactory = _ => 444 };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch's default)", DefaultValueFactory = _ => 0 };

@@ -578,7 +578,7 @@ public static class HostileCorpus
                  {
                      ("--eps", "Infinity"), ("--eps", "NaN"), ("--eps", "-1"), ("--eps", "1/0"), ("--eps", "0,,x"), ("--limit", "-1"), ("--steps", "0"),
                      ("--restarts", "0"), ("--queries", "0"), ("--batch-size", "0"), ("--threads", "-2"), ("--protocol", "madry"), ("--targeted", "maybe"),
-                     ("--suite", "apgd-cw"), ("--suite", "fab-t"), ("--attacks", "cw"),
+                     ("--suite", "apgd-cw"), ("--suite", "fab"), ("--attacks", "cw"),
                      ("--steps", "1000000000"), ("--steps", "1.5"), ("--steps", "ten"), ("--queries", "2000000"), ("--restarts", "1e9"), ("--targets", "0"),
                      ("--p-init", "0"), ("--p-init", "1.5"), ("--rescale", "2"), ("--steps", "1,5"),
                  })
