@@ -36,8 +36,12 @@ public sealed class AttackRunner
     {
         AttackProtocol protocol = _request.Protocol;
         IAttack[] attacks = _request.AttackNames(_source != null).Select(AttackRegistry.Get).ToArray();
-        foreach (IAttack attack in attacks)
+        // Every attack that will run, suite members included, is checked before any runs: one that cannot run on this
+        // classifier is refused with its reason, never skipped.
+        foreach (IAttack attack in attacks.Concat(_request.Suite?.Attacks.Select(m => AttackRegistry.Get(m.Attack)) ?? Enumerable.Empty<IAttack>()))
         {
+            if (attack.CannotRun(_target.ClassCount) is { } reason)
+                throw new LabelRepException(_request.Suite?.Attacks.Any(m => m.Attack == attack.Name) == true ? $"--suite {_request.Suite.Name}: {reason}" : reason);
             protocol.Validate(attack);
             if (attack.Family == AttackFamily.Transfer && _source == null)
                 throw new LabelRepException("the transfer attack needs a source model: add --source RUN_DIR (for example a categorical run)");

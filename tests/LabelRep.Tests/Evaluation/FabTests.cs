@@ -119,4 +119,14 @@ public class FabTests
         Assert.Equal(100, options["steps"]);
         Assert.Equal(9, options["targets"]);
     }
+
+    [Fact]
+    public void A_suite_member_that_cannot_run_on_the_classifier_is_refused_with_its_reason_before_anything_runs()
+    {
+        using Classifier three = Categorical(3);
+        var runner = new AttackRunner(three, null, new AttackRequest { Attacks = new[] { "fgsm" }, Suite = AttackSuite.AutoAttack });
+        var error = Assert.Throws<LabelRepException>(() => runner.Run(null!, Array.Empty<int>(), "three-classes"));
+        Assert.Equal("--suite autoattack: apgd-t needs at least 4 classes (the targeted DLR loss uses the 3rd and 4th largest scores), this classifier has 3; use apgd",
+            error.Message);
+    }
 }

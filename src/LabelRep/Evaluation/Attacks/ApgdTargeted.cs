@@ -22,11 +22,14 @@ public sealed class ApgdTargeted : IAttack
 
     public IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) => new[] { AttackLoss.Dlr };
 
+    public string? CannotRun(int classes) =>
+        classes < 4 ? $"apgd-t needs at least 4 classes (the targeted DLR loss uses the 3rd and 4th largest scores), this classifier has {classes}; use apgd" : null;
+
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
         AttackSpace space = context.Target;
         int classes = space.Classifier.ClassCount;
-        if (classes < 4) throw new LabelRepException($"apgd-t needs at least 4 classes (the targeted DLR loss), this dataset has {classes}; use apgd");
+        if (CannotRun(classes) is { } reason) throw new LabelRepException(reason);
         Tensor result = batch.Clean.clone();
         Tensor fooled = torch.zeros(batch.Count, dtype: ScalarType.Bool, device: batch.Clean.device);
         Tensor ranking;

@@ -40,6 +40,8 @@ public sealed class FabTargeted : IAttack
     double IAttack.Passes(AttackSettings settings) =>
         settings.Option("steps") * settings.Option("restarts") * settings.Option("targets") * (1 + 1 / 3.0);
 
+    public string? CannotRun(int classes) => classes < 2 ? $"fab-t needs at least 2 classes, this classifier has {classes}" : null;
+
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
         using var scope = torch.NewDisposeScope();
@@ -58,7 +60,7 @@ public sealed class FabTargeted : IAttack
     {
         AttackSpace space = context.Target;
         int classes = space.Classifier.ClassCount;
-        if (classes < 2) throw new LabelRepException($"fab-t needs at least 2 classes, this dataset has {classes}");
+        if (new FabTargeted().CannotRun(classes) is { } reason) throw new LabelRepException(reason);
         Tensor points = batch.Clean.clone();
         Tensor norms = torch.full(batch.Count, double.PositiveInfinity, dtype: batch.Clean.dtype, device: batch.Clean.device);
         Tensor ranking;

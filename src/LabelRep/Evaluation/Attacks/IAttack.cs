@@ -152,6 +152,9 @@ public interface IAttack : IRegistered
         _ => (double)StepsFor(settings) * RestartsFor(settings) * (settings.Options.TryGetValue("targets", out double t) ? t : 1),
     };
 
+    /// <summary>Why the attack cannot run on a classifier of <paramref name="classes"/> classes, or null when it can (checked before a sweep starts).</summary>
+    string? CannotRun(int classes) => null;
+
     /// <summary>Adversarial inputs for the batch, within ε of the clean inputs (and, unless the settings say otherwise, inside the valid range).</summary>
     Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings);
 }
