@@ -26,14 +26,66 @@ public static class AttackDiagnostics
     /// <summary>The prefix of a flag's series that means "every attack with this loss" (zero gradients are a property of the loss).</summary>
     public const string LossSeries = "loss:";
 
+    /// <summary>The checks the attack gate needs to have run (<see cref="AttackCheck"/>): APGD at ε = 1, Square after a cascade's white-box attacks, transfer against the white-box attacks, twice the budget.</summary>
+    public const string UnboundedCheck = "unbounded-eps", SquareCheck = "square-after-white-box", TransferCheck = "transfer-vs-white-box", ConvergenceCheck = "budget-convergence";
+
+    /// <summary>Doubling the gradient attacks' iterations and restarts must move robust accuracy by less than this (half a point).</summary>
+    public const double ConvergenceLimit = 0.005;
+
+    /// <summary>The budget-convergence check's subsample: the first this many attacked images.</summary>
+    public const int ConvergenceImages = 100;
+
+    /// <summary>
+    /// The result of the budget-convergence check: at <paramref name="Eps"/>, the suite's gradient attacks with twice their
+    /// iterations and restarts, run on the images of the first <paramref name="Images"/> attacked that survived the suite,
+    /// broke <paramref name="Broke"/> more.
+    /// </summary>
+    public sealed record Convergence(double Eps, int Images, int Broke, string Attacks)
+    {
+        public double Moved => Broke / (double)Math.Max(1, Images);
+        public bool Passed => Moved < ConvergenceLimit;
+    }
+
+    /// <summary>
+    /// The checks that ran on a sweep's rows, passed or not (from the flags <see cref="Check"/> raised): a check with no
+    /// record never ran, which the gate tells from one that passed.
+    /// </summary>
+    public static IReadOnlyList<AttackCheck> Ran(IReadOnlyList<AttackResult> rows, IReadOnlyList<AttackFlag> flags, int images, double? unboundedAccuracy,
+        Convergence? convergence)
+    {
+        var checks = new List<AttackCheck>();
+        if (unboundedAccuracy is { } unbounded)
+            checks.Add(new(UnboundedCheck, unbounded == 0, Math.Min(images, 100), $"APGD (CE, then DLR) at ε = 1 leaves {unbounded:P1}"));
+        AttackResult[] squares = rows.Where(r => r.Suite != null && r.Eps > 0 && AttackSuite.MemberOfResult(r.Attack)?.Attack == "square").ToArray();
+        if (squares.Length > 0)
+        {
+            if (rows.Any(WhiteBoxMember))
+                checks.Add(new(SquareCheck, !flags.Any(f => f.Check == "square-beats-white-box"), images,
+                    $"Square broke {squares.Sum(s => s.Broke ?? 0)} image(s) the white-box attacks before it had not, over {squares.Length} ε"));
+        }
+        var transfers = rows.Where(r => r.Suite is null && r.Eps > 0 && r.Attack != AttackResult.WorstCase && !r.Targeted && Family(r.Attack) == AttackFamily.Transfer).ToArray();
+        bool whiteBesideTransfer = transfers.Any(t => rows.Any(r => r.Eps == t.Eps && !r.Targeted && r.Attack != AttackResult.WorstCase
+            && (r.Suite != null ? WhiteBoxMember(r) : Family(r.Attack) is AttackFamily.Iterative or AttackFamily.SingleStep)));
+        if (whiteBesideTransfer)
+            checks.Add(new(TransferCheck, !flags.Any(f => f.Check == "black-box-beats-white-box" && transfers.Any(t => t.Series == f.Series)), images,
+                $"transfer against the white-box attacks at {transfers.Length} ε"));
+        if (convergence is { } c)
+            checks.Add(new(ConvergenceCheck, c.Passed, c.Images,
+                $"twice the iterations and restarts of {c.Attacks} at ε={c.Eps:G4} broke {c.Broke} more of {c.Images} images ({c.Moved * 100:0.0} points)"));
+        return checks;
+    }
+
     /// <param name="gradientLoss">The loss whose gradients <paramref name="zeroGradientShare"/> measured.</param>
     public static IReadOnlyList<AttackFlag> Check(IReadOnlyList<AttackResult> rows, double zeroGradientShare, bool deterministic = true, double? unboundedAccuracy = null,
-        string? gradientLoss = null)
+        string? gradientLoss = null, Convergence? convergence = null)
     {
         var flags = new List<AttackFlag>();
         CheckCurves(rows, flags);
         CheckAttacksAgainstEachOther(rows, flags);
         CheckIntegrity(rows, flags, zeroGradientShare, deterministic, unboundedAccuracy, gradientLoss);
+        if (convergence is { Passed: false } c)
+            flags.Add(new("budget-not-converged",
+                $"ε={c.Eps:G4}: twice the iterations and restarts of {c.Attacks} broke {c.Broke} more of {c.Images} images ({c.Moved * 100:0.0} points ≥ {ConvergenceLimit * 100:0.0})"));
         return flags;
     }
 
@@ -79,14 +131,16 @@ public static class AttackDiagnostics
                             $"{where}: {iterative.Series} {Show(iterative)}, {fgsm.Series} {Show(fgsm)}", iterative.Series));
                 }
             }
-            var whiteBox = byAttack[AttackFamily.SingleStep].Concat(byAttack[AttackFamily.Iterative]).ToArray();
+            // A cascade's white-box members count too (their rows are cumulative: the last one leaves the cascade's white-box accuracy).
+            var whiteBox = byAttack[AttackFamily.SingleStep].Concat(byAttack[AttackFamily.Iterative]).Concat(targeted ? Array.Empty<AttackResult>() : rows.Where(r =>
+                r.Eps == setting.Key.Eps && WhiteBoxMember(r))).ToArray();
             if (whiteBox.Length == 0) continue;
             AttackResult strongest = whiteBox.MaxBy(Strength)!;
             foreach (AttackResult other in byAttack[AttackFamily.GradientFree].Concat(byAttack[AttackFamily.Transfer]))
             {
                 if (Strength(other) > Strength(strongest) + Tolerance)
                     flags.Add(new("black-box-beats-white-box",
-                        $"{where}: {other.Series} {Show(other)}; the strongest white-box attack ({strongest.Series}) {Show(strongest)}"));
+                        $"{where}: {other.Series} {Show(other)}; the strongest white-box attack ({strongest.Series}) {Show(strongest)}", other.Series));
             }
         }
     }
@@ -120,6 +174,10 @@ public static class AttackDiagnostics
                     $"worst case at ε={worst.Eps:G4} ({worst.EpsPixels * 255:F0}/255 in pixels) still leaves {worst.Accuracy:P1}; an attack this large should bring accuracy near zero"));
         }
     }
+
+    /// <summary>A row of a cascade's gradient attack (APGD-CE, APGD-T, FAB-T): its accuracy is the cascade's so far.</summary>
+    private static bool WhiteBoxMember(AttackResult r) =>
+        r.Suite != null && AttackSuite.MemberOfResult(r.Attack) is { } m && AttackRegistry.Get(m.Attack).Family == AttackFamily.Iterative;
 
     private static AttackFamily? Family(string attack) =>
         attack == AttackResult.WorstCase ? null : AttackRegistry.Get(attack).Family;

@@ -77,6 +77,12 @@ public sealed record SuiteBreaks(double Eps, string[] BrokenBy);
 /// <param name="Series">The attack series the flag is about ("pgd/ce"), or null when it is about the whole evaluation.</param>
 public sealed record AttackFlag(string Check, string Message, string? Series = null);
 
+/// <summary>
+/// A masking check that ran on a sweep: its name (one of <see cref="AttackDiagnostics"/>'s), whether it passed, on how
+/// many images, and what it found. A check that did not run has no record, so the gate can tell "passed" from "never ran".
+/// </summary>
+public sealed record AttackCheck(string Name, bool Passed, int Images, string Detail);
+
 /// <summary>Everything one sweep measured: the rows, the clean accuracy, the checks that failed.</summary>
 public sealed record AttackReport
 {
@@ -99,6 +105,10 @@ public sealed record AttackReport
     public IReadOnlyList<RobustImages> Robust { get; init; } = Array.Empty<RobustImages>();
     /// <summary>APGD's robust accuracy at ε = 1 (pixels) on up to 100 images, measured with a suite: it must be 0.</summary>
     public double? UnboundedAccuracy { get; init; }
+    /// <summary>The attacked classifier's number of classes (what "all the other classes" means for a targeted attack).</summary>
+    public int Classes { get; init; }
+    /// <summary>The checks that ran, passed or not.</summary>
+    public IReadOnlyList<AttackCheck> Checks { get; init; } = Array.Empty<AttackCheck>();
 
     public static string ToCsv(IEnumerable<AttackResult> rows)
     {

@@ -223,6 +223,8 @@ public sealed class AttackRunner
             bool deterministic = _runner.Deterministic(_space, _test, _images);
             AttackSuite? suite = _runner._request.Suite;
             double? unbounded = suite != null && !_protocol.NormalizedSpace ? _runner.UnboundedAccuracy(_space, _test, _attackedImages, random, _cancel) : null;
+            AttackDiagnostics.Convergence? convergence = suite != null && !_protocol.NormalizedSpace ? Convergence(suite, random) : null;
+            IReadOnlyList<AttackFlag> flags = AttackDiagnostics.Check(_rows, _zeroGradients, deterministic, unbounded, _protocol.Losses[0].Name, convergence);
             return new AttackReport
             {
                 Protocol = _protocol.Name,
@@ -239,8 +241,41 @@ public sealed class AttackRunner
                 BrokenBy = _breaks,
                 Robust = robustImages,
                 UnboundedAccuracy = unbounded,
-                Flags = AttackDiagnostics.Check(_rows, _zeroGradients, deterministic, unbounded, _protocol.Losses[0].Name),
+                Flags = flags,
+                Classes = _runner._target.ClassCount,
+                Checks = AttackDiagnostics.Ran(_rows, flags, N, unbounded, convergence),
             };
+        }
+
+        /// <summary>
+        /// The budget-convergence check, at the suite's ε nearest 8/255: the suite's gradient attacks again with twice
+        /// their iterations and restarts, in cascade order, on the images among the first
+        /// <see cref="AttackDiagnostics.ConvergenceImages"/> attacked that survived the suite. Every image they break now
+        /// is one the reported number counted as robust. Null when the suite has no gradient attack or no ε &gt; 0.
+        /// </summary>
+        private AttackDiagnostics.Convergence? Convergence(AttackSuite suite, Generator random)
+        {
+            SuiteMember[] gradient = suite.Attacks.Where(m => AttackRegistry.Get(m.Attack).Family == AttackFamily.Iterative).ToArray();
+            SuiteBreaks? at = _breaks.Where(b => b.Eps > 0).MinBy(b => Math.Abs(b.Eps - 8 / 255.0));
+            if (gradient.Length == 0 || at is null) return null;
+            int[] sample = AttackedAt.Take(AttackDiagnostics.ConvergenceImages).ToArray();
+            int[] open = sample.Where(i => at.BrokenBy[i].Length == 0).ToArray();
+            int broke = 0;
+            foreach (SuiteMember member in gradient)
+            {
+                _cancel.ThrowIfCancellationRequested();
+                if (open.Length == 0) break;
+                IAttack attack = AttackRegistry.Get(member.Attack);
+                var options = _runner._request.OptionsFor(attack, member).ToDictionary(o => o.Key, o => o.Key is "steps" or "restarts"
+                    ? Math.Min(2 * o.Value, attack.Options.First(d => d.Name == o.Key).Max) : o.Value);
+                var settings = new AttackSettings { Eps = at.Eps, Loss = member.Loss, Protocol = _protocol, Options = options };
+                long[] attacked = _runner.Predict(_space, _test, open.Select(i => _images[i]).ToArray(), null, attack, new AttackContext(_space, _sourceSpace, random),
+                    settings, _cancel);
+                int[] survived = open.Where((_, k) => attacked[k] == _labels[open[k]]).ToArray();
+                broke += open.Length - survived.Length;
+                open = survived;
+            }
+            return new AttackDiagnostics.Convergence(at.Eps, sample.Length, broke, string.Join(", ", gradient.Select(m => m.Name)));
         }
 
         /// <summary>Forward and backward passes so far, on the attacked model and the transfer source together.</summary>
@@ -262,7 +297,9 @@ public sealed class AttackRunner
             _worstSeconds[key] = _worstSeconds.GetValueOrDefault(key) + seconds;
         }
 
-        private static int? TargetsOf(AttackSettings settings) => settings.Options.TryGetValue("targets", out double t) ? (int)t : null;
+        /// <summary>The target classes an attack ran over: its option, or all the other classes when there are fewer.</summary>
+        private int? TargetsOf(AttackSettings settings) =>
+            settings.Options.TryGetValue("targets", out double t) ? Math.Min((int)t, Math.Max(1, _runner._target.ClassCount - 1)) : null;
 
         private Action<int> Progress(string setting) => batchDone =>
         {

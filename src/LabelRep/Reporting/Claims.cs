@@ -168,7 +168,7 @@ public static class Claims
 
     /// <summary>A claim the attack gate stops: no verdict, with the check that failed (never a weaker protocol in its place).</summary>
     private static ClaimVerdict Blocked(string claim, string gate) =>
-        new(claim, $"standard protocol: {gate}", $"no verdict: {gate}", $"a verdict needs {AttackGate.Minimum} and no masking flag on the attack that sets the worst case",
+        new(claim, $"standard protocol: {gate}", $"no verdict: {gate}", $"a verdict needs {AttackGate.Minimum}, and no masking flag on the attacks that set the worst case",
             Array.Empty<KindDifference>());
 
     /// <summary>

@@ -39,6 +39,15 @@ public sealed partial class StudyStore
         SELECT run_id, protocol, check_name, message, series FROM attack_flags ORDER BY run_id, protocol, position
         """, null, r => (r.GetString(0), r.GetString(1), new AttackFlag(r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4))));
 
+    /// <summary>Every run's checks that ran, per protocol.</summary>
+    public IReadOnlyList<(string RunId, string Protocol, AttackCheck Check)> RunChecks() => Query("""
+        SELECT run_id, protocol, check_name, passed, images, detail FROM attack_checks ORDER BY run_id, protocol, check_name
+        """, null, r => (r.GetString(0), r.GetString(1), new AttackCheck(r.GetString(2), r.GetInt64(3) != 0, r.IsDBNull(4) ? 0 : r.GetInt32(4), r.IsDBNull(5) ? "" : r.GetString(5))));
+
+    /// <summary>Per run and protocol, the attacked classifier's number of classes (0 for a sweep recorded before it was kept).</summary>
+    public IReadOnlyDictionary<(string RunId, string Protocol), int> SweepClasses() => Query("SELECT run_id, protocol, classes FROM attack_sweeps", null,
+        r => (Key: (r.GetString(0), r.GetString(1)), Classes: r.IsDBNull(2) ? 0 : r.GetInt32(2))).ToDictionary(x => x.Key, x => x.Classes);
+
     public IReadOnlyList<ImageResult> ImageResults() => Query("SELECT run_id, source, eps, targeted, images, bits FROM image_results ORDER BY run_id, source, eps, targeted",
         null, r => new ImageResult(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetInt64(3) != 0, r.GetInt32(4), r.GetString(5)));
 

@@ -23,6 +23,10 @@ public sealed partial class StudyStore
               source TEXT, seconds REAL, suite TEXT, broke INTEGER, targets INTEGER, queries INTEGER, forwards INTEGER, backwards INTEGER, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
             CREATE TABLE IF NOT EXISTS attack_flags (run_id TEXT NOT NULL, protocol TEXT NOT NULL, position INTEGER NOT NULL, check_name TEXT, message TEXT,
               series TEXT, PRIMARY KEY (run_id, protocol, position));
+            CREATE TABLE IF NOT EXISTS attack_sweeps (run_id TEXT NOT NULL, protocol TEXT NOT NULL, classes INTEGER, images INTEGER, unbounded_accuracy REAL,
+              PRIMARY KEY (run_id, protocol));
+            CREATE TABLE IF NOT EXISTS attack_checks (run_id TEXT NOT NULL, protocol TEXT NOT NULL, check_name TEXT NOT NULL, passed INTEGER NOT NULL, images INTEGER,
+              detail TEXT, PRIMARY KEY (run_id, protocol, check_name));
             CREATE TABLE IF NOT EXISTS label_stats (dataset TEXT NOT NULL, label TEXT NOT NULL, shape TEXT, dimension INTEGER, min REAL, max REAL,
               entropy REAL, entropy_std REAL, pairwise_l2 REAL, pairwise_l2_std REAL, normalized_l1 REAL, PRIMARY KEY (dataset, label));
             CREATE TABLE IF NOT EXISTS label_images (dataset TEXT NOT NULL, label TEXT NOT NULL, class INTEGER NOT NULL, png BLOB NOT NULL,

@@ -35,6 +35,12 @@ public sealed partial class StudyStore
         Execute("DELETE FROM attacks WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
         Execute("DELETE FROM attack_flags WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
         Execute("DELETE FROM image_results WHERE run_id = $id AND source = $p", tx, ("$id", runId), ("$p", report.Protocol));
+        Execute("DELETE FROM attack_checks WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
+        Execute("INSERT OR REPLACE INTO attack_sweeps VALUES ($id, $p, $c, $n, $u)", tx, ("$id", runId), ("$p", report.Protocol), ("$c", report.Classes),
+            ("$n", report.Images), ("$u", report.UnboundedAccuracy));
+        foreach (AttackCheck check in report.Checks)
+            Execute("INSERT INTO attack_checks VALUES ($id, $p, $c, $ok, $n, $d)", tx, ("$id", runId), ("$p", report.Protocol), ("$c", check.Name),
+                ("$ok", check.Passed ? 1 : 0), ("$n", check.Images), ("$d", check.Detail));
         foreach (RobustImages robust in report.Robust)
             Execute("INSERT INTO image_results VALUES ($id, $p, $e, $t, $n, $bits)", tx, ("$id", runId), ("$p", report.Protocol), ("$e", robust.Eps),
                 ("$t", robust.Targeted ? 1 : 0), ("$n", report.Images), ("$bits", robust.Bits));

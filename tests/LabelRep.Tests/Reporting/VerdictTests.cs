@@ -179,8 +179,9 @@ public class VerdictTests
 
     /// <summary>A study of the given kinds and seeds at one fraction, with standard-protocol rows of the given attacks.</summary>
     /// <param name="training">The spec's training regimes; with "adversarial", <paramref name="kinds"/> names each arm ("speech+pgd7-8/255").</param>
+    /// <param name="checks">The checks that ran on every run (default: <see cref="AllChecks"/>, every check the gate needs, passed).</param>
     private static string Database(int[] seeds, Kind[] kinds, Func<double, AttackResult[]> attackRows, AttackFlag[]? flags = null, string? flagsOn = null,
-        string[]? training = null)
+        string[]? training = null, AttackCheck[]? checks = null, int classes = 10)
     {
         string dir = TestData.TempDir("verdict");
         var spec = new StudySpec
@@ -217,19 +218,33 @@ public class VerdictTests
                     Accuracy = robustAccuracy, Images = Images, Seconds = 1,
                 }).ToArray(),
                 Robust = new[] { new RobustImages(8 / 255.0, false, ImageBits.Encode(robust)) },
+                Classes = classes,
+                Checks = checks ?? AllChecks,
             });
         }
         return dir;
     }
 
-    private static AttackResult Row(string attack, string loss, int steps, double accuracy, int? targets = null) => new()
+    private static AttackResult Row(string attack, string loss, int steps, double accuracy, int? targets = null, int? queries = null, string? suite = null) => new()
     {
-        Protocol = "standard", Attack = attack, Loss = loss, Targeted = false, Eps = 8 / 255.0, EpsPixels = 8 / 255.0, Steps = steps, Restarts = 1,
-        Accuracy = accuracy, Images = Images, Seconds = 1, Targets = targets,
+        Protocol = "standard", Attack = suite is null || attack == suite ? attack : $"{suite}:{attack}", Loss = loss, Targeted = false, Eps = 8 / 255.0, EpsPixels = 8 / 255.0, Steps = steps,
+        Restarts = 1, Accuracy = accuracy, Images = Images, Seconds = 1, Targets = targets, Queries = queries, Suite = suite,
     };
 
-    /// <summary>APGD-CE and APGD-T over 3 targets, 100 iterations each: the gate's minimum.</summary>
-    private static AttackResult[] Strong(double worst) => new[] { Row("apgd", "ce", 100, worst + 0.05), Row("apgd-t", "dlr", 100, worst, targets: 3) };
+    /// <summary>Every check the gate needs, run and passed.</summary>
+    private static readonly AttackCheck[] AllChecks =
+    {
+        new(AttackDiagnostics.UnboundedCheck, true, 100, ""), new(AttackDiagnostics.SquareCheck, true, Images, ""),
+        new(AttackDiagnostics.ConvergenceCheck, true, 100, ""),
+    };
+
+    /// <summary>AutoAttack's standard cascade: APGD-CE, APGD-T over 9 targets, FAB-T, Square with 5,000 queries (the gate's minimum and more).</summary>
+    private static AttackResult[] Strong(double worst) => new[]
+    {
+        Row("apgd-ce", "ce", 100, worst + 0.05, suite: "autoattack"), Row("apgd-t", "dlr", 100, worst, targets: 9, suite: "autoattack"),
+        Row("fab-t", "margin", 100, worst, targets: 9, suite: "autoattack"), Row("square", "margin", 5000, worst, queries: 5000, suite: "autoattack"),
+        Row("autoattack", AttackResult.Cascade, 0, worst, suite: "autoattack"),
+    };
 
     private static IReadOnlyList<ClaimVerdict> Verdicts(string dir)
     {
@@ -301,9 +316,77 @@ public class VerdictTests
             new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
         };
 
-        var v = Verdicts(Database(ThreeSeeds, kinds, worst => new[] { Row("pgd", "ce", 10, worst), Row("square", "margin", 100, worst + 0.1) }));
+        var v = Verdicts(Database(ThreeSeeds, kinds, worst => new[] { Row("pgd", "ce", 10, worst), Row("square", "margin", 100, worst + 0.1, queries: 100) }));
+        // APGD-T over 3 targets, as the quick preset once ran it: strong enough only when 3 are all the other classes.
+        AttackResult[] ThreeTargets(double worst) => Strong(worst).Select(r => r.Targets is null ? r : r with { Targets = 3 }).ToArray();
+        var three = Verdicts(Database(ThreeSeeds, kinds, ThreeTargets));
+        var fourClasses = Verdicts(Database(ThreeSeeds, kinds, ThreeTargets, classes: 4));
+        var shortSquare = Verdicts(Database(ThreeSeeds, kinds, worst => Strong(worst).Select(r => r.Queries is null ? r : r with { Queries = 500, Steps = 500 }).ToArray()));
 
-        Assert.StartsWith("no verdict: attack below the minimum", Standard(v).Verdict);
+        Assert.StartsWith("no verdict: no APGD-CE of ≥ 100 iterations at ε=0.03137 on categorical, speech; no APGD-T over ≥ 9 targets", Standard(v).Verdict);
+        Assert.Contains("no Square of ≥ 5,000 queries and no transfer attack at ε=0.03137", Standard(v).Verdict);
+        Assert.Equal("no verdict: no APGD-T over ≥ 9 targets of ≥ 100 iterations at ε=0.03137 on categorical, speech", Standard(three).Verdict);
+        Assert.Equal("supported", Standard(fourClasses).Verdict);
+        Assert.StartsWith("no verdict: no Square of ≥ 5,000 queries and no transfer attack at ε=0.03137 on categorical, speech", Standard(shortSquare).Verdict);
+    }
+
+    [Theory]
+    [InlineData(AttackDiagnostics.UnboundedCheck)]
+    [InlineData(AttackDiagnostics.SquareCheck)]
+    [InlineData(AttackDiagnostics.ConvergenceCheck)]
+    public void A_required_check_that_did_not_run_or_failed_gives_no_verdict(string check)
+    {
+        var kinds = new[]
+        {
+            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.11, 0.09 }),
+            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
+        };
+
+        var missing = Verdicts(Database(ThreeSeeds, kinds, Strong, checks: AllChecks.Where(c => c.Name != check).ToArray()));
+        var failed = Verdicts(Database(ThreeSeeds, kinds, Strong, checks: AllChecks.Select(c => c.Name == check ? c with { Passed = false, Detail = "made up" } : c).ToArray()));
+
+        Assert.Equal($"no verdict: the {check} check did not run on categorical, speech", Standard(missing).Verdict);
+        Assert.Equal($"no verdict: the {check} check failed (made up) on categorical, speech", Standard(failed).Verdict);
+    }
+
+    [Fact]
+    public void Transfer_stands_in_for_square_only_with_its_own_check_and_convergence_needs_100_images()
+    {
+        var kinds = new[]
+        {
+            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.11, 0.09 }),
+            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
+        };
+        AttackResult[] WithTransfer(double worst) =>
+            Strong(worst).Where(r => r.Queries is null).Append(Row("transfer", "ce", 20, worst + 0.2) with { Source = "categorical" }).ToArray();
+        AttackCheck[] transferChecks = AllChecks.Where(c => c.Name != AttackDiagnostics.SquareCheck).ToArray();
+
+        var unchecked_ = Verdicts(Database(ThreeSeeds, kinds, WithTransfer, checks: transferChecks));
+        var checked_ = Verdicts(Database(ThreeSeeds, kinds, WithTransfer, checks: transferChecks.Append(new(AttackDiagnostics.TransferCheck, true, Images, "")).ToArray()));
+        var fewImages = Verdicts(Database(ThreeSeeds, kinds, Strong,
+            checks: AllChecks.Select(c => c.Name == AttackDiagnostics.ConvergenceCheck ? c with { Images = 60 } : c).ToArray()));
+
+        Assert.Equal($"no verdict: the {AttackDiagnostics.TransferCheck} check did not run on categorical, speech", Standard(unchecked_).Verdict);
+        Assert.Equal("supported", Standard(checked_).Verdict);
+        Assert.Equal($"no verdict: the {AttackDiagnostics.ConvergenceCheck} check ran on 60 images (fewer than 100) on categorical, speech", Standard(fewImages).Verdict);
+    }
+
+    [Fact]
+    public void A_flag_on_a_cascade_or_the_worst_case_blocks_the_verdict()
+    {
+        var kinds = new[]
+        {
+            new Kind("categorical", new[] { 0.90, 0.91, 0.90 }, new[] { 0.10, 0.11, 0.09 }),
+            new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
+        };
+
+        var cascade = Verdicts(Database(ThreeSeeds, kinds, Strong, new[] { new AttackFlag("rises-with-eps", "made up", $"autoattack/{AttackResult.Cascade}") }));
+        var member = Verdicts(Database(ThreeSeeds, kinds, Strong, new[] { new AttackFlag("stops-falling", "made up", "autoattack:apgd-ce/ce") }));
+        var worst = Verdicts(Database(ThreeSeeds, kinds, Strong, new[] { new AttackFlag("stops-falling", "made up", $"{AttackResult.WorstCase}/all") }));
+
+        Assert.Equal("no verdict: masking flag [rises-with-eps] on categorical, speech", Standard(cascade).Verdict);
+        Assert.Equal("no verdict: masking flag [stops-falling] on categorical, speech", Standard(member).Verdict);
+        Assert.Equal("no verdict: masking flag [stops-falling] on categorical, speech", Standard(worst).Verdict);
     }
 
     [Fact]
@@ -315,11 +398,13 @@ public class VerdictTests
             new Kind("speech", new[] { 0.90, 0.90, 0.91 }, new[] { 0.40, 0.42, 0.41 }),
         };
 
-        var flagged = Verdicts(Database(ThreeSeeds, kinds, Strong, new[] { new AttackFlag("rises-with-eps", "made up", "apgd-t/dlr") }));
-        var elsewhere = Verdicts(Database(ThreeSeeds, kinds, Strong, new[] { new AttackFlag("zero-gradients", "made up", "loss:ce") }));
+        // A standalone PGD as strong as the cascade sets the worst case too.
+        AttackResult[] WithPgd(double worst) => Strong(worst).Append(Row("pgd", "margin", 100, worst)).ToArray();
+        var flagged = Verdicts(Database(ThreeSeeds, kinds, WithPgd, new[] { new AttackFlag("rises-with-eps", "made up", "pgd/margin") }));
+        var elsewhere = Verdicts(Database(ThreeSeeds, kinds, WithPgd, new[] { new AttackFlag("zero-gradients", "made up", "loss:ce") }));
 
-        Assert.StartsWith("no verdict: masking flags", Standard(flagged).Verdict);
-        Assert.Equal("supported", Standard(elsewhere).Verdict); // the CE loss does not set the worst case here
+        Assert.StartsWith("no verdict: masking flag [rises-with-eps]", Standard(flagged).Verdict);
+        Assert.Equal("supported", Standard(elsewhere).Verdict); // no attack of the CE loss sets the worst case here
     }
 
     [Fact]
@@ -338,9 +423,8 @@ public class VerdictTests
 
         Assert.Equal("supported", Standard(onControl).Verdict);
         ClaimVerdict explanation = Explanation(onControl);
-        Assert.Contains("masking flags", explanation.Verdict + explanation.Measured);
-        Assert.Contains("constant [not-zero-at-unbounded-eps]", explanation.Verdict + explanation.Measured);
-        Assert.StartsWith("no verdict: masking flags", Standard(onSpeech).Verdict);
+        Assert.Contains("masking flag [not-zero-at-unbounded-eps] on constant", explanation.Verdict + explanation.Measured);
+        Assert.StartsWith("no verdict: masking flag [not-zero-at-unbounded-eps] on speech", Standard(onSpeech).Verdict);
     }
 
     [Fact]
@@ -475,7 +559,7 @@ public class VerdictTests
         // With one ε the grid's mean is the number at 8/255: no second row says it again
         Assert.DoesNotContain(oneEps, c => c.Claim.StartsWith("The robustness survives today's attacks at", StringComparison.Ordinal));
         Assert.Equal("fashion-mnist · smallcnn · 3 epochs · 100% of the training set · seeds 7, 77, 777 · 1,000 attacked images · mean over the ε grid {8/255} · " +
-                     "worst case of apgd (ce) 100 it.; apgd-t (dlr) 100 it., 3 targets", Standard(v).Scope);
+                     "worst case of apgd-ce (ce) 100 it.; apgd-t (dlr) 100 it., 9 targets; fab-t (margin) 100 it., 9 targets; square (margin) 5,000 queries", Standard(v).Scope);
         ClaimVerdict at = v.Single(c => c.Claim.StartsWith("The robustness survives today's attacks at ε = 8/255", StringComparison.Ordinal));
         Assert.Equal("supported", at.Verdict);
         Assert.Contains("· ε = 8/255 ·", at.Scope);

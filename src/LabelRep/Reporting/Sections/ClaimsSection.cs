@@ -29,8 +29,8 @@ public sealed class ClaimsSection : IReportSection
             $"A claim needs at least {Claims.MinSeeds} seeds on every arm it compares, and the same seeds on each. Thresholds: parity within " +
             $"{Claims.ParityPoints} point, a robustness gain above {Claims.RobustnessPoints} points, a data-efficiency gain above " +
             $"{Claims.EfficiencyPoints} point. A robustness number is the worst case over every attack that ran, averaged over the ε grid " +
-            $"unless the claim names one ε. A verdict on today's attacks also needs {AttackGate.Minimum}, with no masking flag on the attack " +
-            "that sets the worst case.");
+            $"unless the claim names one ε. A verdict on today's attacks also needs {AttackGate.Minimum}, and no masking flag on the attacks " +
+            "that set the worst case.");
         doc.Paragraph(
             $"Multiplicity: {judged} claim(s) were judged here, each at 95% on its own, with no correction for multiplicity; a 'supported' has " +
             $"at most a 2.5% chance of being wrong on its own, and across {judged} claims the chance that at least one is wrong can reach " +

@@ -88,6 +88,15 @@ public sealed class StudyData
     public double? StandardGridHas(double eps) =>
         Images.Where(i => i.Source == Evaluation.AttackProtocol.Standard.Name && !i.Targeted && Math.Abs(i.Eps - eps) < 1e-6).Select(i => (double?)i.Eps).FirstOrDefault();
 
+    private IReadOnlyList<(string RunId, string Protocol, Evaluation.AttackCheck Check)>? _checks;
+    private IReadOnlyDictionary<(string RunId, string Protocol), int>? _classes;
+
+    /// <summary>Every run's masking checks that ran, read once.</summary>
+    public IReadOnlyList<(string RunId, string Protocol, Evaluation.AttackCheck Check)> Checks => _checks ??= Store.RunChecks();
+
+    /// <summary>Per run and protocol, the attacked classifier's number of classes, read once.</summary>
+    public IReadOnlyDictionary<(string RunId, string Protocol), int> SweepClasses => _classes ??= Store.SweepClasses();
+
     /// <summary>Every run's gradient-masking flags, read once.</summary>
     public IReadOnlyList<(string RunId, string Protocol, Evaluation.AttackFlag Flag)> Flags => _flags ??= Store.RunFlags();
 }

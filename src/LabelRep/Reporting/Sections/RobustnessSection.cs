@@ -71,7 +71,23 @@ public sealed class RobustnessSection : IReportSection
                 ? $"No sign of gradient masking in the {protocol.Key} protocol's numbers."
                 : $"{flags.Length} possible sign(s) of gradient masking in the {protocol.Key} protocol (a reason to distrust a number, not proof):");
             if (flags.Length > 0) doc.List(flags.Select(f => $"{f.Label}: [{f.Check}] {f.Message}"));
+            WriteChecks(doc, data, protocol.Key);
         }
         doc.Paragraph("Accuracy counts images classified correctly before and after the attack. Worst case: an image counts as robust only if every attack and loss failed on it.");
+    }
+
+    /// <summary>Which masking checks ran per kind, and whether they passed: a check that never ran is no evidence (the attack gate needs them).</summary>
+    private static void WriteChecks(ReportDocument doc, StudyData data, string protocol)
+    {
+        var labelOf = data.Runs.ToDictionary(r => r.Id, r => r.Label);
+        var checks = data.Checks.Where(c => c.Protocol == protocol && labelOf.ContainsKey(c.RunId)).ToArray();
+        if (checks.Length == 0) return;
+        var rows = checks.GroupBy(c => (Label: labelOf[c.RunId], c.Check.Name)).OrderBy(g => Array.IndexOf(data.Labels, g.Key.Label)).ThenBy(g => g.Key.Name)
+            .Select(g => new[]
+            {
+                g.Key.Label, g.Key.Name, g.Count().ToString(C), g.Count(c => c.Check.Passed).ToString(C), g.FirstOrDefault(c => !c.Check.Passed).Check?.Detail ?? g.First().Check.Detail,
+            }).ToList();
+        doc.Paragraph($"The masking checks that ran in the {protocol} protocol (a check with no row never ran; what a failing run found, else the first run's):");
+        doc.Table(new[] { "label", "check", "runs", "passed", "found" }, rows, collapsible: $"checks ({rows.Count} rows)");
     }
 }
