@@ -135,6 +135,13 @@ public class StudyTests
         Assert.True(long.Parse(Col(apgdCe, "forwards"), System.Globalization.CultureInfo.InvariantCulture) >= long.Parse(Col(apgdCe, "backwards"), System.Globalization.CultureInfo.InvariantCulture));
         string runAttacks = File.ReadAllText(Directory.GetFiles(dir, "attacks.json", SearchOption.AllDirectories).Single());
         Assert.Contains("\"queries\": 5000", runAttacks);
+        Assert.Equal("9", Col(rows.Single(r => Col(r, "attack") == "autoattack:fab-t" && Col(r, "eps") != "0"), "targets"));
+        // And: the checks that ran are recorded, each on the images it saw (6 here, fewer than the gate's 100 for convergence)
+        using var store = StudyStore.OpenExisting(StudyRunner.DatabasePath(dir));
+        var checks = store.RunChecks().Select(c => c.Check).ToDictionary(c => c.Name);
+        Assert.Equal(new[] { AttackDiagnostics.ConvergenceCheck, AttackDiagnostics.SquareCheck, AttackDiagnostics.UnboundedCheck }, checks.Keys.Order());
+        Assert.True(checks[AttackDiagnostics.ConvergenceCheck].Images <= 6);
+        Assert.Equal(10, store.SweepClasses().Values.Single());
     }
 
     [Theory]
