@@ -9,7 +9,9 @@ namespace LabelRep.Evaluation;
 /// Smooth-L1 to the label tensor). "ce" and "margin" act on the class scores of the decision rule (for regression
 /// labels score_c = −MSE to label c), so they attack the decision itself. "dlr" is AutoAttack's difference-of-logits
 /// ratio (Croce and Hein 2020), which divides by the spread of the top scores and so does not care that −MSE scores
-/// reach thousands. For targeted attacks each is turned toward the target.
+/// reach thousands. "label" is aimed at the decoder (<see cref="LabelGeometry"/>): it measures the output against the
+/// labels themselves, each distance scaled by the gap between the two labels it compares. For targeted attacks each is
+/// turned toward the target.
 /// </summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(AttackLossJson))]
 public sealed class AttackLoss
@@ -18,6 +20,8 @@ public sealed class AttackLoss
     public static readonly AttackLoss CrossEntropy = new("ce", "cross-entropy over the class scores");
     public static readonly AttackLoss Margin = new("margin", "best other class score minus the true (targeted: target minus best other) score");
     public static readonly AttackLoss Dlr = new("dlr", "difference-of-logits ratio over the class scores (targeted: AutoAttack's targeted DLR)");
+    public static readonly AttackLoss Label = new("label",
+        "the decoder's own geometry: the largest distance margin to another label over the gap between the two labels (targeted: the pull toward the target's label over that gap)");
 
     private AttackLoss(string name, string description)
     {
@@ -28,7 +32,7 @@ public sealed class AttackLoss
     public string Name { get; }
     public string Description { get; }
 
-    public static IReadOnlyList<AttackLoss> All { get; } = new[] { Training, CrossEntropy, Margin, Dlr };
+    public static IReadOnlyList<AttackLoss> All { get; } = new[] { Training, CrossEntropy, Margin, Dlr, Label };
 
     public static AttackLoss Parse(string name) =>
         All.FirstOrDefault(l => l.Name == name)
@@ -38,25 +42,30 @@ public sealed class AttackLoss
     public Tensor Compute(AttackSpace space, Tensor output, AttackBatch batch) => Compute(space, new ScoredOutput(output, space.Objective.Decision), batch);
 
     /// <summary>The loss to maximize, one value per image (B), from an output whose scores are computed at most once.</summary>
-    public Tensor Compute(AttackSpace space, ScoredOutput output, AttackBatch batch)
+    public Tensor Compute(AttackSpace space, ScoredOutput output, AttackBatch batch) => Compute(space, output, batch.Labels, batch.Targets);
+
+    /// <summary>The loss to maximize per image, for true classes <paramref name="labels"/> and, when targeted, <paramref name="targets"/>.</summary>
+    public Tensor Compute(AttackSpace space, ScoredOutput output, Tensor labels, Tensor? targets)
     {
         Objective objective = space.Objective;
         if (this == Training)
-            return batch.Targets is null ? objective.PerImageLoss(output.Output, batch.Labels) : -objective.PerImageLoss(output.Output, batch.Targets);
+            return targets is null ? objective.PerImageLoss(output.Output, labels) : -objective.PerImageLoss(output.Output, targets);
+        if (this == Label)
+            return targets is null ? LabelGeometry.Margin(space, output, labels) : LabelGeometry.Pull(space, output, labels, targets);
         Tensor scores = output.Scores;
         if (this == CrossEntropy)
         {
-            return batch.Targets is null
-                ? nn.functional.cross_entropy(scores, batch.Labels, reduction: nn.Reduction.None)
-                : -nn.functional.cross_entropy(scores, batch.Targets, reduction: nn.Reduction.None);
+            return targets is null
+                ? nn.functional.cross_entropy(scores, labels, reduction: nn.Reduction.None)
+                : -nn.functional.cross_entropy(scores, targets, reduction: nn.Reduction.None);
         }
         if (this == Dlr)
-            return batch.Targets is null ? DifferenceOfLogitsRatio(scores, batch.Labels) : TargetedDifferenceOfLogitsRatio(scores, batch.Labels, batch.Targets);
-        Tensor goal = (batch.Targets ?? batch.Labels).unsqueeze(1);
+            return targets is null ? DifferenceOfLogitsRatio(scores, labels) : TargetedDifferenceOfLogitsRatio(scores, labels, targets);
+        Tensor goal = (targets ?? labels).unsqueeze(1);
         Tensor goalScore = scores.gather(1, goal).squeeze(1);
         Tensor isGoal = nn.functional.one_hot(goal.squeeze(1), scores.shape[1]).to_type(ScalarType.Bool);
         Tensor bestOther = scores.masked_fill(isGoal, float.NegativeInfinity).amax(new long[] { 1 });
-        return batch.Targets is null ? bestOther - goalScore : goalScore - bestOther;
+        return targets is null ? bestOther - goalScore : goalScore - bestOther;
     }
 
     /// <summary>

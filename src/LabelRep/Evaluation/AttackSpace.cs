@@ -32,6 +32,26 @@ public sealed class AttackSpace
     /// <summary>Images in [0, 1] → inputs of this space.</summary>
     public Tensor FromPixels(Tensor pixels) => Normalized ? Model.Normalization.call(pixels) : pixels;
 
+    private float[]? _gaps;
+
+    /// <summary>
+    /// The gap between every two labels (<see cref="LabelGeometry.PairGaps"/>), (C, C) in the caller's dispose scope:
+    /// computed once and kept as numbers (no tensor outlives the scope that made it), a small tensor per call.
+    /// </summary>
+    public Tensor LabelGaps
+    {
+        get
+        {
+            if (_gaps is null)
+            {
+                using var scope = torch.NewDisposeScope();
+                _gaps = LabelGeometry.PairGaps(Objective, torch.CPU).data<float>().ToArray();
+            }
+            int classes = Classifier.ClassCount;
+            return torch.tensor(_gaps, new long[] { classes, classes }).to(Classifier.Device);
+        }
+    }
+
     /// <summary>Forward passes so far, one per image (what an attack spends; read before and after it).</summary>
     public long Forwards { get; private set; }
 

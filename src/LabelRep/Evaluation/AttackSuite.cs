@@ -27,6 +27,8 @@ public sealed class AttackSuite
         new SuiteMember("apgd-dlr", "apgd", AttackLoss.Dlr, None),
         new SuiteMember("apgd-t", "apgd-t", AttackLoss.Dlr, None),
         new SuiteMember("fab-t", "fab-t", AttackLoss.Margin, None),
+        new SuiteMember("apgd-label", "apgd-label", AttackLoss.Label, None),
+        new SuiteMember("apgd-label-t", "apgd-label-t", AttackLoss.Label, None),
         new SuiteMember("square", "square", AttackLoss.Margin, new Dictionary<string, double> { ["queries"] = 5000, ["p-init"] = 0.8, ["rescale"] = 0 }),
         new SuiteMember("pgd-margin", "pgd", AttackLoss.Margin, None),
     };
@@ -82,4 +84,16 @@ public sealed class AutoAttackSuite : ISuiteRecipe
     public string Name => "autoattack";
     public string Description => "AutoAttack's standard version: APGD-CE, APGD-T (9 targets), FAB-T (9 targets), Square (5,000 queries)";
     public IReadOnlyList<string> Members { get; } = new[] { "apgd-ce", "apgd-t", "fab-t", "square" };
+}
+
+/// <summary>
+/// "adaptive": AutoAttack's standard version with the attacks aimed at label decoders after its white-box members
+/// (APGD on the scale-invariant label margin, and the targeted pull toward each top-9 other label), Square last. The
+/// label members' rows say how many images AutoAttack's own attacks had left that the decoder-aware ones broke.
+/// </summary>
+public sealed class AdaptiveSuite : ISuiteRecipe
+{
+    public string Name => "adaptive";
+    public string Description => "AutoAttack's standard version plus the attacks aimed at label decoders: APGD-CE, APGD-T, FAB-T, APGD-label, APGD-label-T (9 targets), Square (5,000 queries)";
+    public IReadOnlyList<string> Members { get; } = new[] { "apgd-ce", "apgd-t", "fab-t", "apgd-label", "apgd-label-t", "square" };
 }

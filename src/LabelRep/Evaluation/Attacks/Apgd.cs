@@ -14,6 +14,9 @@ public sealed class Apgd : IAttack
     public static readonly AttackOption Iterations = new("steps", "gradient steps (iterations)", Standard: 100, Paper: 100);
     public static readonly AttackOption Restarts = new("restarts", "random restarts", Standard: 1, Paper: 1) { Max = 1_000 };
 
+    /// <summary>The target classes of the attacks that run once per other class (APGD-T, FAB-T, APGD-label-T): AutoAttack's 9.</summary>
+    public static readonly AttackOption Targets = new("targets", "target classes, the most likely first", Standard: 9, Paper: 9) { Max = 1_000 };
+
     public string Name => "apgd";
     public string Description => "Auto-PGD: adaptive step size, momentum, best point kept (Croce & Hein 2020)";
     public AttackFamily Family => AttackFamily.Iterative;

@@ -17,7 +17,7 @@ public sealed class ApgdTargeted : IAttack
 
     public IReadOnlyList<AttackOption> Options { get; } = new[]
     {
-        Apgd.Iterations, Apgd.Restarts, new AttackOption("targets", "target classes, the most likely first", Standard: 9, Paper: 9) { Max = 1_000 },
+        Apgd.Iterations, Apgd.Restarts, Apgd.Targets,
     };
 
     public IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) => new[] { AttackLoss.Dlr };
@@ -27,9 +27,19 @@ public sealed class ApgdTargeted : IAttack
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
+        if (CannotRun(context.Target.Classifier.ClassCount) is { } reason) throw new LabelRepException(reason);
+        return OverTargets(context, batch, settings, AttackLoss.Dlr);
+    }
+
+    /// <summary>
+    /// APGD toward each of the top-k other classes by the clean scores in turn (the sweep's target instead in a targeted
+    /// sweep), each run on the images not fooled yet, ascending the targeted form of <paramref name="loss"/>; the images
+    /// never fooled keep their highest-loss point where its loss (untargeted, or toward the sweep's target) is above the clean image's.
+    /// </summary>
+    internal static Tensor OverTargets(AttackContext context, AttackBatch batch, AttackSettings settings, AttackLoss loss)
+    {
         AttackSpace space = context.Target;
         int classes = space.Classifier.ClassCount;
-        if (CannotRun(classes) is { } reason) throw new LabelRepException(reason);
         Tensor result = batch.Clean.clone();
         Tensor fooled = torch.zeros(batch.Count, dtype: ScalarType.Bool, device: batch.Clean.device);
         Tensor ranking;
@@ -44,15 +54,12 @@ public sealed class ApgdTargeted : IAttack
                 {
                     Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, rank);
                     return ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"),
-                        rows => TargetedLoss(sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
+                        rows => output => loss.Compute(space, output, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
                 });
                 if (!ran) break;
                 first = false;
             }
         }
-        return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => AttackLoss.Dlr.Compute(space, output, batch));
+        return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => loss.Compute(space, new ScoredOutput(output, space.Objective.Decision), batch.Labels, batch.Targets));
     }
-
-    private static Func<ScoredOutput, Tensor> TargetedLoss(Tensor labels, Tensor aim) =>
-        output => AttackLoss.TargetedDifferenceOfLogitsRatio(output.Scores, labels, aim);
 }

@@ -21,16 +21,13 @@ public sealed class FabTargeted : IAttack
     public const double AlphaMax = 0.1;
     public const double BackStep = 0.9;
 
-    /// <summary>Bisection rounds of the projection onto a hyperplane (the step's length to a relative 2⁻⁴⁰).</summary>
-    private const int ProjectionRounds = 40;
-
     public string Name => "fab-t";
     public string Description => "targeted FAB: the smallest L∞ step to the linearized boundary of each of the top-k other classes (AutoAttack's FAB-T)";
     public AttackFamily Family => AttackFamily.Iterative;
 
     public IReadOnlyList<AttackOption> Options { get; } = new[]
     {
-        Apgd.Iterations, Apgd.Restarts, new AttackOption("targets", "target classes, the most likely first", Standard: 9, Paper: 9) { Max = 1_000 },
+        Apgd.Iterations, Apgd.Restarts, Apgd.Targets,
     };
 
     /// <summary>FAB follows the score difference of the target and the true class; the results name it by the margin.</summary>
@@ -138,26 +135,30 @@ public sealed class FabTargeted : IAttack
     }
 
     /// <summary>
-    /// Per row, the smallest-L∞ step δ with w·δ = c and lower ≤ δ ≤ upper (lower ≤ 0 ≤ upper): each coordinate moves by
-    /// the same length t in the direction sign(c)·sign(w) until the range stops it, and w·δ grows with t, so t is found by
-    /// bisection. Where even the whole range cannot reach c, the step that gets closest.
+    /// Per row, the smallest-L∞ step δ with w·δ = c and lower ≤ δ ≤ upper (lower ≤ 0 ≤ upper): every coordinate moves by
+    /// the same length t in the direction sign(c)·sign(w) until the range stops it at its cap, so the reach
+    /// R(t) = Σᵢ |wᵢ|·min(t, capᵢ) is piecewise linear and increasing in t. With the caps sorted, R at each cap is a
+    /// prefix sum plus the cap times the weight still free, and t is solved exactly on the first segment that reaches
+    /// |c|. Where even the whole range falls short, the step that gets closest.
     /// </summary>
     public static Tensor ProjectOntoHyperplane(Tensor w, Tensor c, Tensor lower, Tensor upper)
     {
         using var scope = torch.NewDisposeScope();
         Tensor direction = w.sign() * c.sign().view(-1, 1);
         Tensor goal = c.abs().view(-1, 1);
-        Tensor Step(Tensor length) => torch.minimum(torch.maximum(direction * length, lower), upper);
-        Tensor Reached(Tensor length) => (w * c.sign().view(-1, 1) * Step(length)).sum(1, keepdim: true).ge(goal);
-        Tensor high = torch.maximum(lower.abs(), upper.abs()).amax(new long[] { 1 }, keepdim: true);
-        Tensor low = torch.zeros_like(high);
-        for (int round = 0; round < ProjectionRounds; round++)
-        {
-            Tensor middle = (low + high) / 2;
-            Tensor reached = Reached(middle);
-            high = torch.where(reached, middle, high);
-            low = torch.where(reached, low, middle);
-        }
-        return scope.MoveToOuter(Step(high));
+        Tensor weight = w.abs();
+        Tensor cap = torch.where(direction.gt(0), upper, -lower).clamp_min(0);
+        var (sortedCap, order) = cap.sort(1);
+        Tensor sortedWeight = weight.gather(1, order);
+        Tensor saturated = (sortedWeight * sortedCap).cumsum(1) - sortedWeight * sortedCap; // Σ over the caps below
+        Tensor free = sortedWeight.flip(1).cumsum(1).flip(1);                                // Σ over this cap and above
+        Tensor reachAtCap = saturated + sortedCap * free;
+        Tensor segment = reachAtCap.lt(goal).sum(1, keepdim: true);                          // the first cap that reaches |c|
+        Tensor reaches = segment.lt(w.shape[1]);
+        Tensor at = segment.clamp_max(w.shape[1] - 1);
+        Tensor length = torch.where(reaches,
+            (goal - saturated.gather(1, at)) / free.gather(1, at).clamp_min(1e-30),
+            sortedCap.select(1, -1).unsqueeze(1));
+        return scope.MoveToOuter(torch.minimum(torch.maximum(direction * length, lower), upper));
     }
 }
