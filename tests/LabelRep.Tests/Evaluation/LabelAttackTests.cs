@@ -34,7 +34,7 @@ public class LabelAttackTests
         Assert.True(margin.gt(0).eq(wrong).all().item<bool>(), "the margin's sign is not the decision");
         Assert.True((margin - scaledMargin).abs().max().item<float>() < 1e-3, "the margin changes with the labels' scale");
         // On the bisector of the true label and its nearest rival the margin is 0, on the rival's label it is 1.
-        Tensor onRival = labels.index_select(0, torch.tensor(new long[] { 1 })) ;
+        Tensor onRival = labels.index_select(0, torch.tensor(new long[] { 1 }));
         Assert.Equal(1.0, AttackLoss.Label.Compute(space, new ScoredOutput(onRival, unit.Decision), torch.tensor(new long[] { 0 }), null).item<float>(), 3);
     }
 
