@@ -32,12 +32,12 @@ public static class AttackDiagnostics
     /// <summary>Doubling the gradient attacks' iterations and restarts must move robust accuracy by less than this (half a point).</summary>
     public const double ConvergenceLimit = 0.005;
 
-    /// <summary>The budget-convergence check's subsample: the first this many attacked images.</summary>
+    /// <summary>The budget-convergence check's subsample: the sweep's first this many images.</summary>
     public const int ConvergenceImages = 100;
 
     /// <summary>
     /// The result of the budget-convergence check: at <paramref name="Eps"/>, the suite's gradient attacks with twice their
-    /// iterations and restarts, run on the images of the first <paramref name="Images"/> attacked that survived the suite,
+    /// iterations and restarts, run on the images among the sweep's first <paramref name="Images"/> that survived the suite,
     /// broke <paramref name="Broke"/> more.
     /// </summary>
     public sealed record Convergence(double Eps, int Images, int Broke, string Attacks)

@@ -33,17 +33,18 @@ internal sealed class ClaimMeasures
     /// <summary>Robust accuracy averaged over the protocol's ε grid (ε &gt; 0), per image.</summary>
     /// <param name="baseline">The arm compared with: the baseline kind (plain training) unless given, e.g. "categorical+pgd7-8/255".</param>
     public Measured? RobustOverGrid(string kind, string protocol, string? baseline = null) =>
-        Pairs(kind, _data.MainFraction, run => _data.RobustOverEps(run, protocol), baseline ?? LabelKinds.Baseline);
+        Pairs(kind, _data.MainFraction, run => _data.RobustOverEps(run, protocol), baseline ?? LabelKinds.Baseline, measuredOnly: true);
 
     /// <summary>Robust accuracy at one ε of the protocol's grid, per image.</summary>
     public Measured? RobustAt(string kind, string protocol, double eps, string? baseline = null) =>
-        Pairs(kind, _data.MainFraction, run => _data.RobustAt(run, protocol, eps), baseline ?? LabelKinds.Baseline);
+        Pairs(kind, _data.MainFraction, run => _data.RobustAt(run, protocol, eps), baseline ?? LabelKinds.Baseline, measuredOnly: true);
 
-    private Measured? Pairs(string kind, double fraction, Func<RunResult, double[]?> values, string baselineArm)
+    /// <param name="measuredOnly">Pair only the runs that have the measure (a study attacks some seeds only, <c>attack.seeds</c>); the arms must still share those seeds.</param>
+    private Measured? Pairs(string kind, double fraction, Func<RunResult, double[]?> values, string baselineArm, bool measuredOnly = false)
     {
         var groups = new List<PairedGroup>();
         var used = new List<RunResult>();
-        foreach (var group in _data.Runs.Where(r => r.Fraction == fraction).GroupBy(r => (r.Dataset, r.Model)))
+        foreach (var group in _data.Runs.Where(r => r.Fraction == fraction && (!measuredOnly || values(r) is not null)).GroupBy(r => (r.Dataset, r.Model)))
         {
             var (others, otherValues) = StudyData.BySeed(group, kind, values);
             var (baselines, baseValues) = StudyData.BySeed(group, baselineArm, values);

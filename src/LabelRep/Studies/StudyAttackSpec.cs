@@ -11,6 +11,9 @@ public sealed record StudyAttackSpec
     public string[] Protocols { get; init; } = { "paper", "paper-fixed", "standard" };
     /// <summary>Test images attacked (0 = all).</summary>
     public int Limit { get; init; } = 1000;
+    /// <summary>The seeds whose main runs are attacked (null: every seed): fewer runs at full strength rather than more at less.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? Seeds { get; init; }
     public string[]? StandardAttacks { get; init; }
     public string[]? PaperAttacks { get; init; }
     public double[]? StandardEps { get; init; }

@@ -83,7 +83,7 @@ public sealed class StudyPlan
     /// <summary>
     /// Forward and backward passes per attacked image over every protocol, attack, loss and ε of the request a cell makes
     /// (<see cref="StudyAttackSpec.RequestFor"/>), each attack pricing itself (<see cref="IAttack.Passes"/>); a suite's
-    /// later members are counted on half the images of the one before.
+    /// later members are counted on half the images of the one before, and its budget-convergence check is added.
     /// </summary>
     private static double GradientsPerImage(StudySpec spec)
     {
@@ -110,6 +110,14 @@ public sealed class StudyPlan
                     IAttack attack = AttackRegistry.Get(member.Attack);
                     perEps += remaining * attack.Passes(new AttackSettings { Protocol = protocol, Options = request.OptionsFor(attack, member) });
                     remaining /= 2;
+                }
+                // The budget-convergence check, once: the suite's APGD members at twice the iterations and restarts (four
+                // times the passes) on the survivors among the first 100 images, counted as half of them.
+                if (!protocol.NormalizedSpace)
+                {
+                    double share = Math.Min(1.0, AttackDiagnostics.ConvergenceImages / (double)AttackImages(spec));
+                    total += 4 * 0.5 * share * request.Suite.Attacks.Where(m => m.Attack is "apgd" or "apgd-t")
+                        .Sum(m => AttackRegistry.Get(m.Attack).Passes(new AttackSettings { Protocol = protocol, Options = request.OptionsFor(AttackRegistry.Get(m.Attack), m) }));
                 }
             }
             total += eps * perEps;

@@ -5,7 +5,7 @@ namespace LabelRep.Studies;
 /// <summary>The built-in studies (--preset): one method each.</summary>
 public sealed partial record StudySpec
 {
-    public static IReadOnlyList<string> PresetNames => new[] { "quick", "fashion", "paper", "beyond" };
+    public static IReadOnlyList<string> PresetNames => new[] { "quick", "fashion", "paper", "beyond", "reeval" };
 
     /// <summary>
     /// The controlled family's sweep in the beyond preset: one property at a time, the other two fixed. Entropy: 1, 4
@@ -41,6 +41,7 @@ public sealed partial record StudySpec
         "fashion" => Fashion(),
         "paper" => Paper(),
         "beyond" => Beyond(),
+        "reeval" => Reeval(),
         _ => throw new LabelRepException($"unknown study preset '{name}'; valid: {string.Join(", ", PresetNames)}"),
     };
 
@@ -49,8 +50,11 @@ public sealed partial record StudySpec
         Name = "quick",
         Description = "Five of the paper's label kinds (categorical, speech, shuffled speech; the controls constant and lowdim) with smallcnn on " +
                       "Fashion-MNIST: main runs on 10% of the training set for 3 epochs (batches of 64) with 5 seeds; data efficiency at 1% " +
-                      "(at least 100 steps, 3 seeds); the paper's attacks (official and fixed) and APGD-CE + APGD-T (3 targets, 100 iterations) at 8/255 on 200 test " +
-                      "images; verdicts with 95% intervals (at least 3 seeds each). The fashion preset runs all seven kinds at full size.",
+                      "(at least 100 steps, 3 seeds); the paper's attacks (official and fixed) and APGD-CE, APGD-DLR and APGD-T (3 targets, " +
+                      "100 iterations) at 8/255 on 100 test images of seeds 7, 77 and 777; verdicts with 95% intervals (at least 3 seeds each). " +
+                      "Its evaluation under today's attacks is below the attack gate (no Square, 3 targets, no masking checks: the gate's " +
+                      "full strength took 155 s a run here, 40 minutes for the study), so those claims say 'no verdict' and name what is " +
+                      "missing; the reeval and fashion presets evaluate at full strength.",
         Labels = QuickKinds,
         // 5 seeds: Student's t at 4 degrees of freedom is 2.78 against 4.30 at 3 seeds, so the same noise gives intervals 35% narrower;
         // the data-efficiency runs take the 3 seeds a verdict needs (docs/statistics.md).
@@ -63,14 +67,17 @@ public sealed partial record StudySpec
         // Batches of 64 double the steps of so short a run at about the same cost: shuffled speech reaches 78.0% instead of 47.8% (seed 7).
         BatchSize = 64,
         ValidationCount = 1000,
+        // Below the gate on purpose: the quick study stays within 20 minutes (docs/studies.md). Standalone attacks, not a
+        // suite: a suite brings the unbounded-ε and budget-convergence checks, about 70 s a run.
         Attack = new StudyAttackSpec
         {
-            Limit = 200,
-            StandardAttacks = Array.Empty<string>(),
+            Limit = 100,
+            Seeds = new[] { 7, 77, 777 },
+            StandardAttacks = new[] { "apgd", "apgd-t" },
             StandardEps = new[] { 0, 8 / 255.0 },
             PaperEps = new[] { 0, 0.1, 0.3 },
-            Suite = "apgd-ce,apgd-t",
             Targets = 3,
+            Transfer = false,
         },
         TsneImages = 200,
     };
@@ -79,13 +86,14 @@ public sealed partial record StudySpec
     {
         Name = "fashion",
         Description = "The paper's label kinds with smallcnn on Fashion-MNIST at full size, 5 seeds, 15 epochs; the full data-efficiency sweep; " +
-                      "the paper's attacks and the AutoAttack-style suite (APGD-CE, APGD-T over 9 targets, Square 5,000) on 1,000 test images.",
+                      "the paper's attacks and the adaptive suite (AutoAttack's standard version: APGD-CE, APGD-T and FAB-T over 9 targets, Square " +
+                      "5,000; plus the attacks aimed at label decoders) on 1,000 test images.",
         Labels = PaperKinds,
         Seeds = new[] { 7, 77, 777, 7777, 77777 },
         Fractions = new[] { 0.01, 0.02, 0.04, 0.08, 0.1, 0.2 },
         Epochs = 15,
         MinSteps = 1000,
-        Attack = new StudyAttackSpec { Limit = 1000, StandardAttacks = Array.Empty<string>(), Suite = "autoattack" },
+        Attack = new StudyAttackSpec { Limit = 1000, StandardAttacks = Array.Empty<string>(), Suite = "adaptive" },
     };
 
     private static StudySpec Paper() => new StudySpec
@@ -93,7 +101,7 @@ public sealed partial record StudySpec
         Name = "paper",
         Description = "The paper's grid: CIFAR-10 and CIFAR-100 × VGG19-BN, ResNet-32, ResNet-110 × the paper's label kinds × the official seeds 7 and 77 " +
                       "and 3 more, the data fractions, 600 epochs (milestones 300, 450); all 10,000 test images attacked with the paper's attacks and the " +
-                      "AutoAttack-style suite. For a GPU or a cluster.",
+                      "AutoAttack's standard version (APGD-CE, APGD-T, FAB-T, Square 5,000). For a GPU or a cluster.",
         Datasets = new[] { "cifar10", "cifar100" },
         Models = new[] { "vgg19", "resnet32", "resnet110" },
         Labels = PaperKinds,
@@ -111,7 +119,7 @@ public sealed partial record StudySpec
         Description = "Beyond the paper, on Fashion-MNIST with smallcnn: categorical, speech and random labels against the later geometries " +
                       "(Hadamard codes, Max-Mahalanobis centres, label smoothing) and the controlled family that sets entropy, rank and the closest " +
                       "pair one at a time; each trained plainly and with PGD-7 adversarial training at 8/255; 5 seeds (kinds drawn at random: a draw per seed); 10% of the training set for " +
-                      "3 epochs (batches of 64); APGD-CE + APGD-T (3 targets) at 4/255 and 8/255 on 500 test images with the transfer attack; " +
+                      "3 epochs (batches of 64); APGD-CE, APGD-T (9 targets) and Square (5,000 queries) at 4/255 and 8/255 on 500 test images with the transfer attack; " +
                       "verdicts with 95% intervals and robust accuracy against label properties.",
         Labels = BeyondKinds,
         Seeds = new[] { 7, 77, 777, 7777, 77777 },
@@ -128,8 +136,37 @@ public sealed partial record StudySpec
             Limit = 500,
             StandardAttacks = Array.Empty<string>(),
             StandardEps = new[] { 0, 4 / 255.0, 8 / 255.0 },
-            Suite = "apgd-ce,apgd-t",
-            Targets = 3,
+            Suite = "apgd-ce,apgd-t,square",
+        },
+        TsneImages = 0,
+    };
+
+    /// <summary>The beyond-the-paper kinds the re-evaluation adds to the paper's: the later label geometries.</summary>
+    public static readonly string[] ReevalKinds = PaperKinds.Concat(new[] { "hadamard", "mmc", "label-smoothing" }).ToArray();
+
+    private static StudySpec Reeval() => new StudySpec
+    {
+        Name = "reeval",
+        Description = "The paper's robustness claim re-evaluated with attacks aimed at label decoders, reduced for a CPU: the paper's seven " +
+                      "label kinds and the later geometries (Hadamard codes, Max-Mahalanobis centres, label smoothing) with smallcnn on " +
+                      "Fashion-MNIST, 10% of the training set for 3 epochs (batches of 64), 3 seeds; the adaptive suite (AutoAttack's standard " +
+                      "version, then APGD on the label margin and the targeted label pull, then Square 5,000) at 8/255 on 200 test images, with " +
+                      "the masking checks and the attack gate. The full grid is the fashion preset.",
+        Labels = ReevalKinds,
+        Seeds = new[] { 7, 77, 777 },
+        Fractions = Array.Empty<double>(),
+        MainFraction = 0.1,
+        Epochs = 3,
+        BatchSize = 64,
+        ValidationCount = 1000,
+        Attack = new StudyAttackSpec
+        {
+            Protocols = new[] { "standard" },
+            Limit = 200,
+            StandardAttacks = Array.Empty<string>(),
+            StandardEps = new[] { 0, 8 / 255.0 },
+            Suite = "adaptive",
+            Transfer = false,
         },
         TsneImages = 0,
     };

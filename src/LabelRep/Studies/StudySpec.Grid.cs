@@ -30,7 +30,7 @@ public sealed partial record StudySpec
                                 int epochs = EpochsFor(config, trainImages?.Invoke(dataset));
                                 config = config with { Epochs = epochs, Milestones = Milestones ?? TrainConfig.PaperMilestones(epochs) };
                                 bool main = fraction == MainFraction;
-                                runs.Add(new StudyRun(config, Attacked: main && Attack.Protocols.Length > 0, Embedded: main && TsneImages > 0 && seed == Seeds[0]));
+                                runs.Add(new StudyRun(config, Attacked: main && Attack.Protocols.Length > 0 && (Attack.Seeds is null || Attack.Seeds.Contains(seed)), Embedded: main && TsneImages > 0 && seed == Seeds[0]));
                             }
         return runs;
     }

@@ -54,6 +54,8 @@ public sealed partial record StudySpec
         Require(TsneImages is >= 0 and <= 20_000, "tsne_images", TsneImages, "from 0 to 20,000");
         Require(Milestones is null || Milestones.All(m => m >= 1), "milestones", 0, "positive epoch counts");
         Require(Attack.Limit >= 0, "attack.limit", Attack.Limit, "0 (all) or more");
+        foreach (int seed in Attack.Seeds ?? Array.Empty<int>())
+            if (!Seeds.Contains(seed)) throw new LabelRepException($"study '{Name}': attack.seeds {seed} is not one of the study's seeds ({string.Join(", ", Seeds)})");
         Evaluation.Attacks.AttackOptions.Validate(Attack.Options, option => $"study '{Name}': attack.{Evaluation.Attacks.AttackOptions.Get(option).Option.SpecKey}");
         foreach (double e in (Attack.StandardEps ?? Array.Empty<double>()).Concat(Attack.PaperEps ?? Array.Empty<double>()))
             EpsUnit.Check(e, $"study '{Name}': attack eps");

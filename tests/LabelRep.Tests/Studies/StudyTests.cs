@@ -409,7 +409,12 @@ public class StudyTests
         StudySpec quick = StudySpec.Preset("quick");
         var runs = quick.Runs(_ => 60000);
         Assert.Equal(5 * 5 + 5 * 1 * 3, runs.Count); // 5 seeds of main runs, 3 seeds of the sweep fraction
-        Assert.Equal(5 * 5, runs.Count(r => r.Attacked));
+        Assert.Equal(5 * 3, runs.Count(r => r.Attacked)); // attack.seeds: the 3 seeds a verdict needs, at full strength
+        Assert.All(runs.Where(r => r.Attacked), r => Assert.Contains(r.Config.Seed, quick.Attack.Seeds!));
+        Assert.Throws<LabelRepException>(() => (quick with { Attack = quick.Attack with { Seeds = new[] { 8 } } }).Validate());
+        var reeval = StudySpec.Preset("reeval").Runs(_ => 60000);
+        Assert.Equal(StudySpec.ReevalKinds.Length * 3, reeval.Count);
+        Assert.Equal("adaptive", StudySpec.Preset("reeval").Attack.Suite);
         Assert.Equal("categorical", runs[0].Config.Label);
         Assert.True(runs.First(r => r.Config.Label == "speech" && r.Config.Fraction == 0.01).Config.Epochs > quick.Epochs, "min_steps lengthens small fractions");
         var paper = StudySpec.Preset("paper").Runs(_ => 50000);
