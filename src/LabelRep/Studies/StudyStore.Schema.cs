@@ -36,6 +36,53 @@ public sealed partial class StudyStore
               images INTEGER NOT NULL, bits TEXT NOT NULL, PRIMARY KEY (run_id, source, eps, targeted));
             """;
 
+    /// <summary>Every table, in one transaction: a full disk leaves all of them or none, never a database that is half LabelRep's.</summary>
+    private void CreateSchema()
+    {
+        using var tx = _db.BeginTransaction();
+        Execute(Schema, tx);
+        tx.Commit();
+    }
+
+    /// <summary>Drops LabelRep's tables of a half-made database, in one transaction.</summary>
+    private void DropTables()
+    {
+        using var tx = _db.BeginTransaction();
+        foreach (string table in KnownTables) Execute($"DROP TABLE IF EXISTS {table}", tx);
+        tx.Commit();
+    }
+
+    /// <summary>
+    /// A database LabelRep began and did not finish (an earlier version created its tables one by one, so a full disk
+    /// could stop it between two): only LabelRep's tables, not all of those every version has, and no run recorded.
+    /// Rebuilt, not refused.
+    /// </summary>
+    private bool HalfMade()
+    {
+        var present = Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
+        if (present.Any(t => !KnownTables.Contains(t)) || Tables.All(present.Contains)) return false;
+        return !present.Contains("runs") || Scalar<long>("SELECT COUNT(*) FROM runs") == 0;
+    }
+
+    /// <summary>Whether the database has every table and column this version reads (else a read-only open upgrades a copy).</summary>
+    private bool Current()
+    {
+        var present = Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
+        if (KnownTables.Any(t => !present.Contains(t))) return false;
+        return AddedColumns.All(c => Query($"SELECT name FROM pragma_table_info('{c.Table}')", null, r => r.GetString(0)).Contains(c.Column));
+    }
+
+    /// <summary>Every table <see cref="Schema"/> creates.</summary>
+    private static readonly string[] KnownTables = System.Text.RegularExpressions.Regex.Matches(Schema, @"CREATE TABLE IF NOT EXISTS (\w+)").Select(m => m.Groups[1].Value).ToArray();
+
+    /// <summary>The columns later versions added, each with its type.</summary>
+    private static readonly (string Table, string Column, string Type)[] AddedColumns =
+    {
+        ("metrics", "label_bank", "TEXT"), ("attacks", "suite", "TEXT"), ("attacks", "broke", "INTEGER"), ("attacks", "targets", "INTEGER"),
+        ("attacks", "queries", "INTEGER"), ("attacks", "forwards", "INTEGER"), ("attacks", "backwards", "INTEGER"), ("attack_flags", "series", "TEXT"),
+        ("label_stats", "min_pairwise_l2", "REAL"), ("label_stats", "rank", "INTEGER"),
+    };
+
     private void CheckSchema()
     {
         var present = Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
@@ -47,20 +94,8 @@ public sealed partial class StudyStore
     /// <summary>Adds the columns later versions added to a database an earlier version made.</summary>
     private void Migrate()
     {
-        void AddColumn(string table, string column, string type)
-        {
+        foreach (var (table, column, type) in AddedColumns)
             if (!Query($"SELECT name FROM pragma_table_info('{table}')", null, r => r.GetString(0)).Contains(column))
                 Execute($"ALTER TABLE {table} ADD COLUMN {column} {type}");
-        }
-        AddColumn("metrics", "label_bank", "TEXT");
-        AddColumn("attacks", "suite", "TEXT");
-        AddColumn("attacks", "broke", "INTEGER");
-        AddColumn("attacks", "targets", "INTEGER");
-        AddColumn("attacks", "queries", "INTEGER");
-        AddColumn("attacks", "forwards", "INTEGER");
-        AddColumn("attacks", "backwards", "INTEGER");
-        AddColumn("attack_flags", "series", "TEXT");
-        AddColumn("label_stats", "min_pairwise_l2", "REAL");
-        AddColumn("label_stats", "rank", "INTEGER");
     }
 }

@@ -22,7 +22,7 @@ public sealed record FeatureEmbedding(string RunId, string Dataset, string Model
 /// </summary>
 public sealed partial class StudyStore : IDisposable
 {
-    private readonly SqliteConnection _db;
+    private SqliteConnection _db;
 
     /// <summary>The tables every LabelRep results database has.</summary>
     private static readonly string[] Tables = { "study", "runs", "epochs", "metrics", "attacks", "attack_flags", "label_stats", "label_images", "features" };
@@ -34,48 +34,83 @@ public sealed partial class StudyStore : IDisposable
     }
 
     /// <summary>Opens the study's database for writing, creating it if it does not exist; a file that is not a LabelRep results database is an error, untouched.</summary>
-    public StudyStore(string path) : this(path, mustExist: false)
+    public StudyStore(string path) : this(path, readOnly: false)
     {
     }
 
-    /// <param name="mustExist">Open only a database that is there and has the schema (report, export, status); else create one.</param>
-    private StudyStore(string path, bool mustExist)
+    /// <param name="readOnly">Open only a database that is there and has the schema, read-only (report, export, status, plan); else open or create one to write.</param>
+    /// <param name="halfMadeIsEmpty">Read a database LabelRep left half made as an empty one (else it is refused with how to rebuild it).</param>
+    private StudyStore(string path, bool readOnly, bool halfMadeIsEmpty = false)
     {
         Path = System.IO.Path.GetFullPath(path);
         bool exists = System.IO.Path.Exists(Path);
         if (exists) IO.InputFile.RequireRegular(Path, "results database");
-        else if (mustExist) throw new LabelRepException($"{Path}: no such results database; give the folder of a 'labelrep study' run");
+        else if (readOnly) throw new LabelRepException($"{Path}: no such results database; give the folder of a 'labelrep study' run");
         bool empty = !exists || new FileInfo(Path).Length == 0;
         if (!exists) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = Path, Pooling = false, DefaultTimeout = 60, Mode = mustExist ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
+            DataSource = Path, Pooling = false, DefaultTimeout = 60, Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
         }.ToString());
         try
         {
             _db.Open();
-            // An existing database must be ours before anything is written into it.
-            if (!empty || mustExist) CheckSchema();
+            if (readOnly)
+            {
+                bool halfMade = HalfMade();
+                if (halfMade && !halfMadeIsEmpty)
+                    throw new LabelRepException($"{Path}: LabelRep left this results database half made (no run recorded yet); rerun 'labelrep study' on the folder to rebuild it");
+                if (!halfMade) CheckSchema();
+                // A database from an older LabelRep lacks later tables or columns: read a copy in memory, upgraded there
+                // (one LabelRep left half made holds nothing yet: an empty one); the file is never written.
+                if (halfMade || !Current())
+                {
+                    var memory = new SqliteConnection("Data Source=:memory:");
+                    memory.Open();
+                    if (!halfMade) _db.BackupDatabase(memory);
+                    _db.Dispose();
+                    _db = memory;
+                    CreateSchema();
+                    Migrate();
+                }
+                return;
+            }
+            // An existing database must be ours before anything is written into it; one LabelRep left half made (some of
+            // its tables, no run recorded, as a full disk could leave it) is rebuilt: it holds nothing a rerun does not write again.
+            if (!empty)
+            {
+                if (HalfMade()) DropTables();
+                else CheckSchema();
+            }
             Execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=60000; PRAGMA synchronous=NORMAL;");
+            CreateSchema();
+            Migrate();
         }
         catch (SqliteException e)
         {
             _db.Dispose();
-            throw new LabelRepException($"{Path}: not a LabelRep results database ({e.Message.Split('\n')[0].Replace("SQLite Error ", "SQLite error ")}); give the folder of a 'labelrep study' run");
+            throw new LabelRepException(e.SqliteErrorCode is 13 /* SQLITE_FULL */ or 10 /* SQLITE_IOERR */
+                ? $"{Path}: could not write the results database ({e.Message.Split('\n')[0].Replace("SQLite Error ", "SQLite error ")}); free some space and rerun, the study resumes"
+                : $"{Path}: not a LabelRep results database ({e.Message.Split('\n')[0].Replace("SQLite Error ", "SQLite error ")}); give the folder of a 'labelrep study' run");
         }
         catch (LabelRepException)
         {
             _db.Dispose();
             throw;
         }
-        Execute(Schema);
-        Migrate();
     }
 
     public string Path { get; }
 
     /// <summary>Opens an existing results database (report, export, status); one that fails the schema check is never written to.</summary>
-    public static StudyStore OpenExisting(string path) => new(path, mustExist: true);
+    public static StudyStore OpenExisting(string path) => new(path, readOnly: true);
+
+    /// <summary>The spec recorded in an existing results database, read-only; null when it has none (or LabelRep left it half made).</summary>
+    public static string? SpecIn(string path)
+    {
+        using var store = new StudyStore(path, readOnly: true, halfMadeIsEmpty: true);
+        return store.GetValue("spec");
+    }
 
     /// <summary>This process as a claim owner: host, pid and the pid's start time (so a reused pid is not taken for a live owner).</summary>
     public static string Me { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{StartToken(Environment.ProcessId)}";

@@ -207,6 +207,64 @@ public class StudyTests
     }
 
     [Fact]
+    public void A_results_database_left_half_made_is_completed_and_the_study_runs()
+    {
+        // Given: a results.db with 4 of LabelRep's tables and nothing else, as a full disk left the older, table-by-table creation
+        string dir = TestData.TempDir("study-half");
+        string spec = Path.Combine(TestData.TempDir("spec"), "half.json");
+        File.WriteAllText(spec, (Tiny with { Labels = new[] { "categorical" }, Fractions = Array.Empty<double>(), TsneImages = 0 }).ToJson());
+        using (var db = new SqliteConnection($"Data Source={StudyRunner.DatabasePath(dir)};Pooling=False"))
+        {
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = "CREATE TABLE study (key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE runs (id TEXT PRIMARY KEY); " +
+                                  "CREATE TABLE epochs (run_id TEXT); CREATE TABLE metrics (run_id TEXT PRIMARY KEY);";
+            command.ExecuteNonQuery();
+        }
+
+        // When: the study runs on that folder, through the CLI
+        var (code, _, err) = Cli.CliRunner.Run("study", "--spec", spec, "--out", dir, "--device", "cpu");
+
+        // Then: it completes the database instead of refusing it
+        Assert.True(code == 0, err);
+        using var store = StudyStore.OpenExisting(StudyRunner.DatabasePath(dir));
+        Assert.Equal("done", store.RunStatus().Single().Status);
+    }
+
+    [Fact]
+    public void Reading_commands_never_write_into_the_database_even_one_from_an_older_version()
+    {
+        // Given: a finished study whose database lacks the tables a later version added (the checks) and has a foreign table
+        string dir = TestData.TempDir("study-readonly");
+        string spec = Path.Combine(TestData.TempDir("spec"), "readonly.json");
+        File.WriteAllText(spec, (Tiny with { Labels = new[] { "categorical" }, Fractions = Array.Empty<double>(), TsneImages = 0 }).ToJson());
+        Assert.Equal(0, Cli.CliRunner.Run("study", "--spec", spec, "--out", dir, "--device", "cpu").Code);
+        string db = StudyRunner.DatabasePath(dir);
+        using (var connection = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE attack_checks; DROP TABLE attack_sweeps; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;";
+            command.ExecuteNonQuery();
+        }
+        byte[] before = File.ReadAllBytes(db);
+
+        // When: every reading command runs on it
+        foreach (string[] args in new[]
+                 {
+                     new[] { "report", "--study", dir }, new[] { "export", "--study", dir, "--format", "csv" }, new[] { "study", "status", "--study", dir },
+                 })
+        {
+            var (code, _, err) = Cli.CliRunner.Run(args);
+            Assert.True(code == 0, $"{string.Join(" ", args)}: {err}");
+        }
+
+        // Then: the file is byte for byte what it was, still without the later tables, and in its own journal mode
+        Assert.Equal(before, File.ReadAllBytes(db));
+        Assert.False(File.Exists(db + "-wal") && new FileInfo(db + "-wal").Length > 0, "a reader wrote a WAL");
+    }
+
+    [Fact]
     public void An_interrupted_study_ends_with_the_same_database_as_an_uninterrupted_one()
     {
         string straight = TestData.TempDir("study-straight");

@@ -24,11 +24,7 @@ public sealed record StudyJob(string Dir, StudySpec Spec, string Device, IStudyO
         IO.OutputFolder.Create(Dir, "study");
         string json = Spec.ToJson();
         string? existing = File.Exists(SpecPath) ? IO.InputFile.ReadAllText(SpecPath, "study spec") : null;
-        if (existing is null && File.Exists(StudyRunner.DatabasePath(Dir)))
-        {
-            using var store = StudyStore.OpenExisting(StudyRunner.DatabasePath(Dir));
-            existing = store.GetValue("spec");
-        }
+        if (existing is null && File.Exists(StudyRunner.DatabasePath(Dir))) existing = StudyStore.SpecIn(StudyRunner.DatabasePath(Dir));
         StudyRunner.RefuseAnotherSpec(Dir, existing, json);
         IO.AtomicFile.WriteText(SpecPath, json);
     }
