@@ -22,7 +22,7 @@ public sealed record FeatureEmbedding(string RunId, string Dataset, string Model
 /// </summary>
 public sealed partial class StudyStore : IDisposable
 {
-    private SqliteConnection _db;
+    private readonly SqliteConnection _db;
 
     /// <summary>The tables every LabelRep results database has.</summary>
     private static readonly string[] Tables = { "study", "runs", "epochs", "metrics", "attacks", "attack_flags", "label_stats", "label_images", "features" };
