@@ -602,6 +602,11 @@ public static class HostileCorpus
         yield return new("argument", "study --parallel two", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--parallel", "two" }, "--parallel"));
         yield return new("argument", "study --executor kubernetes", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "kubernetes" }, "kubernetes"));
         yield return new("argument", "study --executor slurm --parallel 2", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "slurm", "--parallel", "2" }, "--parallel"));
+        // A value with a line break would become a command of its own in the generated script: refused before anything is written.
+        yield return new("cluster-script quoting", "study --executor slurm --out with a newline",
+            w => (new[] { "study", "--preset", "quick", "--out", w.P("study\ntouch pwned"), "--executor", "slurm" }, "--out"));
+        yield return new("cluster-script quoting", "study --executor slurm --partition with a newline",
+            w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "slurm", "--partition", "debug\ntouch pwned" }, "--partition"));
         yield return new("argument", "study --executor slurm --time abc", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "slurm", "--time", "abc" }, "--time"));
     }
 

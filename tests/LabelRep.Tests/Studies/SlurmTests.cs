@@ -330,6 +330,14 @@ public class SlurmTests : IClassFixture<SlurmCluster>
 /// <summary>The submission's options, checked before anything reaches sbatch (no cluster needed).</summary>
 public class SlurmOptionTests
 {
+    [Fact]
+    public void A_directive_keeps_spaces_and_quotes_inside_its_value_and_refuses_a_line_break()
+    {
+        Assert.Equal("#SBATCH --output=\"/data/my study/\\\"q\\\"/cell-%a.out\"\n", SlurmExecutor.Directive("--output", "/data/my study/\"q\"/cell-%a.out", "--out"));
+        var e = Assert.Throws<LabelRepException>(() => SlurmExecutor.Directive("--output", "/data/x\ntouch y", "--out"));
+        Assert.StartsWith("--out '/data/x touch y': a line break cannot be written", e.Message);
+    }
+
     [Theory]
     [InlineData("90", 5400)]
     [InlineData("90:30", 5430)]

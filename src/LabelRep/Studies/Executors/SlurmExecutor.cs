@@ -77,6 +77,9 @@ public sealed partial class SlurmExecutor : IStudyExecutor
     public int Execute(StudyJob job, CancellationToken cancel)
     {
         string dir = job.Dir;
+        // The scripts are made first, so a value no #SBATCH line can hold is refused before anything is written.
+        string command = Command(job.Worker(0));
+        string cellScript = CellScript(dir, job.Spec, command), collectScript = CollectScript(dir, job.Spec, command);
         job.WriteSpec();
         Directory.CreateDirectory(Path.Combine(dir, "slurm", "logs"));
         IReadOnlyList<StudyRun> grid = StudyCollect.Grid(job.Spec);
@@ -88,9 +91,8 @@ public sealed partial class SlurmExecutor : IStudyExecutor
             job.Observer?.Message($"every cell of the study is done or queued ({queued.Count} queued); 'labelrep study status --study {dir}' shows them");
             return 0;
         }
-        string command = Command(job.Worker(0));
-        string cells = WriteScript(dir, "cells.sbatch", CellScript(dir, job.Spec, command));
-        string collect = WriteScript(dir, "collect.sbatch", CollectScript(dir, job.Spec, command));
+        string cells = WriteScript(dir, "cells.sbatch", cellScript);
+        string collect = WriteScript(dir, "collect.sbatch", collectScript);
         int[] baseline = toRun.Where(i => LabelKinds.IsBaseline(grid[i].Config.Label)).ToArray();
         int[] others = toRun.Except(baseline).ToArray();
         var submitted = new List<(string Role, string Id, int[] Cells)>();
@@ -164,13 +166,33 @@ public sealed partial class SlurmExecutor : IStudyExecutor
     private string Header(string name, string output)
     {
         var h = new StringBuilder("#!/bin/bash\n");
-        h.Append($"#SBATCH --job-name={name}\n#SBATCH --output={output}\n#SBATCH --open-mode=append\n");
-        if (_options.Partition != null) h.Append($"#SBATCH --partition={_options.Partition}\n");
-        if (_options.Gres != null) h.Append($"#SBATCH --gres={_options.Gres}\n");
+        h.Append(Directive("--job-name", name, "the study's name")).Append(Directive("--output", output, "--out")).Append("#SBATCH --open-mode=append\n");
+        if (_options.Partition != null) h.Append(Directive("--partition", _options.Partition, "--partition"));
+        if (_options.Gres != null) h.Append(Directive("--gres", _options.Gres, "--gres"));
         if (_options.CpusPerTask is { } cpus) h.Append($"#SBATCH --cpus-per-task={cpus}\n");
-        if (_options.Time != null) h.Append($"#SBATCH --time={_options.Time}\n");
-        foreach (string extra in _options.ExtraArgs) h.Append($"#SBATCH {extra}\n");
+        if (_options.Time != null) h.Append(Directive("--time", _options.Time, "--time"));
+        foreach (string extra in _options.ExtraArgs)
+        {
+            RefuseLineBreak(extra, "--sbatch-arg");
+            h.Append($"#SBATCH {extra}\n");
+        }
         return h.ToString();
+    }
+
+    /// <summary>
+    /// One #SBATCH line with its value in double quotes, '"' and '\' escaped, as sbatch reads a directive's argument
+    /// (a space stays inside the value). A line break cannot be written into a directive: it is refused.
+    /// </summary>
+    internal static string Directive(string option, string value, string source)
+    {
+        RefuseLineBreak(value, source);
+        return $"#SBATCH {option}=\"{value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"\n";
+    }
+
+    private static void RefuseLineBreak(string value, string source)
+    {
+        if (value.IndexOfAny(new[] { '\n', '\r' }) >= 0)
+            throw new LabelRepException($"{source} '{value.ReplaceLineEndings(" ")}': a line break cannot be written into a Slurm script's #SBATCH line; use a path or name without one");
     }
 
     private string CellScript(string dir, StudySpec spec, string command)
