@@ -205,4 +205,40 @@ public class ApgdTests : IClassFixture<FashionFixture>
         Assert.Equal(x.shape, gradient.shape);
         Assert.True(gradient.abs().sum().item<float>() > 0, "no gradient");
     }
+
+    // The binarization test (Zimmermann et al. 2022) on the same trained models: it shares their fixture.
+
+    private BinarizationTest.Result Binarized(string label, bool masked)
+    {
+        using RunSetup setup = RunSetup.WithBestWeights(_runs.Get(label), "cpu");
+        setup.Classifier.Freeze();
+        var space = new AttackSpace(setup.Classifier, normalized: false, masked ? new QuantizedInputModel(setup.Classifier.Evaluated) : null);
+        using var scope = torch.NewDisposeScope();
+        var (x, y) = setup.Data.Test.Batch(torch.arange(12, dtype: ScalarType.Int64));
+        var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
+        return BinarizationTest.Run(space, batch, 8 / 255.0, new Generator(1), steps: 50);
+    }
+
+    [Theory]
+    [InlineData("categorical")]
+    [InlineData("random")]
+    public void Apgd_breaks_the_binarized_heads_of_the_trained_models(string label)
+    {
+        BinarizationTest.Result result = Binarized(label, masked: false);
+
+        Assert.True(result.Separable >= 10, result.ToString());
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("categorical")]
+    [InlineData("random")]
+    public void The_test_fails_loudly_on_a_head_whose_input_gradient_is_zero(string label)
+    {
+        BinarizationTest.Result result = Binarized(label, masked: true);
+
+        Assert.True(result.Separable >= 10, result.ToString());
+        Assert.False(result.Passed, result.ToString());
+        Assert.Contains("binarized models that are breakable by construction", result.ToString());
+    }
 }
