@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace LabelRep.Data;
 
 /// <summary>
-/// A user's own images: one subfolder per class (PNG/JPEG). With <c>train/</c> and <c>test/</c> subfolders those are
-/// the splits; otherwise a fixed-seed 20% of each class is the test set. Images are resized to the first image's size;
-/// grayscale when every image is.
+/// A user's own images: one subfolder per class (PNG/JPEG). With <c>train/</c> and <c>test/</c> subfolders that hold
+/// class folders, those are the splits; otherwise every subfolder is a class (one named "train" or "test" included)
+/// and a fixed-seed 20% of each class is the test set. Images are resized to the first image's size; grayscale when
+/// every image is. Every folder becomes a class with images, or is named: a hidden folder (".ipynb_checkpoints") is
+/// skipped with a line; a class folder without images, or a name that is not valid UTF-8, is refused.
 /// </summary>
 public sealed class ImageFolderReader : IDatasetReader
 {
@@ -19,12 +21,21 @@ public sealed class ImageFolderReader : IDatasetReader
         _root = root;
         if (!Directory.Exists(root))
             throw new LabelRepException($"folder:{root}: no such folder; give a folder with one subfolder of images per class");
-        string classRoot = Directory.Exists(Path.Combine(root, "train")) ? Path.Combine(root, "train") : root;
-        string[] classes = Directory.GetDirectories(classRoot).Select(Path.GetFileName).OfType<string>()
-            .Where(n => n != "test").OrderBy(n => n, StringComparer.Ordinal).ToArray();
-        if (classes.Length < 2)
-            throw new LabelRepException($"folder:{root}: found {classes.Length} class subfolder(s); need at least 2 (one subfolder of images per class)");
-        Info = new DatasetInfo("folder:" + root, classes, 0, 0, 0, Array.Empty<float>(), Array.Empty<float>(),
+        string classRoot = HasSplits(root) ? Path.Combine(root, "train") : root;
+        var classes = new List<string>();
+        foreach (string name in Directory.GetDirectories(classRoot).Select(Path.GetFileName).OfType<string>().OrderBy(n => n, StringComparer.Ordinal))
+        {
+            if (name.StartsWith('.'))
+            {
+                Console.Error.WriteLine($"folder:{root}: skipped the hidden folder '{name}' (not a class)");
+                continue;
+            }
+            RefuseUndecodable(name, $"folder:{root}: the class folder");
+            classes.Add(name);
+        }
+        if (classes.Count < 2)
+            throw new LabelRepException($"folder:{root}: found {classes.Count} class subfolder(s); need at least 2 (one subfolder of images per class)");
+        Info = new DatasetInfo("folder:" + root, classes.ToArray(), 0, 0, 0, Array.Empty<float>(), Array.Empty<float>(),
             HorizontalFlip: true, CropPadding: 0, ValidationCount: 0);
     }
 
@@ -33,19 +44,22 @@ public sealed class ImageFolderReader : IDatasetReader
     public DatasetSplits Load()
     {
         string trainRoot = Path.Combine(_root, "train"), testRoot = Path.Combine(_root, "test");
-        bool hasSplits = Directory.Exists(trainRoot) && Directory.Exists(testRoot);
+        bool hasSplits = HasSplits(_root);
         var trainFiles = new List<(string, int)>();
         var testFiles = new List<(string, int)>();
         for (int c = 0; c < Info.ClassCount; c++)
         {
             if (hasSplits)
             {
-                trainFiles.AddRange(ListImages(Path.Combine(trainRoot, Info.ClassNames[c])).Select(f => (f, c)));
+                string[] classTrain = ListImages(Path.Combine(trainRoot, Info.ClassNames[c]));
+                if (classTrain.Length == 0) NoImages(c, " in train/");
+                trainFiles.AddRange(classTrain.Select(f => (f, c)));
                 testFiles.AddRange(ListImages(Path.Combine(testRoot, Info.ClassNames[c])).Select(f => (f, c)));
             }
             else
             {
                 string[] files = ListImages(Path.Combine(_root, Info.ClassNames[c]));
+                if (files.Length == 0) NoImages(c, "");
                 int[] perm = NumpyRandom.Permutation(files.Length, seed: 0);
                 int nTest = files.Length / 5;
                 testFiles.AddRange(perm.Take(nTest).Select(i => (files[i], c)));
@@ -81,11 +95,31 @@ public sealed class ImageFolderReader : IDatasetReader
         return new DatasetSplits(Info, train, test);
     }
 
-    private static string[] ListImages(string dir) =>
-        Directory.Exists(dir)
-            ? Directory.GetFiles(dir).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-                .OrderBy(f => f, StringComparer.Ordinal).ToArray()
-            : Array.Empty<string>();
+    /// <summary>The split layout: train/ and test/ both there, and train/ holding class folders (else "train" and "test" are classes).</summary>
+    private static bool HasSplits(string root)
+    {
+        string train = Path.Combine(root, "train");
+        return Directory.Exists(train) && Directory.Exists(Path.Combine(root, "test"))
+            && Directory.GetDirectories(train).Any(d => !Path.GetFileName(d).StartsWith('.'));
+    }
+
+    private void NoImages(int c, string where) =>
+        throw new LabelRepException($"folder:{_root}: the class folder '{Info.ClassNames[c]}' holds no PNG or JPEG image{where}; add images or remove the folder");
+
+    /// <summary>A name the file system gave in bytes that are not UTF-8 cannot be opened again by that name: refused, named.</summary>
+    private static void RefuseUndecodable(string name, string what)
+    {
+        if (name.Contains('\uFFFD'))
+            throw new LabelRepException($"{what} '{name}' has a name that is not valid UTF-8, so its files cannot be read by name; rename it");
+    }
+
+    private static string[] ListImages(string dir)
+    {
+        if (!Directory.Exists(dir)) return Array.Empty<string>();
+        string[] files = Directory.GetFiles(dir).Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        foreach (string f in files) RefuseUndecodable(Path.GetFileName(f), $"{dir}: the image");
+        return files;
+    }
 
     /// <summary>Decodes a whole image; a truncated or corrupt file is an error naming it (Skia would return a partly grey image).</summary>
     private static SKBitmap Decode(string path)

@@ -20,6 +20,21 @@ public sealed class LabelBank : IDisposable
     public int[] LabelShape => Targets.shape.Skip(1).Select(d => (int)d).ToArray();
     public long Dimension => Targets[0].numel();
 
+    /// <summary>The first two classes (by index) whose labels are equal element for element, or null when every label differs.</summary>
+    public (int A, int B)? IdenticalClasses()
+    {
+        float[] data = Targets.contiguous().cpu().data<float>().ToArray();
+        int size = (int)(data.Length / Math.Max(1, ClassCount));
+        var seen = new Dictionary<string, int>();
+        for (int c = 0; c < ClassCount; c++)
+        {
+            string key = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan(c * size, size)));
+            if (seen.TryGetValue(key, out int first)) return (first, c);
+            seen[key] = c;
+        }
+        return null;
+    }
+
     /// <summary>
     /// Whether label images of H×W can be produced by the paper's label decoder: square, with a side that is a
     /// positive multiple of 16 (four doublings after a first transposed convolution of kernel side/16).

@@ -17,12 +17,8 @@ public static class LabelBankFile
             throw new LabelRepException($"{path}: labels are {shape[1]}×{shape[2]}; a label decoder makes square labels with a side divisible by 16 (64×64, 48×48)");
         int bad = Array.FindIndex(data, v => !float.IsFinite(v));
         if (bad >= 0) throw new LabelRepException($"{path}: value {bad} is {data[bad]}; a label bank holds finite numbers");
-        if (shape[0] > 1 && Enumerable.Range(1, shape[0] - 1).Any(c => SameRow(data, 0, c, data.Length / shape[0])))
-            throw new LabelRepException($"{path}: two classes have the same label; the nearest-label decision could not tell them apart");
         return new LabelBank(kind, torch.tensor(data, shape.Select(d => (long)d).ToArray()));
     }
-
-    private static bool SameRow(float[] data, int a, int b, int size) => data.AsSpan(a * size, size).SequenceEqual(data.AsSpan(b * size, size));
 
     public static void Write(string path, LabelBank bank) =>
         Npy.Write(path, bank.Targets.contiguous().data<float>().ToArray(), bank.Targets.shape.Select(d => (int)d).ToArray());

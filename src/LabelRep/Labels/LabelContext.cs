@@ -25,11 +25,19 @@ public sealed record LabelOptions
     public int LowDim { get; init; } = 10;
 
     /// <summary>The bank of a label name (a kind, with parameters or not) for a dataset: read from <see cref="LabelsFile"/>, or built by the kind.</summary>
+    /// <remarks>Two classes with the same label are refused, whatever made the bank (a file, or two class names spoken alike, "Cat" and "cat").</remarks>
     public LabelBank BankFor(string label, DatasetInfo dataset)
     {
         ILabelKind kind = LabelKinds.Get(label);
-        return LabelsFile != null ? LabelBankFile.Read(LabelsFile, label, dataset.ClassCount)
+        LabelBank bank = LabelsFile != null ? LabelBankFile.Read(LabelsFile, label, dataset.ClassCount)
             : kind.Build(new LabelContext(dataset, this, LabelKinds.Parameters(label)));
+        if (bank.IdenticalClasses() is var (a, b))
+        {
+            bank.Dispose();
+            throw new LabelRepException($"label '{label}'{(LabelsFile != null ? $" from {LabelsFile}" : "")}: classes {a} ('{dataset.ClassNames[a]}') and {b} ('{dataset.ClassNames[b]}') " +
+                                        "have the same label, so the nearest-label decision could not tell them apart; rename one class or give other labels");
+        }
+        return bank;
     }
 
     /// <summary>Where a run's bank comes from, for the record: the file's SHA-256, or "generated" with what seeds it.</summary>

@@ -12,6 +12,8 @@ public static class RunAttack
         Func<AttackReport, byte[]>? plot = null)
     {
         request.Validate();
+        RefuseUnfinished(run, "the run");
+        if (source != null) RefuseUnfinished(source, "--source");
         TrainConfig targetConfig = run.ReadConfig();
         if (source?.ReadConfig() is { } sourceConfig)
         {
@@ -30,5 +32,15 @@ public static class RunAttack
         AttackReport report = runner.Run(target.Data.Test, target.TestIndices, Path.GetFileName(run.Root), progress, cancel);
         AttackFiles.Save(run, report, plot?.Invoke(report));
         return report;
+    }
+
+    /// <summary>
+    /// A run whose training began (checkpoint.json) and has not ended (no metrics.json) is still training or was stopped:
+    /// its best weights are an early epoch's and will change, so its numbers would not be the finished model's.
+    /// </summary>
+    private static void RefuseUnfinished(RunDirectory run, string what)
+    {
+        if (File.Exists(run.CheckpointPath) && !run.IsComplete)
+            throw new LabelRepException($"{run.Root}: {what} has not finished training (checkpoint.json, no metrics.json yet); attack it when 'labelrep train' ends, or finish it with 'labelrep train … --out {run.Root} --resume'");
     }
 }

@@ -183,6 +183,7 @@ public static class HostileCorpus
         yield return Case("a NaN", () => NpyBytes(H("<f4", "(10, 4)"), Floats(40, i => i == 17 ? float.NaN : i)));
         yield return Case("an infinity", () => NpyBytes(H("<f8", "(10, 4)"), Enumerable.Range(0, 40).SelectMany(i => BitConverter.GetBytes(i == 3 ? double.PositiveInfinity : i)).ToArray()));
         yield return Case("two classes with the same label", () => NpyBytes(H("<f4", "(10, 4)"), Floats(40, i => i < 8 ? i % 4 : i)));
+        yield return Case("two classes other than the first with the same label", () => NpyBytes(H("<f4", "(10, 4)"), Floats(40, i => i is >= 12 and < 16 ? i - 4 : i)));
         yield return Case("9 classes for a 10-class dataset", () => NpyBytes(H("<f4", "(9, 4)"), Floats(36, i => i)));
         yield return Case("40x40 label images", () => NpyBytes(H("<f4", "(10, 40, 40)"), Floats(16000, i => i)));
         yield return Case("64x32 label images", () => NpyBytes(H("<f4", "(10, 64, 32)"), Floats(20480, i => i)));
@@ -250,8 +251,8 @@ public static class HostileCorpus
         yield return Case("float NaN samples", () => WavBytes(3, 1, 22050, 32, Floats(4000, i => i % 7 == 0 ? float.NaN : 0.1f)));
         yield return Case("float infinities", () => WavBytes(3, 1, 22050, 32, Floats(4000, i => float.PositiveInfinity)));
         yield return Case("truncated format chunk", () => WavBytes(1, 1, 22050, 16, Tone(4000))[..30]);
-        yield return Case("streaming size 0x7FFFFFFF (valid)", () => WavBytes(1, 1, 22050, 16, Tone(8000), dataSize: 0x7FFFFFFF), succeeds: true);
-        yield return Case("streaming size 0xFFFFFFFF (valid)", () => WavBytes(1, 1, 22050, 16, Tone(8000), dataSize: 0xFFFFFFFF), succeeds: true);
+        yield return Case("streaming size 0x7FFFFFFF (valid)", () => WavBytes(1, 1, 22050, 16, Tone(9500), dataSize: 0x7FFFFFFF), succeeds: true); // class 3's own tone: class 0 has Tone(8000)
+        yield return Case("streaming size 0xFFFFFFFF (valid)", () => WavBytes(1, 1, 22050, 16, Tone(9500), dataSize: 0xFFFFFFFF), succeeds: true);
         yield return new("wav", "recording is a FIFO", w =>
         {
             string dir = w.P("audio");
@@ -343,6 +344,13 @@ public static class HostileCorpus
             return (new[] { "evaluate", "--run", run }, path);
         });
         yield return new("run", "no run here", w => (new[] { "evaluate", "--run", w.Root }, w.Root));
+        // A run still training (or stopped mid-way) has a checkpoint and no metrics.json yet: its best weights will change.
+        yield return new("run", "attack a run that has not finished training", w =>
+        {
+            string run = w.Run();
+            File.Delete(Path.Combine(run, "metrics.json"));
+            return (new[] { "attack", "--run", run, "--limit", "4" }, "has not finished training");
+        });
     }
 
     /// <summary>Replaces the value of a top-level JSON field.</summary>
@@ -653,6 +661,31 @@ public static class HostileCorpus
             foreach (string f in Directory.GetFiles(Path.Combine(r, "cat"))) File.Copy(f, Path.Combine(r, "-wPWNED", Path.GetFileName(f)));
             return "";
         }, succeeds: true, command: "labels");
+        // Every folder becomes a class with images, or is refused or skipped with a line naming it.
+        yield return Case("a class folder whose name is not UTF-8", (w, r) =>
+        {
+            // .NET strings cannot hold the byte 0xFF of a file name; the shell makes the folder.
+            using var mkdir = System.Diagnostics.Process.Start("bash", new[] { "-c", "mkdir \"$1/$(printf '\\377')bird\" && cp \"$1\"/cat/*.png \"$1/$(printf '\\377')bird/\"", "_", r })!;
+            mkdir.WaitForExit();
+            return "not valid UTF-8";
+        });
+        yield return Case("an empty class folder", (w, r) => { Directory.CreateDirectory(Path.Combine(r, "bird")); return "'bird' holds no PNG or JPEG image"; });
+        yield return Case("a .ipynb_checkpoints folder beside the classes (skipped)", (w, r) =>
+        {
+            w.Write(Path.Combine("images", ".ipynb_checkpoints", "0-checkpoint.png"), Png());
+            return "";
+        }, succeeds: true);
+        yield return Case("classes named train and test without the split layout", (w, r) =>
+        {
+            foreach (string cls in new[] { "train", "test" })
+                foreach (string f in Directory.GetFiles(Path.Combine(r, "cat"))) w.Write(Path.Combine("images", cls, Path.GetFileName(f)), File.ReadAllBytes(f));
+            return "";
+        }, succeeds: true);
+        yield return Case("Cat and cat (the same spoken label)", (w, r) =>
+        {
+            foreach (string f in Directory.GetFiles(Path.Combine(r, "cat"))) w.Write(Path.Combine("images", "Cat", Path.GetFileName(f)), File.ReadAllBytes(f));
+            return "have the same label";
+        }, command: "labels");
     }
 
     // ---- write failures: an output path that cannot be written ----

@@ -1,8 +1,4 @@
-using LabelRep.Evaluation;
 using LabelRep.Models;
-using LabelRep.Runs;
-using TorchSharp;
-using Xunit;
 using static TorchSharp.torch;
 
 namespace LabelRep.Tests.Evaluation;
