@@ -27,9 +27,10 @@ public static class AttackCommand
         var targetSeed = new Option<int>("--target-seed") { Description = "seed of the random target classes (official code: 444)", DefaultValueFactory = _ => 444 };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch's default)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = $"device: {string.Join(", ", DeviceSelector.Names)}", DefaultValueFactory = _ => "auto" };
+        var binarization = new Option<bool>("--binarization") { Description = "instead of a sweep, the binarization test (Zimmermann et al. 2022): can APGD break binarized heads that are breakable by construction? On the first --limit images (default 20) at the largest --eps (default 8/255); exit 1 when it cannot" };
         var command = new Command("attack", "Attack a trained run (FGSM, BIM, PGD, Square, transfer); write attacks.csv, attacks.json and a plot of accuracy against ε");
         foreach (Option o in new Option[] { run, protocol, attacks, eps, targeted, limit, source, batch }.Concat(budgets.Select(b => b.Flag))
-                     .Concat(new Option[] { suite, seed, targetSeed, threads, device }))
+                     .Concat(new Option[] { suite, seed, targetSeed, threads, device, binarization }))
             command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
         {
@@ -50,6 +51,15 @@ public static class AttackCommand
             };
             foreach (string name in request.AttackNames(r.GetValue(source) != null)) AttackRegistry.Get(name);
             var dir = new RunDirectory(r.GetValue(run)!);
+            if (r.GetValue(binarization))
+            {
+                if (request.Protocol != AttackProtocol.Standard) throw new LabelRepException("--binarization runs in the standard protocol (pixels in [0, 1]); drop --protocol");
+                double at = request.Eps is { Count: > 0 } grid ? grid.Max() : 8 / 255.0;
+                if (at <= 0) throw new LabelRepException("--binarization needs an ε above 0 in --eps");
+                BinarizationTest.Result result = RunAttack.Binarization(dir, r.GetValue(device)!, at, request.Limit > 0 ? request.Limit : 20, request.Seed);
+                Console.WriteLine(result);
+                return result.Passed ? 0 : 1;
+            }
             RunDirectory? sourceDir = r.GetValue(source) is { } s ? new RunDirectory(s) : null;
             var progress = new ProgressLine();
             AttackReport report = RunAttack.Run(dir, sourceDir, request, r.GetValue(device)!, progress, cancel, plot: report =>

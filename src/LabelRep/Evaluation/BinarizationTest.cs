@@ -81,10 +81,18 @@ public static class BinarizationTest
         Tensor spread = torch.rand(new[] { InnerPoints, x.shape[1], x.shape[2], x.shape[3] }, dtype: x.dtype, generator: random).to(x.device) * 2 - 1;
         Tensor inner = torch.cat(new[] { x, one.Clamp(x + eps / 2 * spread) });
         Tensor outBoundary = model.Forward(boundary).flatten(1), outInner = model.Forward(inner).flatten(1);
-        Tensor w = outBoundary - outInner.mean(new long[] { 0 }, keepdim: true);
-        double atBoundary = (outBoundary * w).sum().item<float>();
-        double innerMax = (outInner * w).sum(1).max().item<float>();
-        if (!(atBoundary > innerMax) || !double.IsFinite(atBoundary)) return null;
+        // Two directions from the inner points to the boundary point's output (from their mean, from the clean image's);
+        // the one whose margin, per unit of its length, is larger.
+        Tensor? w = null;
+        double atBoundary = 0, innerMax = 0, best = 0;
+        foreach (Tensor candidate in new[] { outBoundary - outInner.mean(new long[] { 0 }, keepdim: true), outBoundary - outInner.narrow(0, 0, 1) })
+        {
+            double at = (outBoundary * candidate).sum().item<float>(), max = (outInner * candidate).sum(1).max().item<float>();
+            double margin = (at - max) / Math.Max(1e-30, candidate.norm().item<float>());
+            if (double.IsFinite(margin) && margin > best)
+                (w, atBoundary, innerMax, best) = (candidate, at, max, margin);
+        }
+        if (w is null) return null;
         // Scale and shift so that g(boundary) = 1 and the nearest inner point sits at −1.
         double half = (atBoundary - innerMax) / 2;
         return (w / half, torch.tensor(-(atBoundary + innerMax) / 2 / half, dtype: w.dtype, device: w.device));

@@ -79,7 +79,9 @@ public static class AttackGate
     private static IEnumerable<string> Unchecked(AttackResult[] results, IReadOnlyList<AttackCheck> checks)
     {
         var required = new List<string> { AttackDiagnostics.UnboundedCheck };
-        required.Add(results.Any(SquareOfFullBudget) ? AttackDiagnostics.SquareCheck : AttackDiagnostics.TransferCheck);
+        // The black-box attack's own check (without either attack, Weak has said so already).
+        if (results.Any(SquareOfFullBudget)) required.Add(AttackDiagnostics.SquareCheck);
+        else if (results.Any(r => AttackOf(r) == "transfer")) required.Add(AttackDiagnostics.TransferCheck);
         required.Add(AttackDiagnostics.ConvergenceCheck);
         foreach (string name in required)
         {

@@ -35,6 +35,24 @@ public static class RunAttack
     }
 
     /// <summary>
+    /// The binarization test (<see cref="BinarizationTest"/>) of APGD on the run's head, on its first
+    /// <paramref name="images"/> test images at <paramref name="eps"/> (pixels).
+    /// </summary>
+    public static BinarizationTest.Result Binarization(RunDirectory run, string device, double eps, int images, int seed)
+    {
+        RefuseUnfinished(run, "the run");
+        using RunSetup setup = RunSetup.WithBestWeights(run, device);
+        setup.Classifier.Freeze();
+        var space = new AttackSpace(setup.Classifier, normalized: false);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        long[] first = setup.TestIndices.Take(Math.Max(1, images)).Select(i => (long)i).ToArray();
+        var (x, y) = setup.Data.Test.Batch(TorchSharp.torch.tensor(first));
+        var batch = new AttackBatch(x.to(setup.Classifier.Device), y.to(setup.Classifier.Device), null, TorchSharp.torch.tensor(0f), TorchSharp.torch.tensor(1f));
+        using var random = new TorchSharp.torch.Generator((ulong)seed);
+        return BinarizationTest.Run(space, batch, eps, random);
+    }
+
+    /// <summary>
     /// A run whose training began (checkpoint.json) and has not ended (no metrics.json) is still training or was stopped:
     /// its best weights are an early epoch's and will change, so its numbers would not be the finished model's.
     /// </summary>

@@ -57,6 +57,17 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
     }
 
     [Fact]
+    public void The_binarization_test_runs_on_a_trained_run_through_the_command_line()
+    {
+        var (code, output, err) = CliRunner.Run("attack", "--run", _fixture.Run, "--binarization", "--limit", "6");
+
+        // The fixture's head passes: APGD breaks every binarized head built to be breakable (this barely trained lowdim
+        // model's output moves so little that only some images' boundary points can be separated at all).
+        Assert.True(code == 0, err + output);
+        Assert.Matches(@"binarization test of apgd at ε=0\.03137: broke ([1-6]) of \1 binarized models", output);
+    }
+
+    [Fact]
     public void Labels_make_and_stats_and_bench_run_through_the_command_line()
     {
         string work = TestData.TempDir("cli-labels");

@@ -591,6 +591,8 @@ public static class HostileCorpus
                      ("--p-init", "0"), ("--p-init", "1.5"), ("--rescale", "2"), ("--steps", "1,5"),
                  })
             yield return new("argument", $"attack {option} {value}", w => (new[] { "attack", "--run", w.Run(), option, value }, option is "--protocol" or "--attacks" ? value : option));
+        yield return new("argument", "attack --binarization --protocol paper", w => (new[] { "attack", "--run", w.Run(), "--binarization", "--protocol", "paper" }, "--binarization"));
+        yield return new("argument", "attack --binarization --eps 0", w => (new[] { "attack", "--run", w.Run(), "--binarization", "--eps", "0" }, "--binarization"));
         yield return new("argument", "attack --protocol paper --steps 10", w => (new[] { "attack", "--run", w.Run(), "--protocol", "paper", "--steps", "10" }, "--steps"));
         yield return new("argument", "attack --source of another dataset", w => (new[] { "attack", "--run", w.Run(), "--source", w.Root }, w.Root));
         foreach (var (option, value) in new[] { ("--batch-size", "0"), ("--batch-size", "1"), ("--threads", "0"), ("--repeats", "0"), ("--steps", "-1"), ("--models", "vgg99"), ("--layout", "nhwc") })
