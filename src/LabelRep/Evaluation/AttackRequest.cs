@@ -36,6 +36,9 @@ public sealed record AttackRequest
     /// <summary>Seed of random starts and of the Square attack's search.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Run a suite's own checks (APGD at an unbounded ε, budget convergence); off, the attack gate says they did not run.</summary>
+    public bool Checks { get; init; } = true;
+
     /// <summary>The attacks asked for; else none when a suite runs; else the protocol's defaults plus, with a source model, the transfer attacks.</summary>
     public IReadOnlyList<string> AttackNames(bool hasSource)
     {

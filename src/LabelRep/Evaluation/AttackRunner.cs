@@ -222,8 +222,9 @@ public sealed class AttackRunner
             var robustImages = _worst.Select(kv => new RobustImages(kv.Key.Item2, kv.Key.Item1, ImageBits.Encode(kv.Value))).ToArray();
             bool deterministic = _runner.Deterministic(_space, _test, _images);
             AttackSuite? suite = _runner._request.Suite;
-            double? unbounded = suite != null && !_protocol.NormalizedSpace ? _runner.UnboundedAccuracy(_space, _test, _attackedImages, random, _cancel) : null;
-            AttackDiagnostics.Convergence? convergence = suite != null && !_protocol.NormalizedSpace ? Convergence(suite, random) : null;
+            bool checks = suite != null && !_protocol.NormalizedSpace && _runner._request.Checks;
+            double? unbounded = checks ? _runner.UnboundedAccuracy(_space, _test, _attackedImages, random, _cancel) : null;
+            AttackDiagnostics.Convergence? convergence = checks ? Convergence(suite!, random) : null;
             IReadOnlyList<AttackFlag> flags = AttackDiagnostics.Check(_rows, _zeroGradients, deterministic, unbounded, _protocol.Losses[0].Name, convergence);
             return new AttackReport
             {

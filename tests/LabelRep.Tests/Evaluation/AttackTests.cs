@@ -82,6 +82,21 @@ public class AttackTests : IClassFixture<AttackFixture>
         Assert.True(clean > 0.5, $"the tiny {label} model did not learn (clean accuracy {clean})");
     }
 
+    [Fact]
+    public void A_suite_records_the_checks_that_ran_and_none_when_told_to_skip_them()
+    {
+        var request = new AttackRequest { Suite = AttackSuite.Parse("apgd-ce,square"), Eps = new[] { 0, 8 / 255.0 }, Limit = 8, Options = new Dictionary<string, double> { ["steps"] = 5, ["queries"] = 20 } };
+
+        AttackReport checkedReport = Sweep("categorical", request);
+        AttackReport skipped = Sweep("categorical", request with { Checks = false });
+
+        Assert.Equal(new[] { AttackDiagnostics.ConvergenceCheck, AttackDiagnostics.SquareCheck, AttackDiagnostics.UnboundedCheck },
+            checkedReport.Checks.Select(c => c.Name).Order());
+        Assert.Equal(8, checkedReport.Checks.Single(c => c.Name == AttackDiagnostics.ConvergenceCheck).Images);
+        Assert.Equal(new[] { AttackDiagnostics.SquareCheck }, skipped.Checks.Select(c => c.Name));
+        Assert.Null(skipped.UnboundedAccuracy);
+    }
+
     [Theory]
     [InlineData("categorical", "standard")]
     [InlineData("categorical", "paper")]
