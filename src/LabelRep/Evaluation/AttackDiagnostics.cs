@@ -50,12 +50,14 @@ public static class AttackDiagnostics
     /// The checks that ran on a sweep's rows, passed or not (from the flags <see cref="Check"/> raised): a check with no
     /// record never ran, which the gate tells from one that passed.
     /// </summary>
+    /// <param name="images">The sweep's images.</param>
+    /// <param name="unboundedImages">The images the unbounded-ε check attacked.</param>
     public static IReadOnlyList<AttackCheck> Ran(IReadOnlyList<AttackResult> rows, IReadOnlyList<AttackFlag> flags, int images, double? unboundedAccuracy,
-        Convergence? convergence)
+        int unboundedImages, Convergence? convergence)
     {
         var checks = new List<AttackCheck>();
         if (unboundedAccuracy is { } unbounded)
-            checks.Add(new(UnboundedCheck, unbounded == 0, Math.Min(images, 100), $"APGD (CE, then DLR) at ε = 1 leaves {unbounded:P1}"));
+            checks.Add(new(UnboundedCheck, unbounded == 0, unboundedImages, $"APGD (CE, then DLR) at ε = 1 leaves {unbounded:P1}"));
         AttackResult[] squares = rows.Where(r => r.Suite != null && r.Eps > 0 && AttackSuite.MemberOfResult(r.Attack)?.Attack == "square").ToArray();
         if (squares.Length > 0)
         {

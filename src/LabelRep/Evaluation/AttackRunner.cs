@@ -244,7 +244,7 @@ public sealed class AttackRunner
                 UnboundedAccuracy = unbounded,
                 Flags = flags,
                 Classes = _runner._target.ClassCount,
-                Checks = AttackDiagnostics.Ran(_rows, flags, N, unbounded, convergence),
+                Checks = AttackDiagnostics.Ran(_rows, flags, N, unbounded, Math.Min(_attackedImages.Length, UnboundedImages), convergence),
             };
         }
 
@@ -435,9 +435,11 @@ public sealed class AttackRunner
     /// Robust accuracy of APGD (CE, then DLR) at ε = 1 in pixels, where any image can become any other: it must be 0, or
     /// the attacks are not working (Carlini et al. 2019, "On Evaluating Adversarial Robustness"). On at most 100 images.
     /// </summary>
+    private const int UnboundedImages = 100;
+
     private double UnboundedAccuracy(AttackSpace space, ImageData test, int[] attacked, Generator random, CancellationToken cancel)
     {
-        int[] sample = attacked.Take(100).ToArray();
+        int[] sample = attacked.Take(UnboundedImages).ToArray();
         if (sample.Length == 0) return 0;
         long[] allLabels = test.LabelArray();
         var apgd = AttackRegistry.Get("apgd");
