@@ -14,6 +14,12 @@ public sealed class LabelBank : IDisposable
         Targets = targets;
     }
 
+    /// <summary>
+    /// The most elements one class's label may have (a 256×256 label image, or a vector of 65,536): the head grows with
+    /// the label, and a vector head of this size on a 512-feature backbone is already 33 million weights.
+    /// </summary>
+    public const int MaxLabelElements = 65_536;
+
     public string Kind { get; }
     public Tensor Targets { get; private set; }
     public int ClassCount => (int)Targets.shape[0];

@@ -11,6 +11,9 @@ public static class LabelBankFile
         (float[] data, int[] shape) = Npy.Read(path);
         if (shape.Length is not (2 or 3) || shape.Any(d => d < 1))
             throw new LabelRepException($"{path}: shape ({string.Join(", ", shape)}) is not a label bank; expected (C, d) vectors or (C, H, W) label images");
+        long perLabel = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+        if (perLabel > LabelBank.MaxLabelElements)
+            throw new LabelRepException($"{path}: each label has {perLabel:N0} values; LabelRep takes at most {LabelBank.MaxLabelElements:N0} per label (a 256×256 image), since the model's head grows with the label");
         if (shape[0] != classCount)
             throw new LabelRepException($"{path}: holds labels for {shape[0]} classes but the dataset has {classCount}");
         if (shape.Length == 3 && !LabelBank.IsDecodableImage(shape[1], shape[2]))

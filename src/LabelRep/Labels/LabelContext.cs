@@ -53,6 +53,6 @@ public sealed record LabelOptions
 
     public void Validate()
     {
-        if (LowDim < 1) throw new LabelRepException($"--lowdim {LowDim}: must be at least 1");
+        if (LowDim is < 1 or > LabelBank.MaxLabelElements) throw new LabelRepException($"--lowdim {LowDim}: must be from 1 to {LabelBank.MaxLabelElements:N0} (the model's head grows with the label)");
     }
 }

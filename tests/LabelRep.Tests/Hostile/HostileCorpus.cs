@@ -184,6 +184,7 @@ public static class HostileCorpus
         yield return Case("an infinity", () => NpyBytes(H("<f8", "(10, 4)"), Enumerable.Range(0, 40).SelectMany(i => BitConverter.GetBytes(i == 3 ? double.PositiveInfinity : i)).ToArray()));
         yield return Case("two classes with the same label", () => NpyBytes(H("<f4", "(10, 4)"), Floats(40, i => i < 8 ? i % 4 : i)));
         yield return Case("two classes other than the first with the same label", () => NpyBytes(H("<f4", "(10, 4)"), Floats(40, i => i is >= 12 and < 16 ? i - 4 : i)));
+        yield return Case("labels of 70,000 values each (the head would not fit)", () => NpyBytes(H("<f4", "(10, 70000)"), Floats(700000, i => i)));
         yield return Case("9 classes for a 10-class dataset", () => NpyBytes(H("<f4", "(9, 4)"), Floats(36, i => i)));
         yield return Case("40x40 label images", () => NpyBytes(H("<f4", "(10, 40, 40)"), Floats(16000, i => i)));
         yield return Case("64x32 label images", () => NpyBytes(H("<f4", "(10, 64, 32)"), Floats(20480, i => i)));
@@ -566,7 +567,7 @@ public static class HostileCorpus
                      ("--weight-decay", "NaN"), ("--weight-decay", "-1"), ("--gamma", "NaN"), ("--gamma", "0"), ("--fraction", "NaN"), ("--fraction", "0"),
                      ("--fraction", "2"), ("--epochs", "0"), ("--epochs", "-5"), ("--epochs", "2000000"), ("--batch-size", "1"), ("--batch-size", "0"), ("--val-count", "0"),
                      ("--val-count", "-3"), ("--threads", "-1"), ("--label-smoothing", "NaN"), ("--label-smoothing", "1"), ("--test-limit", "-1"),
-                     ("--milestones", "x,y"), ("--milestones", "0"), ("--lowdim", "0"), ("--device", "tpu"), ("--model", "resnet9000"),
+                     ("--milestones", "x,y"), ("--milestones", "0"), ("--lowdim", "0"), ("--lowdim", "300000000"), ("--lowdim", "2147483647"), ("--device", "tpu"), ("--model", "resnet9000"),
                  })
             yield return new("argument", $"train {option} {value}", w => (Train(w, w.Data(), option, value), option is "--device" or "--model" ? value : option));
         foreach (var (extra, expected) in new[]
