@@ -59,7 +59,7 @@ public sealed partial class StudyStore
     /// </summary>
     private bool HalfMade()
     {
-        var present = Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
+        var present = PresentTables();
         if (present.Any(t => !KnownTables.Contains(t)) || Tables.All(present.Contains)) return false;
         return !present.Contains("runs") || Scalar<long>("SELECT COUNT(*) FROM runs") == 0;
     }
@@ -67,10 +67,15 @@ public sealed partial class StudyStore
     /// <summary>Whether the database has every table and column this version reads (else a read-only open upgrades a copy).</summary>
     private bool Current()
     {
-        var present = Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
+        var present = PresentTables();
         if (KnownTables.Any(t => !present.Contains(t))) return false;
-        return AddedColumns.All(c => Query($"SELECT name FROM pragma_table_info('{c.Table}')", null, r => r.GetString(0)).Contains(c.Column));
+        return AddedColumns.All(c => HasColumn(c.Table, c.Column));
     }
+
+    /// <summary>The tables the database has now.</summary>
+    private HashSet<string> PresentTables() => Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
+
+    private bool HasColumn(string table, string column) => Query($"SELECT name FROM pragma_table_info('{table}')", null, r => r.GetString(0)).Contains(column);
 
     /// <summary>Every table <see cref="Schema"/> creates.</summary>
     private static readonly string[] KnownTables = System.Text.RegularExpressions.Regex.Matches(Schema, @"CREATE TABLE IF NOT EXISTS (\w+)").Select(m => m.Groups[1].Value).ToArray();
@@ -85,7 +90,7 @@ public sealed partial class StudyStore
 
     private void CheckSchema()
     {
-        var present = Query("SELECT name FROM sqlite_master WHERE type = 'table'", null, r => r.GetString(0)).ToHashSet();
+        var present = PresentTables();
         string[] missing = Tables.Where(t => !present.Contains(t)).ToArray();
         if (missing.Length > 0)
             throw new LabelRepException($"{Path}: not a LabelRep results database (no table {string.Join(", ", missing)}); give the folder of a 'labelrep study' run");
@@ -95,7 +100,7 @@ public sealed partial class StudyStore
     private void Migrate()
     {
         foreach (var (table, column, type) in AddedColumns)
-            if (!Query($"SELECT name FROM pragma_table_info('{table}')", null, r => r.GetString(0)).Contains(column))
+            if (!HasColumn(table, column))
                 Execute($"ALTER TABLE {table} ADD COLUMN {column} {type}");
     }
 }
