@@ -15,6 +15,7 @@ public static class AttackCommand
         var run = new Option<string>("--run") { Description = "the run folder to attack (written by 'labelrep train')", Required = true };
         var protocol = new Option<string>("--protocol") { Description = "standard: pixel ε, clamp to [0,1], CE and margin over class scores; paper: the official code's attacks exactly (normalized units, its iterative attack's summed gradients and missing clamp); paper-fixed: the same with those bugs fixed", DefaultValueFactory = _ => "standard" };
         var attacks = new Option<string?>("--attacks") { Description = $"comma-separated attacks: {string.Join(", ", AttackRegistry.Names)} (default: paper fgsm,bim; standard fgsm,bim,pgd,square, + transfer with --source)" };
+        var norm = new Option<string?>("--norm") { Description = "the threat model: linf (default), l2 or l1; --protocol standard --norm l2 is the protocol standard-l2, whose ε are L2 lengths in pixels (default grid 0,0.125,0.25,0.5,1)" };
         var eps = new Option<string?>("--eps") { Description = "comma-separated ε grid, e.g. 0,1/255,8/255 (default: paper 0,0.05,…,0.3 normalized; standard 0,1,2,4,8,16 /255)" };
         var targeted = new Option<string>("--targeted") { Description = "no, yes or both: targeted attacks toward a random other class (seeded)", DefaultValueFactory = _ => "no" };
         var limit = new Option<int>("--limit") { Description = "attack only the first N test images (0 = all)", DefaultValueFactory = _ => 0 };
@@ -30,7 +31,7 @@ public static class AttackCommand
         var skipChecks = new Option<bool>("--skip-checks") { Description = "skip a suite's own checks (APGD at ε = 1, twice the budget): faster, and the attack gate then gives no verdict on these numbers" };
         var binarization = new Option<bool>("--binarization") { Description = "instead of a sweep, the binarization test (Zimmermann et al. 2022): can APGD break binarized heads that are breakable by construction? On the first --limit images (default 20) at the largest --eps (default 8/255); exit 1 when it cannot" };
         var command = new Command("attack", "Attack a trained run (FGSM, BIM, PGD, Square, transfer); write attacks.csv, attacks.json and a plot of accuracy against ε");
-        foreach (Option o in new Option[] { run, protocol, attacks, eps, targeted, limit, source, batch }.Concat(budgets.Select(b => b.Flag))
+        foreach (Option o in new Option[] { run, protocol, norm, attacks, eps, targeted, limit, source, batch }.Concat(budgets.Select(b => b.Flag))
                      .Concat(new Option[] { suite, seed, targetSeed, threads, device, skipChecks, binarization }))
             command.Options.Add(o);
         command.SetAction(r => CliErrors.Run(cancel =>
@@ -38,7 +39,7 @@ public static class AttackCommand
             TorchRuntime.SetThreads(r.GetValue(threads));
             var request = new AttackRequest
             {
-                Protocol = AttackProtocol.Parse(r.GetValue(protocol)!),
+                Protocol = ProtocolOf(r.GetValue(protocol)!, r.GetValue(norm)),
                 Attacks = r.GetValue(attacks)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Eps = r.GetValue(eps) is { } e ? EpsList.Parse(e) : null,
                 Targeted = ParseTargeted(r.GetValue(targeted)!),
@@ -75,6 +76,17 @@ public static class AttackCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The protocol named by --protocol, in the threat model of --norm when given.</summary>
+    private static AttackProtocol ProtocolOf(string name, string? norm)
+    {
+        AttackProtocol protocol = AttackProtocol.Parse(name);
+        if (norm is null) return protocol;
+        Norm asked = Norm.Parse(norm);
+        if (protocol.Norm != Norm.Linf && asked != protocol.Norm)
+            throw new LabelRepException($"--norm {asked.Name}: --protocol {protocol.Name} is {protocol.Norm.Symbol} already; give --protocol standard --norm {asked.Name}");
+        return protocol.In(asked);
     }
 
     private static TargetMode ParseTargeted(string text) => text switch

@@ -16,11 +16,19 @@ public sealed record AttackBatch(Tensor Clean, Tensor Labels, Tensor? Targets, T
     /// <summary>The sweep's shared gradients at these clean inputs, when the runner keeps them (never for a subset).</summary>
     public CleanGradients? Shared { get; init; }
 
-    /// <summary>Projects onto the L∞ ball of radius <paramref name="eps"/> around the clean inputs, then (when <paramref name="clamp"/>) into [Lower, Upper].</summary>
+    /// <summary>The threat model the perturbations are measured in (L∞ unless the sweep's protocol says otherwise).</summary>
+    public Norm Norm { get; init; } = Norm.Linf;
+
+    /// <summary>Projects onto the <see cref="Norm"/> ball of radius <paramref name="eps"/> around the clean inputs, then (when <paramref name="clamp"/>) into [Lower, Upper].</summary>
     public Tensor Project(Tensor x, double eps, bool clamp = true)
     {
-        Tensor projected = torch.minimum(torch.maximum(x, Clean - eps), Clean + eps);
-        return clamp ? Clamp(projected) : projected;
+        if (Norm == Norm.Linf)
+        {
+            Tensor projected = torch.minimum(torch.maximum(x, Clean - eps), Clean + eps);
+            return clamp ? Clamp(projected) : projected;
+        }
+        using var radius = torch.tensor(eps);
+        return Norm.Project(x, Clean, radius, Lower, Upper, clamp);
     }
 
     public Tensor Clamp(Tensor x) => torch.minimum(torch.maximum(x, Lower), Upper);

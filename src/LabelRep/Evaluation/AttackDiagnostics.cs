@@ -57,7 +57,7 @@ public static class AttackDiagnostics
     {
         var checks = new List<AttackCheck>();
         if (unboundedAccuracy is { } unbounded)
-            checks.Add(new(UnboundedCheck, unbounded == 0, unboundedImages, $"APGD (CE, then DLR) at ε = 1 leaves {unbounded:P1}"));
+            checks.Add(new(UnboundedCheck, unbounded == 0, unboundedImages, $"APGD (CE, then DLR) at the unbounded ε (L∞ 1, L2 √d, L1 d: the ball holds every image) leaves {unbounded:P1}"));
         AttackResult[] squares = rows.Where(r => r.Suite != null && r.Eps > 0 && AttackSuite.MemberOfResult(r.Attack)?.Attack == "square").ToArray();
         if (squares.Length > 0)
         {
@@ -163,17 +163,18 @@ public static class AttackDiagnostics
             flags.Add(new("non-deterministic", "two forward passes of the same images gave different class scores; a randomized model needs EOT attacks"));
 
         if (unboundedAccuracy is > 0)
-            flags.Add(new("not-zero-at-unbounded-eps", $"APGD leaves {unboundedAccuracy:P1} of the images correct at ε = 1 (any image can become any other there)"));
+            flags.Add(new("not-zero-at-unbounded-eps", $"APGD leaves {unboundedAccuracy:P1} of the images correct at the unbounded ε (L∞ 1, L2 √d, L1 d: any image can become any other there)"));
 
         if (zeroGradientShare > ZeroGradientLimit)
             flags.Add(new("zero-gradients", $"the {gradientLoss ?? "attack"} loss has an exactly zero input gradient on {zeroGradientShare:P1} of the images",
                 gradientLoss is null ? null : LossSeries + gradientLoss));
 
-        foreach (AttackResult worst in rows.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted && r.EpsPixels >= LargeEps - 1e-9))
+        // Large: 4× the norm's usual budget (32/255 in L∞, 2 in L2, 48 in L1), in pixel units.
+        foreach (AttackResult worst in rows.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted && r.EpsPixels >= LargeEps / Norm.Linf.Reference * r.Norm.Reference - 1e-9))
         {
             if (worst.Accuracy > 0.1)
                 flags.Add(new("not-near-zero-at-large-eps",
-                    $"worst case at ε={worst.Eps:G4} ({worst.EpsPixels * 255:F0}/255 in pixels) still leaves {worst.Accuracy:P1}; an attack this large should bring accuracy near zero"));
+                    $"worst case at ε={worst.Eps:G4} ({EpsUnit.PixelsOf(worst.Norm).Named(worst.EpsPixels)} in pixels) still leaves {worst.Accuracy:P1}; an attack this large should bring accuracy near zero"));
         }
     }
 

@@ -17,7 +17,7 @@ public sealed record AttackResult
     public required string Loss { get; init; }
     public required bool Targeted { get; init; }
     public required double Eps { get; init; }
-    /// <summary>ε as an L∞ bound in [0, 1] pixel units (for the paper protocol: ε · the largest channel std).</summary>
+    /// <summary>ε in [0, 1] pixel units of the protocol's norm (for the paper protocol, an L∞ bound: ε · the largest channel std).</summary>
     public required double EpsPixels { get; init; }
     public required int Steps { get; init; }
     public required int Restarts { get; init; }
@@ -45,14 +45,14 @@ public sealed record AttackResult
     public const string Cascade = "cascade";
 
     public static readonly string CsvHeader =
-        "protocol,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds,suite,broke,targets,queries,forwards,backwards";
+        "protocol,norm,attack,loss,targeted,eps,eps_pixels,steps,restarts,accuracy,target_hit_rate,images,source,seconds,suite,broke,targets,queries,forwards,backwards";
 
     public string ToCsv()
     {
         var c = CultureInfo.InvariantCulture;
         return string.Join(",", new[]
         {
-            Protocol, Attack, Loss, Targeted ? "yes" : "no", Eps.ToString("R", c), EpsPixels.ToString("R", c),
+            Protocol, Norm.Name, Attack, Loss, Targeted ? "yes" : "no", Eps.ToString("R", c), EpsPixels.ToString("R", c),
             Steps.ToString(c), Restarts.ToString(c), Accuracy.ToString("R", c), TargetHitRate?.ToString("R", c) ?? "",
             Images.ToString(c), Source ?? "", Seconds.ToString("F2", c), Suite ?? "", Broke?.ToString(c) ?? "", Targets?.ToString(c) ?? "",
             Queries?.ToString(c) ?? "", Forwards?.ToString(c) ?? "", Backwards?.ToString(c) ?? "",
@@ -63,6 +63,9 @@ public sealed record AttackResult
     public static string CsvField(string value) =>
         value.IndexOfAny(new[] { ',', '"', '\n', '\r' }) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
 
+    /// <summary>The threat model of the row's protocol.</summary>
+    [JsonIgnore] public Norm Norm => EpsUnit.Of(Protocol).Norm;
+
     /// <summary>A series is one line in a plot: the same attack, loss and targeting over ε.</summary>
     [JsonIgnore] public string Series => $"{Attack}/{Loss}{(Targeted ? " targeted" : "")}";
 }
@@ -72,6 +75,17 @@ public sealed record RobustImages(double Eps, bool Targeted, string Bits);
 
 /// <summary>Which member of a suite broke each image at one ε: "" robust, "clean" misclassified before any attack, else the member's name.</summary>
 public sealed record SuiteBreaks(double Eps, string[] BrokenBy);
+
+/// <summary>
+/// Each sweep image's smallest fooling perturbation that a minimum-norm attack (FAB-T, FMN) found, in the sweep's norm:
+/// 0 for an image misclassified before any attack, null where none was found. Robust accuracy at any ε is the share of
+/// images whose distance is above ε (null counts as above every ε), which gives the curve R(ε) from one run.
+/// </summary>
+public sealed record MinimalDistances(string Attack, bool Targeted, double?[] Distances)
+{
+    /// <summary>Robust accuracy at <paramref name="eps"/>: the share of images whose distance is above it.</summary>
+    public double RobustAt(double eps) => Distances.Length == 0 ? 0 : Distances.Count(d => d is not { } v || v > eps) / (double)Distances.Length;
+}
 
 /// <summary>A possible sign of gradient masking, found in the numbers (AutoAttack's and Athalye et al.'s checks).</summary>
 /// <param name="Series">The attack series the flag is about ("pgd/ce"), or null when it is about the whole evaluation.</param>
@@ -109,6 +123,8 @@ public sealed record AttackReport
     public int Classes { get; init; }
     /// <summary>The checks that ran, passed or not.</summary>
     public IReadOnlyList<AttackCheck> Checks { get; init; } = Array.Empty<AttackCheck>();
+    /// <summary>Per minimum-norm attack of the sweep, every image's smallest fooling perturbation found.</summary>
+    public IReadOnlyList<MinimalDistances> Distances { get; init; } = Array.Empty<MinimalDistances>();
 
     public static string ToCsv(IEnumerable<AttackResult> rows)
     {

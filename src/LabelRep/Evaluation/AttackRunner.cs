@@ -47,6 +47,7 @@ public sealed class AttackRunner
                 throw new LabelRepException("the transfer attack needs a source model: add --source RUN_DIR (for example a categorical run)");
         }
         double[] epsGrid = _request.EpsGrid.Distinct().OrderBy(e => e).ToArray();
+        CheckEps(epsGrid, protocol, test);
         bool[] targetings = _request.Targeted switch
         {
             TargetMode.No => new[] { false },
@@ -64,8 +65,11 @@ public sealed class AttackRunner
                     from loss in attack.Losses(protocol)
                     select (targeted, eps, attack, loss)).ToArray();
         AttackSuite? suite = _request.Suite;
-        // An upper bound when a suite runs: its later members see only the images the earlier ones did not fool.
-        sweep.Start((plan.Count(p => p.eps > 0) + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0)) * (long)sweep.AttackedAt.Length);
+        // An upper bound when a suite runs: its later members see only the images the earlier ones did not fool. A
+        // minimum-norm attack searches each image once for the whole grid.
+        long settingsToRun = plan.Count(p => p.eps > 0 && p.attack is not IMinimalAttack)
+            + plan.Where(p => p.eps > 0 && p.attack is IMinimalAttack).Select(p => (p.attack.Name, p.targeted)).Distinct().Count();
+        sweep.Start((settingsToRun + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0)) * (long)sweep.AttackedAt.Length);
         using var random = new Generator((ulong)_request.Seed);
         sweep.Attacks(plan, random);
         if (suite != null)
@@ -98,6 +102,7 @@ public sealed class AttackRunner
         private readonly Dictionary<(bool, double), bool[]> _worst = new();
         private readonly Dictionary<(bool, double), double> _worstSeconds = new();
         private readonly List<SuiteBreaks> _breaks = new();
+        private readonly Dictionary<(string Attack, bool Targeted), (double[] Distances, long[] Reached)> _minimal = new();
         private readonly Stopwatch _clock = new();
         private long _work, _done;
 
@@ -157,7 +162,17 @@ public sealed class AttackRunner
                 string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
                 long[] adversarial = (long[])_clean.Clone();
                 var (forwards, backwards) = Passes();
-                if (eps > 0)
+                if (eps > 0 && attack is IMinimalAttack minimal)
+                {
+                    // One search per image for the smallest fooling perturbation serves every ε of the grid: the first
+                    // row of the series carries its time and passes, the others read the distances.
+                    if (!_minimal.TryGetValue((attack.Name, targeted), out var found))
+                        _minimal[(attack.Name, targeted)] = found = _runner.Minimal(_space, _test, _attackedImages, targeted ? _attackedTargets : null, minimal,
+                            new AttackContext(_space, _sourceSpace, random), settings with { Eps = 0 }, _cancel, Progress($"{attack.Name}/{loss} minimal distances"));
+                    for (int k = 0; k < AttackedAt.Length; k++)
+                        if (found.Distances[k] <= eps) adversarial[AttackedAt[k]] = found.Reached[k];
+                }
+                else if (eps > 0)
                 {
                     long[] attacked = _runner.Predict(_space, _test, _attackedImages, targeted ? _attackedTargets : null, attack, new AttackContext(_space, _sourceSpace, random),
                         settings, _cancel, Progress(name), cleanGradients);
@@ -245,6 +260,7 @@ public sealed class AttackRunner
                 Flags = flags,
                 Classes = _runner._target.ClassCount,
                 Checks = AttackDiagnostics.Ran(_rows, flags, N, unbounded, Math.Min(_attackedImages.Length, UnboundedImages), convergence),
+                Distances = _minimal.Select(m => new MinimalDistances(m.Key.Attack, m.Key.Targeted, Distances(m.Value.Distances))).ToArray(),
             };
         }
 
@@ -260,7 +276,7 @@ public sealed class AttackRunner
         private AttackDiagnostics.Convergence? Convergence(AttackSuite suite, Generator random)
         {
             SuiteMember[] gradient = suite.Attacks.Where(m => m.Attack is "apgd" or "apgd-t").ToArray();
-            SuiteBreaks? at = _breaks.Where(b => b.Eps > 0).MinBy(b => Math.Abs(b.Eps - 8 / 255.0));
+            SuiteBreaks? at = _breaks.Where(b => b.Eps > 0).MinBy(b => Math.Abs(b.Eps - _protocol.Norm.Reference));
             if (gradient.Length == 0 || at is null) return null;
             // The first images of the sweep, as robust accuracy counts them (an image misclassified before the attack stays wrong).
             int[] sample = Enumerable.Range(0, Math.Min(N, AttackDiagnostics.ConvergenceImages)).ToArray();
@@ -281,6 +297,18 @@ public sealed class AttackRunner
                 open = survived;
             }
             return new AttackDiagnostics.Convergence(at.Eps, sample.Length, broke, string.Join(", ", gradient.Select(m => m.Name)));
+        }
+
+        /// <summary>
+        /// Every sweep image's distance from the attacked images' ones: 0 for an image misclassified before any attack, null
+        /// where the search found no fooling point.
+        /// </summary>
+        private double?[] Distances(double[] attacked)
+        {
+            var all = new double?[N];
+            for (int i = 0; i < N; i++) all[i] = _cleanCorrect[i] ? null : 0;
+            for (int k = 0; k < AttackedAt.Length; k++) all[AttackedAt[k]] = double.IsFinite(attacked[k]) ? attacked[k] : null;
+            return all;
         }
 
         /// <summary>Forward and backward passes so far, on the attacked model and the transfer source together.</summary>
@@ -388,7 +416,50 @@ public sealed class AttackRunner
         return predictions;
     }
 
-    private static AttackBatch MakeBatch(AttackSpace space, Tensor pixels, Tensor labels, ReadOnlySpan<long> targets)
+    /// <summary>
+    /// Every ε of the grid against its norm's range on these images: an L∞ ε in pixels is at most 1, an L2 one at most
+    /// the image diagonal √d, an L1 one at most d (d numbers per image); beyond, the ball holds every valid image.
+    /// </summary>
+    private static void CheckEps(double[] grid, AttackProtocol protocol, ImageData test)
+    {
+        if (protocol.NormalizedSpace) return;
+        long[] shape = test.Images.shape;
+        double largest = protocol.Norm.Largest(shape[1] * shape[2] * shape[3]);
+        foreach (double eps in grid)
+            if (eps > largest)
+                throw new LabelRepException($"--eps {protocol.Unit.Format(eps)}: above the largest {protocol.Norm.Symbol} ε of {protocol.Unit.Format(largest)} for {shape[1]}×{shape[2]}×{shape[3]} images "
+                    + $"(beyond it the ball holds every image; L∞ ≤ 1, L2 ≤ √d, L1 ≤ d for d numbers per image)");
+    }
+
+    /// <summary>
+    /// Per image, the smallest fooling perturbation's length that a minimum-norm attack found (∞ where none) and the
+    /// class its point is classified as, batch by batch. Each kept point is checked: inside the valid range, and at the
+    /// distance reported.
+    /// </summary>
+    private (double[] Distances, long[] Reached) Minimal(AttackSpace space, ImageData test, int[] images, long[]? targets, IMinimalAttack attack,
+        AttackContext context, AttackSettings settings, CancellationToken cancel, Action<int>? batchDone)
+    {
+        var distances = new double[images.Length];
+        var reached = new long[images.Length];
+        ImageBatches.ForEach(test, images, _request.BatchSize, _target.Device, (pixels, labels, start) =>
+        {
+            int count = (int)labels.shape[0];
+            AttackBatch batch = MakeBatch(space, pixels, labels, targets == null ? default : targets.AsSpan(start, count));
+            var (points, norms) = attack.Minimal(context, batch, settings);
+            Tensor measured = batch.Norm.Of(points - batch.Clean);
+            Tensor finite = norms.isfinite();
+            if (finite.any().item<bool>() && (measured - norms).abs().masked_select(finite).max().item<float>() > 1e-4 * Math.Max(1, norms.masked_select(finite).max().item<float>()))
+                throw new InvalidOperationException($"attack {((IAttack)attack).Name} reported distances its points do not have");
+            if (points.lt(batch.Lower - 1e-5).any().item<bool>() || points.gt(batch.Upper + 1e-5).any().item<bool>())
+                throw new InvalidOperationException($"attack {((IAttack)attack).Name} left the valid input range");
+            norms.to_type(ScalarType.Float64).cpu().data<double>().CopyTo(distances, start);
+            space.Predict(points).cpu().data<long>().CopyTo(reached, start);
+            batchDone?.Invoke(count);
+        }, cancel, releaseMemory: true);
+        return (distances, reached);
+    }
+
+    private AttackBatch MakeBatch(AttackSpace space, Tensor pixels, Tensor labels, ReadOnlySpan<long> targets)
     {
         Tensor clean = space.FromPixels(pixels);
         Tensor lower, upper;
@@ -404,16 +475,16 @@ public sealed class AttackRunner
             upper = torch.tensor(1f, device: clean.device);
         }
         Tensor? target = targets.IsEmpty ? null : torch.tensor(targets.ToArray(), ScalarType.Int64).to(clean.device);
-        return new AttackBatch(clean, labels, target, lower, upper);
+        return new AttackBatch(clean, labels, target, lower, upper) { Norm = _request.Protocol.Norm };
     }
 
     /// <summary>An attack that leaves the ε-ball or the valid range is a bug in the attack; never report its numbers.</summary>
     private static void CheckBounds(IAttack attack, AttackBatch batch, Tensor adversarial, AttackSettings settings)
     {
         double slack = 1e-5 * Math.Max(1, settings.Eps);
-        double distance = (adversarial - batch.Clean).abs().max().item<float>();
+        double distance = batch.Norm.Of(adversarial - batch.Clean).max().item<float>();
         if (distance > settings.Eps + slack)
-            throw new InvalidOperationException($"attack {attack.Name} moved an input by {distance} > ε = {settings.Eps}");
+            throw new InvalidOperationException($"attack {attack.Name} moved an input by {distance} > {batch.Norm.Symbol} ε = {settings.Eps}");
         if (settings.ClampEachStep && (adversarial.lt(batch.Lower - slack).any().item<bool>() || adversarial.gt(batch.Upper + slack).any().item<bool>()))
             throw new InvalidOperationException($"attack {attack.Name} left the valid input range");
     }
@@ -432,7 +503,7 @@ public sealed class AttackRunner
     }
 
     /// <summary>
-    /// Robust accuracy of APGD (CE, then DLR) at ε = 1 in pixels, where any image can become any other: it must be 0, or
+    /// Robust accuracy of APGD (CE, then DLR) at the unbounded ε of the norm (L∞ 1, L2 √d, L1 d in pixels), where any image can become any other: it must be 0, or
     /// the attacks are not working (Carlini et al. 2019, "On Evaluating Adversarial Robustness"). On at most 100 images.
     /// </summary>
     private const int UnboundedImages = 100;
@@ -448,7 +519,8 @@ public sealed class AttackRunner
         {
             int[] open = Enumerable.Range(0, sample.Length).Where(i => robust[i]).ToArray();
             if (open.Length == 0) break;
-            var settings = new AttackSettings { Eps = 1.0, Loss = loss, Protocol = _request.Protocol, Options = _request.OptionsFor(apgd) };
+            long[] shape = test.Images.shape;
+            var settings = new AttackSettings { Eps = _request.Protocol.Norm.Largest(shape[1] * shape[2] * shape[3]), Loss = loss, Protocol = _request.Protocol, Options = _request.OptionsFor(apgd) };
             long[] predicted = Predict(space, test, open.Select(i => sample[i]).ToArray(), null, apgd, new AttackContext(space, null, random), settings, cancel);
             for (int k = 0; k < open.Length; k++) robust[open[k]] = predicted[k] == allLabels[sample[open[k]]];
         }

@@ -3,20 +3,30 @@ using System.Globalization;
 namespace LabelRep.Evaluation;
 
 /// <summary>
-/// The unit an ε is given in: pixels ([0, 1] images, shown as k/255) or normalized units ((x − mean) / std, the
-/// paper's). Every table, axis and conversion of ε goes through here.
+/// The unit an ε is given in: an L∞ bound in pixels ([0, 1] images, shown as k/255), an L2 or L1 length in pixels
+/// (shown as a plain number, 0.5 or 12), or an L∞ bound in normalized units ((x − mean) / std, the paper's). Every
+/// table, axis and conversion of ε goes through here, so each names its norm.
 /// </summary>
 public sealed class EpsUnit
 {
-    public static readonly EpsUnit Pixels = new("pixels", "ε (pixels, ×1/255)", 255);
-    public static readonly EpsUnit Normalized = new("normalized", "ε (normalized units)", 1);
+    public static readonly EpsUnit Pixels = new("pixels", "L∞ ε (pixels, ×1/255)", 255, Norm.Linf);
+    public static readonly EpsUnit Normalized = new("normalized", "L∞ ε (normalized units)", 1, Norm.Linf);
+    public static readonly EpsUnit L2Pixels = new("l2-pixels", "L2 ε (pixels in [0, 1])", 1, Norm.L2);
+    public static readonly EpsUnit L1Pixels = new("l1-pixels", "L1 ε (pixels in [0, 1])", 1, Norm.L1);
 
-    private EpsUnit(string name, string axisTitle, double plotScale)
+    private EpsUnit(string name, string axisTitle, double plotScale, Norm norm)
     {
         Name = name;
         AxisTitle = axisTitle;
         PlotScale = plotScale;
+        Norm = norm;
     }
+
+    /// <summary>The norm that measures ε in this unit.</summary>
+    public Norm Norm { get; }
+
+    /// <summary>The unit of an ε of <paramref name="norm"/> in pixel units.</summary>
+    public static EpsUnit PixelsOf(Norm norm) => norm == Norm.L2 ? L2Pixels : norm == Norm.L1 ? L1Pixels : Pixels;
 
     public string Name { get; }
 
@@ -28,10 +38,13 @@ public sealed class EpsUnit
 
     /// <summary>ε as a person reads it: "8/255" in pixels, "0.1" in normalized units.</summary>
     public string Format(double eps) =>
-        this == Pixels ? (eps * 255).ToString("0.##", CultureInfo.InvariantCulture) + "/255" : eps.ToString("0.###", CultureInfo.InvariantCulture);
+        this == Pixels ? Norm.Linf.Format(eps) : eps.ToString("0.###", CultureInfo.InvariantCulture);
 
-    /// <summary>ε as an L∞ bound in [0, 1] pixel units; a normalized ε moves a pixel by ε · std of its channel (the largest std bounds it).</summary>
-    public double ToPixels(double eps, double largestStd) => this == Pixels ? eps : eps * largestStd;
+    /// <summary>ε with its norm, for text: "L∞ ε = 8/255", "L2 ε = 0.5".</summary>
+    public string Named(double eps) => $"{Norm.Symbol} ε = {Format(eps)}";
+
+    /// <summary>ε in [0, 1] pixel units of its norm; a normalized (L∞) ε moves a pixel by ε · std of its channel (the largest std bounds it).</summary>
+    public double ToPixels(double eps, double largestStd) => this == Normalized ? eps * largestStd : eps;
 
     /// <summary>The unit of the protocol named in a result (results carry the protocol's name).</summary>
     public static EpsUnit Of(string protocol) => AttackProtocol.Parse(protocol).Unit;

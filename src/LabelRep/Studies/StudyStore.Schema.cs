@@ -20,7 +20,8 @@ public sealed partial class StudyStore
             CREATE TABLE IF NOT EXISTS attacks (
               run_id TEXT NOT NULL, protocol TEXT NOT NULL, attack TEXT NOT NULL, loss TEXT NOT NULL, targeted INTEGER NOT NULL,
               eps REAL NOT NULL, eps_pixels REAL, steps INTEGER, restarts INTEGER, accuracy REAL, target_hit_rate REAL, images INTEGER,
-              source TEXT, seconds REAL, suite TEXT, broke INTEGER, targets INTEGER, queries INTEGER, forwards INTEGER, backwards INTEGER, PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
+              source TEXT, seconds REAL, suite TEXT, broke INTEGER, targets INTEGER, queries INTEGER, forwards INTEGER, backwards INTEGER, norm TEXT,
+              PRIMARY KEY (run_id, protocol, attack, loss, targeted, eps));
             CREATE TABLE IF NOT EXISTS attack_flags (run_id TEXT NOT NULL, protocol TEXT NOT NULL, position INTEGER NOT NULL, check_name TEXT, message TEXT,
               series TEXT, PRIMARY KEY (run_id, protocol, position));
             CREATE TABLE IF NOT EXISTS attack_sweeps (run_id TEXT NOT NULL, protocol TEXT NOT NULL, classes INTEGER, images INTEGER, unbounded_accuracy REAL,
@@ -34,6 +35,8 @@ public sealed partial class StudyStore
             CREATE TABLE IF NOT EXISTS features (run_id TEXT PRIMARY KEY, points_json TEXT NOT NULL, silhouette REAL, centroid_accuracy REAL);
             CREATE TABLE IF NOT EXISTS image_results (run_id TEXT NOT NULL, source TEXT NOT NULL, eps REAL NOT NULL, targeted INTEGER NOT NULL,
               images INTEGER NOT NULL, bits TEXT NOT NULL, PRIMARY KEY (run_id, source, eps, targeted));
+            CREATE TABLE IF NOT EXISTS image_distances (run_id TEXT NOT NULL, protocol TEXT NOT NULL, norm TEXT NOT NULL, attack TEXT NOT NULL, targeted INTEGER NOT NULL,
+              position INTEGER NOT NULL, distance REAL, PRIMARY KEY (run_id, protocol, attack, targeted, position));
             """;
 
     /// <summary>Every table, in one transaction: a full disk leaves all of them or none, never a database that is half LabelRep's.</summary>
@@ -84,7 +87,7 @@ public sealed partial class StudyStore
     private static readonly (string Table, string Column, string Type)[] AddedColumns =
     {
         ("metrics", "label_bank", "TEXT"), ("attacks", "suite", "TEXT"), ("attacks", "broke", "INTEGER"), ("attacks", "targets", "INTEGER"),
-        ("attacks", "queries", "INTEGER"), ("attacks", "forwards", "INTEGER"), ("attacks", "backwards", "INTEGER"), ("attack_flags", "series", "TEXT"),
+        ("attacks", "queries", "INTEGER"), ("attacks", "forwards", "INTEGER"), ("attacks", "backwards", "INTEGER"), ("attack_flags", "series", "TEXT"), ("attacks", "norm", "TEXT"),
         ("label_stats", "min_pairwise_l2", "REAL"), ("label_stats", "rank", "INTEGER"),
     };
 

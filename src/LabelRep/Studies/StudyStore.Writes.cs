@@ -36,6 +36,12 @@ public sealed partial class StudyStore
         Execute("DELETE FROM attack_flags WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
         Execute("DELETE FROM image_results WHERE run_id = $id AND source = $p", tx, ("$id", runId), ("$p", report.Protocol));
         Execute("DELETE FROM attack_checks WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
+        Execute("DELETE FROM image_distances WHERE run_id = $id AND protocol = $p", tx, ("$id", runId), ("$p", report.Protocol));
+        string norm = EpsUnit.Of(report.Protocol).Norm.Name;
+        foreach (MinimalDistances series in report.Distances)
+            for (int i = 0; i < series.Distances.Length; i++)
+                Execute("INSERT INTO image_distances VALUES ($id, $p, $norm, $a, $t, $i, $d)", tx, ("$id", runId), ("$p", report.Protocol), ("$norm", norm),
+                    ("$a", series.Attack), ("$t", series.Targeted ? 1 : 0), ("$i", i), ("$d", series.Distances[i]));
         Execute("INSERT OR REPLACE INTO attack_sweeps VALUES ($id, $p, $c, $n, $u)", tx, ("$id", runId), ("$p", report.Protocol), ("$c", report.Classes),
             ("$n", report.Images), ("$u", report.UnboundedAccuracy));
         foreach (AttackCheck check in report.Checks)
@@ -47,9 +53,9 @@ public sealed partial class StudyStore
         foreach (AttackResult r in report.Results)
         {
             Execute("""
-                INSERT INTO attacks (run_id, protocol, attack, loss, targeted, eps, eps_pixels, steps, restarts, accuracy, target_hit_rate, images, source, seconds, suite, broke, targets, queries, forwards, backwards)
-                VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec, $suite, $broke, $targets, $q, $fw, $bw)
-                """, tx,
+                INSERT INTO attacks (run_id, protocol, attack, loss, targeted, eps, eps_pixels, steps, restarts, accuracy, target_hit_rate, images, source, seconds, suite, broke, targets, queries, forwards, backwards, norm)
+                VALUES ($id, $p, $a, $l, $t, $e, $ep, $st, $rs, $acc, $hit, $n, $src, $sec, $suite, $broke, $targets, $q, $fw, $bw, $norm)
+                """, tx, ("$norm", r.Norm.Name),
                 ("$id", runId), ("$p", r.Protocol), ("$a", r.Attack), ("$l", r.Loss), ("$t", r.Targeted ? 1 : 0), ("$e", r.Eps), ("$ep", r.EpsPixels),
                 ("$st", r.Steps), ("$rs", r.Restarts), ("$acc", r.Accuracy), ("$hit", r.TargetHitRate), ("$n", r.Images), ("$src", r.Source), ("$sec", r.Seconds),
                 ("$suite", r.Suite), ("$broke", r.Broke), ("$targets", r.Targets), ("$q", r.Queries), ("$fw", r.Forwards), ("$bw", r.Backwards));

@@ -49,10 +49,15 @@ public class AttackTests : IClassFixture<AttackFixture>
         report.Results.Single(r => r.Attack == attack && r.Loss == loss && r.Eps == eps && r.Targeted == targeted).Accuracy;
 
     [Theory]
-    [InlineData("categorical")]
-    [InlineData("lowdim")]
-    public void Every_registered_attack_stays_in_the_eps_ball_and_the_image_range_and_lowers_accuracy(string label)
+    [InlineData("categorical", "linf", 0.15)]
+    [InlineData("lowdim", "linf", 0.15)]
+    [InlineData("categorical", "l2", 1.5)]
+    [InlineData("lowdim", "l2", 1.5)]
+    [InlineData("categorical", "l1", 12.0)]
+    [InlineData("lowdim", "l1", 12.0)]
+    public void Every_registered_attack_stays_in_the_eps_ball_and_the_image_range_and_lowers_accuracy(string label, string normName, double eps)
     {
+        Norm norm = Norm.Parse(normName);
         using RunSetup setup = AttackFixture.Load(_runs.Get(label));
         using RunSetup source = AttackFixture.Load(_runs.Categorical);
         foreach (var p in setup.Model.parameters().Concat(source.Model.parameters())) p.requires_grad_(false);
@@ -60,26 +65,51 @@ public class AttackTests : IClassFixture<AttackFixture>
         var context = new AttackContext(space, new AttackSpace(source.Classifier, normalized: false), new Generator(5));
         using var scope = torch.NewDisposeScope();
         var (x, y) = setup.Data.Test.Batch(torch.arange(64, dtype: ScalarType.Int64));
-        var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f));
+        var batch = new AttackBatch(x, y, null, torch.tensor(0f), torch.tensor(1f)) { Norm = norm };
         double clean = space.Predict(x).eq(y).to_type(ScalarType.Float32).mean().item<float>();
-        const double eps = 0.15;
+        // What the threat models promise: PGD, APGD (CE, T), FAB-T and FMN in every norm, Square in L∞ and L2.
+        string[] expected = norm == Norm.L1 ? new[] { "apgd", "apgd-t", "fab-t", "fmn", "pgd" } : new[] { "apgd", "apgd-t", "fab-t", "fmn", "pgd", "square" };
+        Assert.Subset(AttackRegistry.Names.Where(n => AttackRegistry.Get(n).Norms.Contains(norm)).ToHashSet(), expected.ToHashSet());
 
-        Assert.NotEmpty(AttackRegistry.Names);
-        foreach (string name in AttackRegistry.Names)
+        foreach (string name in AttackRegistry.Names.Where(n => AttackRegistry.Get(n).Norms.Contains(norm)))
         {
             IAttack attack = AttackRegistry.Get(name);
             var settings = new AttackSettings
             {
-                Eps = eps, Loss = AttackLoss.Margin, Options = attack.Options.ToDictionary(o => o.Name, o => o.Name == "queries" ? 100 : o.Name == "steps" ? 10 : o.Standard),
+                Eps = eps, Loss = AttackLoss.Margin, Protocol = AttackProtocol.Standard.In(norm),
+                Options = attack.Options.ToDictionary(o => o.Name, o => o.Name == "queries" ? 100 : o.Name == "steps" ? 10 : o.Standard),
             };
             Tensor adversarial = attack.Perturb(context, batch, settings);
 
-            Assert.True((adversarial - x).abs().max().item<float>() <= eps + 1e-6, $"{name} left the ε-ball");
+            Assert.True(norm.Of(adversarial - x).max().item<float>() <= eps * (1 + 1e-5) + 1e-6, $"{name} left the {norm.Symbol} ε-ball");
             Assert.True(adversarial.min().item<float>() >= 0 && adversarial.max().item<float>() <= 1, $"{name} left [0, 1]");
             double after = space.Predict(adversarial).eq(y).to_type(ScalarType.Float32).mean().item<float>();
             Assert.True(after <= clean, $"{name}: accuracy {after} after the attack, {clean} before");
         }
         Assert.True(clean > 0.5, $"the tiny {label} model did not learn (clean accuracy {clean})");
+    }
+
+    [Theory]
+    [InlineData("l2")]
+    [InlineData("l1")]
+    public void A_sweep_in_l2_or_l1_runs_every_attack_of_the_norm_inside_its_ball_and_names_the_norm(string normName)
+    {
+        AttackProtocol protocol = AttackProtocol.Standard.In(Norm.Parse(normName));
+        string[] attacks = AttackRegistry.Names.Where(n => AttackRegistry.Get(n).Norms.Contains(protocol.Norm)).ToArray();
+        // The runner refuses any point outside the ball or the range (CheckBounds), so finishing is the check; a norm an
+        // attack lacks is refused before the sweep.
+        var report = Sweep("categorical", new AttackRequest
+        {
+            Protocol = protocol, Attacks = attacks, Eps = new[] { 0, protocol.Norm.Reference }, Limit = 16,
+            Options = new Dictionary<string, double> { ["steps"] = 5, ["queries"] = 30 },
+        }, _runs.Categorical);
+
+        Assert.Equal(protocol.Name, report.Protocol);
+        Assert.All(report.Results, r => Assert.Equal(protocol.Norm, r.Norm));
+        Assert.All(report.Results.Where(r => r.Eps > 0), r => Assert.True(r.Accuracy <= report.CleanAccuracy));
+        Assert.Equal(new[] { "fab-t", "fmn" }, report.Distances.Select(d => d.Attack).Order());
+        var refused = Assert.Throws<LabelRepException>(() => Sweep("categorical", new AttackRequest { Protocol = AttackProtocol.StandardL1, Attacks = new[] { "square" }, Limit = 4 }));
+        Assert.Contains("'square' supports", refused.Message);
     }
 
     [Fact]
@@ -284,8 +314,8 @@ public class AttackTests : IClassFixture<AttackFixture>
         Assert.Contains(standard.Results, r => r.Attack == "square" && r.Loss == "margin" && r.Steps == 50);
         string[] lines = File.ReadAllLines(AttackFiles.CsvPath(dir));
         Assert.Equal(AttackResult.CsvHeader, lines[0]);
-        Assert.Contains(lines, l => l.StartsWith("paper,bim,training,no,0.1,"));
-        Assert.Contains(lines, l => l.StartsWith("standard,worst-case,all,no,"));
+        Assert.Contains(lines, l => l.StartsWith("paper,linf,bim,training,no,0.1,"));
+        Assert.Contains(lines, l => l.StartsWith("standard,linf,worst-case,all,no,"));
         Assert.Equal(new[] { "paper", "standard" }, AttackFiles.Load(dir).Select(r => r.Protocol));
         foreach (string protocol in new[] { "paper", "standard" })
         {

@@ -13,6 +13,9 @@ internal sealed class LinearImageModel : IImageModel, IDisposable
 {
     private readonly Tensor _weight, _bias;
 
+    /// <summary>The weights W (classes × 64).</summary>
+    public Tensor Weight => _weight;
+
     public LinearImageModel(int classes, int seed)
     {
         var generator = new Generator((ulong)seed);
@@ -72,7 +75,7 @@ public class FabTests
         IAttack fab = AttackRegistry.Get("fab-t");
         var settings = new AttackSettings { Eps = 8 / 255.0, Options = fab.Options.ToDictionary(o => o.Name, o => o.Standard) };
 
-        var (points, norms) = FabTargeted.Minimal(new AttackContext(space, null, new Generator(1)), batch, settings);
+        var (points, norms) = new FabTargeted().Minimal(new AttackContext(space, null, new Generator(1)), batch, settings);
 
         Tensor exact = model.ClosedForm(images, labels);
         Assert.True(exact.max().item<float>() < 0.3, "the test's closed-form distances must stay inside the range");
@@ -101,10 +104,10 @@ public class FabTests
         using var scope = torch.NewDisposeScope();
         // w·δ = 1 with |δ| ≤ 1: unbounded, every coordinate moves by 1/‖w‖₁ = 1/6.
         Tensor w = torch.tensor(new[] { 1f, -2f, 3f }).view(1, 3);
-        Tensor free = FabTargeted.ProjectOntoHyperplane(w, torch.tensor(new[] { 1f }), torch.full(1, 3, -1f), torch.full(1, 3, 1f));
+        Tensor free = Norm.Linf.ToHyperplane(w, torch.tensor(new[] { 1f }), torch.full(1, 3, -1f), torch.full(1, 3, 1f));
         Assert.True((free - torch.tensor(new[] { 1f, -1f, 1f }).view(1, 3) / 6).abs().max().item<float>() < 1e-6);
         // The third coordinate may move by 0.05 at most: the others take up the rest, (1 − 0.15) / 3 each.
-        Tensor bounded = FabTargeted.ProjectOntoHyperplane(w, torch.tensor(new[] { 1f }), torch.full(1, 3, -1f), torch.tensor(new[] { 1f, 1f, 0.05f }).view(1, 3));
+        Tensor bounded = Norm.Linf.ToHyperplane(w, torch.tensor(new[] { 1f }), torch.full(1, 3, -1f), torch.tensor(new[] { 1f, 1f, 0.05f }).view(1, 3));
         Assert.True((bounded - torch.tensor(new[] { 0.85f / 3, -0.85f / 3, 0.05f }).view(1, 3)).abs().max().item<float>() < 1e-6);
         Assert.True(((w * bounded).sum() - 1).abs().item<float>() < 1e-5);
     }

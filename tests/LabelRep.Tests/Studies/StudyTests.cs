@@ -203,7 +203,7 @@ public class StudyTests
         Assert.Equal(0, Cli.CliRunner.Run("export", "--study", dir, "--format", "csv").Code);
         string export = Path.Combine(dir, "export");
         Assert.Equal(5, File.ReadAllLines(Path.Combine(export, "runs.csv")).Length);
-        Assert.StartsWith("run_id,dataset,model,label,seed,protocol,attack", File.ReadAllLines(Path.Combine(export, "attacks.csv"))[0]);
+        Assert.StartsWith("run_id,dataset,model,label,seed,protocol,norm,attack", File.ReadAllLines(Path.Combine(export, "attacks.csv"))[0]);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class Apgd : IAttack
     public string Name => "apgd";
     public string Description => "Auto-PGD: adaptive step size, momentum, best point kept (Croce & Hein 2020)";
     public AttackFamily Family => AttackFamily.Iterative;
+    public IReadOnlyList<Norm> Norms => Norm.All;
     public IReadOnlyList<AttackOption> Options { get; } = new[] { Iterations, Restarts };
 
     public IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) =>

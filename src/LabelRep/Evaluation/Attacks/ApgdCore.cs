@@ -4,14 +4,18 @@ using static TorchSharp.torch;
 namespace LabelRep.Evaluation.Attacks;
 
 /// <summary>
-/// One run of Auto-PGD for L∞ (Croce and Hein, ICML 2020, Algorithm 1; the reference is fra31/auto-attack's
-/// autopgd_base.py): a random start ε·t/‖t‖∞ with t ~ U(−1, 1), step size 2ε, momentum 0.75, and checkpoints after
+/// One run of Auto-PGD (Croce and Hein, ICML 2020, Algorithm 1; the reference is fra31/auto-attack's
+/// autopgd_base.py), in the batch's norm. L∞: a random start ε·t/‖t‖∞ with t ~ U(−1, 1), step size 2ε, momentum 0.75, and checkpoints after
 /// 22%, then every 3% fewer down to 6% of the iterations, at which an image whose loss rose in no more than ρ = 0.75 of
 /// the steps since the last checkpoint, or whose step was not halved last time and whose best loss did not improve,
 /// gets half the step size and restarts from its best point. It keeps the best-loss point and the first point that
 /// fooled the model. An image once fooled leaves the batch: its result cannot change, and every other image's
 /// trajectory is its own (per-image step sizes and checks, a model in eval mode), so later iterations cost only the
-/// images still standing.
+/// images still standing. L2 is the same with the normalized gradient g/‖g‖₂ for sign(g) and a Gaussian start on the
+/// sphere. L1 follows the published sparse variant (Croce and Hein, ICCV 2021): a Gaussian projected onto the ball as
+/// start, step ε, steps of sign(g) on the 20% of coordinates with the largest |g| (then on the best point's count of
+/// nonzero coordinates ÷ 1.5), the exact projection onto the L1 ball inside [0, 1], no momentum, and a sparsity check
+/// every 4% of the iterations in place of the step-halving checkpoints.
 /// </summary>
 internal static class ApgdCore
 {
@@ -29,20 +33,27 @@ internal static class ApgdCore
         long count = batch.Count;
         Tensor x = batch.Clean;
         Func<ScoredOutput, Tensor> lossAll = lossFor(torch.arange(count, device: x.device));
-        Tensor t = torch.rand(x.shape, dtype: x.dtype, generator: random).to(x.device) * 2 - 1;
-        Tensor xAdv = batch.Clamp(x + eps * t / (t.abs().flatten(1).amax(new long[] { 1 }).view(-1, 1, 1, 1) + 1e-12));
+        Norm norm = batch.Norm;
+        bool l1 = norm == Norm.L1;
+        Tensor xAdv = norm.RandomStart(batch, torch.tensor(eps), random);
         var (lossValue, grad, scores) = space.Evaluate(xAdv, lossAll);
         Tensor fooled = batch.Succeeded(scores.argmax(1));
         Tensor xBestAdv = xAdv.clone();
         Tensor xBest = xAdv.clone(), gradBest = grad.clone(), lossBest = lossValue.clone();
-        Tensor step = torch.full(new[] { count, 1L, 1, 1 }, 2 * eps, dtype: x.dtype, device: x.device);
+        // The published L1 variant (Croce and Hein 2021, "Mind the box"): step ε not 2ε, checkpoints every 4% of the
+        // iterations, and a sparse step over a share of the coordinates that follows the best point's sparsity.
+        double alpha = l1 ? 1.0 : 2.0;
+        long features = x[0].numel();
+        Tensor step = torch.full(new[] { count, 1L, 1, 1 }, alpha * eps, dtype: x.dtype, device: x.device);
+        Tensor share = torch.full(count, Norm.L1StepShare, dtype: x.dtype, device: x.device);
+        Tensor sparsityOld = torch.full(count, (double)features, dtype: x.dtype, device: x.device);
         Tensor xOld = xAdv.clone();
         var lossSteps = new Tensor[iterations];
-        int k = n2, sinceCheck = 0;
+        int k = l1 ? Math.Max((int)(0.04 * iterations), 1) : n2, sinceCheck = 0;
         Tensor lossBestLastCheck = lossBest.clone(), reducedLastCheck = torch.ones_like(lossBest);
         for (int i = 0; i < iterations; i++)
         {
-            Tensor[] previous = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossValue };
+            Tensor[] previous = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossValue, share, sparsityOld };
             using var scope = torch.NewDisposeScope();
             // The images still standing (all of them until one is fooled); the others keep their state as it is.
             Tensor? rows = null;
@@ -58,8 +69,9 @@ internal static class ApgdCore
                 Tensor xAdvPart = Pick(xAdv);
                 Tensor grad2 = xAdvPart - Pick(xOld);
                 double a = i > 0 ? Momentum : 1.0;
-                Tensor z = part.Project(xAdvPart + Pick(step) * Pick(grad).sign(), eps);
-                nextPart = part.Project(xAdvPart + (z - xAdvPart) * a + grad2 * (1 - a), eps);
+                Tensor z = part.Project(xAdvPart + Pick(step) * norm.Ascent(Pick(grad), Pick(share)), eps);
+                // The L1 variant takes no momentum step.
+                nextPart = l1 ? z : part.Project(xAdvPart + (z - xAdvPart) * a + grad2 * (1 - a), eps);
             }
             var (lossPart, gradPart, scoresPart) = space.Evaluate(nextPart, rows is null ? lossAll : lossFor(rows));
             using (torch.no_grad())
@@ -77,7 +89,21 @@ internal static class ApgdCore
                 xBest = torch.where(improvedImage, xAdv, xBest);
                 gradBest = torch.where(improvedImage, grad, gradBest);
                 lossBest = torch.where(improved, lossValue, lossBest);
-                if (++sinceCheck == k)
+                if (l1 && ++sinceCheck == k)
+                {
+                    // Sparsity check: where the best point became sparser (below 95% of the last check's count), the
+                    // step goes back to ε and the search restarts there; elsewhere the step shrinks by 1.5 (down to ε/10).
+                    Tensor sparsity = (xBest - x).flatten(1).ne(0).sum(1).to_type(x.dtype);
+                    Tensor sparser = (sparsity / sparsityOld.clamp_min(1)).lt(0.95);
+                    share = sparsity / features / 1.5;
+                    Tensor sparserImage = sparser.view(-1, 1, 1, 1);
+                    step = torch.where(sparserImage, torch.full_like(step, alpha * eps), step / 1.5).clamp(alpha * eps / 10, alpha * eps);
+                    sparsityOld = sparsity;
+                    xAdv = torch.where(sparserImage, xBest, xAdv);
+                    grad = torch.where(sparserImage, gradBest, grad);
+                    sinceCheck = 0;
+                }
+                else if (!l1 && ++sinceCheck == k)
                 {
                     Tensor oscillating = Oscillation(lossSteps, i, k, iterations, lossBest);
                     Tensor noImprovement = (1 - reducedLastCheck) * lossBestLastCheck.ge(lossBest).to_type(lossBest.dtype);
@@ -94,7 +120,7 @@ internal static class ApgdCore
                 }
             }
             // Keep this iteration's state; free what it replaced (hundreds of iterations would otherwise hold every iterate).
-            Tensor[] state = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossValue, lossSteps[i] };
+            Tensor[] state = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossValue, share, sparsityOld, lossSteps[i] };
             foreach (Tensor kept in state)
                 if (!previous.Any(p => ReferenceEquals(p, kept))) scope.MoveToOuter(kept);
             foreach (Tensor old in previous)

@@ -14,6 +14,7 @@ public sealed class ApgdLabel : IAttack
     public string Name => "apgd-label";
     public string Description => "Auto-PGD on the decoder's scale-invariant distance margin to the relatively nearest other label";
     public AttackFamily Family => AttackFamily.Iterative;
+    public IReadOnlyList<Norm> Norms => Norm.All;
     public IReadOnlyList<AttackOption> Options { get; } = new[] { Apgd.Iterations, Apgd.Restarts };
 
     public IReadOnlyList<AttackLoss> Losses(AttackProtocol protocol) => new[] { AttackLoss.Label };

@@ -13,6 +13,7 @@ public sealed class ApgdLabelTargeted : IAttack
     public string Name => "apgd-label-t";
     public string Description => "targeted Auto-PGD pulling the raw output toward each top-k other class's label (scaled by the labels' gap)";
     public AttackFamily Family => AttackFamily.Iterative;
+    public IReadOnlyList<Norm> Norms => Norm.All;
 
     public IReadOnlyList<AttackOption> Options { get; } = new[]
     {

@@ -14,6 +14,7 @@ public sealed class ApgdTargeted : IAttack
     public string Name => "apgd-t";
     public string Description => "targeted Auto-PGD on the DLR loss over the top-k other classes (AutoAttack's APGD-T)";
     public AttackFamily Family => AttackFamily.Iterative;
+    public IReadOnlyList<Norm> Norms => Norm.All;
 
     public IReadOnlyList<AttackOption> Options { get; } = new[]
     {

@@ -11,6 +11,7 @@ public sealed class Bim : IAttack
     public string Name => "bim";
     public string Description => "iterative signed-gradient steps from the clean image (the paper's iterative attack)";
     public AttackFamily Family => AttackFamily.Iterative;
+    public IReadOnlyList<Norm> Norms => Norm.All;
 
     public IReadOnlyList<AttackOption> Options { get; } = new[] { new AttackOption("steps", "gradient steps (iterations)", Standard: 10, Paper: 5) };
 

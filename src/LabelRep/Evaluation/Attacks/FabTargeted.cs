@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace LabelRep.Evaluation.Attacks;
 
 /// <summary>
-/// Targeted FAB for L∞ (FAB-T; Croce and Hein, "Minimally distorted adversarial examples with a fast adaptive boundary
+/// Targeted FAB (FAB-T; Croce and Hein, "Minimally distorted adversarial examples with a fast adaptive boundary
 /// attack", ICML 2020), with AutoAttack's standard settings: the 9 most likely other classes by the clean scores, 100
 /// iterations, one run each. FAB looks for the smallest perturbation, not the worst point in a ball: at the current
 /// point it linearizes the score difference (target − true class) and projects both the current point and the clean
@@ -14,16 +14,19 @@ namespace LabelRep.Evaluation.Attacks;
 /// towards the clean image by β = 0.9. An image counts as fooled at ε when its smallest perturbation is within ε;
 /// <see cref="Minimal"/> keeps that smallest perturbation per image (∞ where none was found). Later restarts start at
 /// a random point half the best distance (at most ε) away. On a linear model the first projection is the exact answer.
+/// It runs in L∞, L2 and L1: the norm decides the projection onto the hyperplane (<see cref="Norm.ToHyperplane"/>) and
+/// how distances are measured.
 /// </summary>
-public sealed class FabTargeted : IAttack
+public sealed class FabTargeted : IAttack, IMinimalAttack
 {
     public const double Overshoot = 1.05;
     public const double AlphaMax = 0.1;
     public const double BackStep = 0.9;
 
     public string Name => "fab-t";
-    public string Description => "targeted FAB: the smallest L∞ step to the linearized boundary of each of the top-k other classes (AutoAttack's FAB-T)";
+    public string Description => "targeted FAB: the smallest step in the norm to the linearized boundary of each of the top-k other classes (AutoAttack's FAB-T)";
     public AttackFamily Family => AttackFamily.Iterative;
+    public IReadOnlyList<Norm> Norms => Norm.All;
 
     public IReadOnlyList<AttackOption> Options { get; } = new[]
     {
@@ -50,10 +53,10 @@ public sealed class FabTargeted : IAttack
     }
 
     /// <summary>
-    /// Per image, the closest point found that fools the model and its L∞ distance from the clean image (∞ and the
+    /// Per image, the closest point found that fools the model and its distance in the batch's norm from the clean image (∞ and the
     /// clean image where none was found). Target classes after the first run only for the images not yet fooled within ε.
     /// </summary>
-    public static (Tensor Points, Tensor Norms) Minimal(AttackContext context, AttackBatch batch, AttackSettings settings)
+    public (Tensor Points, Tensor Norms) Minimal(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
         AttackSpace space = context.Target;
         int classes = space.Classifier.ClassCount;
@@ -91,11 +94,16 @@ public sealed class FabTargeted : IAttack
     {
         Tensor x0 = batch.Clean;
         Tensor x = x0;
+        Norm norm = batch.Norm;
         if (randomStart)
         {
-            Tensor t = torch.rand(x0.shape, dtype: x0.dtype, generator: random).to(x0.device) * 2 - 1;
-            Tensor radius = torch.minimum(bestSoFar, torch.tensor(settings.Eps, dtype: x0.dtype, device: x0.device)).view(-1, 1, 1, 1);
-            x = batch.Clamp(x0 + radius * t / t.abs().flatten(1).amax(new long[] { 1 }).view(-1, 1, 1, 1).clamp_min(1e-12) * 0.5);
+            Tensor radius = torch.minimum(bestSoFar, torch.tensor(settings.Eps, dtype: x0.dtype, device: x0.device));
+            if (norm == Norm.Linf)
+            {
+                Tensor t = torch.rand(x0.shape, dtype: x0.dtype, generator: random).to(x0.device) * 2 - 1;
+                x = batch.Clamp(x0 + radius.view(-1, 1, 1, 1) * t / t.abs().flatten(1).amax(new long[] { 1 }).view(-1, 1, 1, 1).clamp_min(1e-12) * 0.5);
+            }
+            else x = norm.RandomStart(batch, radius * 0.5, random);
         }
         Tensor best = x0.clone();
         Tensor bestNorm = torch.full(batch.Count, double.PositiveInfinity, dtype: x0.dtype, device: x0.device);
@@ -112,16 +120,16 @@ public sealed class FabTargeted : IAttack
                 Tensor w = gradient.flatten(1);
                 Tensor offset = x - x0;
                 // The hyperplane f + w·(z − x) = 0 reached from the current point and from the clean image.
-                Tensor fromCurrent = ProjectOntoHyperplane(w, -difference, lower.flatten(1) - offset.flatten(1), upper.flatten(1) - offset.flatten(1));
-                Tensor fromClean = ProjectOntoHyperplane(w, -difference + (w * offset.flatten(1)).sum(1), lower.flatten(1), upper.flatten(1));
-                Tensor a0 = fromCurrent.abs().amax(new long[] { 1 }), a1 = fromClean.abs().amax(new long[] { 1 });
+                Tensor fromCurrent = norm.ToHyperplane(w, -difference, lower.flatten(1) - offset.flatten(1), upper.flatten(1) - offset.flatten(1));
+                Tensor fromClean = norm.ToHyperplane(w, -difference + (w * offset.flatten(1)).sum(1), lower.flatten(1), upper.flatten(1));
+                Tensor a0 = norm.Of(fromCurrent), a1 = norm.Of(fromClean);
                 Tensor alpha = (a0 / (a0 + a1).clamp_min(1e-12)).clamp(0, AlphaMax).view(-1, 1, 1, 1);
                 next = batch.Clamp((x + Overshoot * fromCurrent.view_as(x)) * (1 - alpha) + (x0 + Overshoot * fromClean.view_as(x)) * alpha);
                 fooled = batch.Succeeded(space.Predict(next));
-                Tensor norm = (next - x0).abs().flatten(1).amax(new long[] { 1 });
-                Tensor closer = fooled.logical_and(norm.lt(bestNorm));
+                Tensor distance = norm.Of(next - x0);
+                Tensor closer = fooled.logical_and(distance.lt(bestNorm));
                 best = torch.where(closer.view(-1, 1, 1, 1), next, best);
-                bestNorm = torch.where(closer, norm, bestNorm);
+                bestNorm = torch.where(closer, distance, bestNorm);
                 // A fooling point: step back towards the clean image and search closer.
                 x = torch.where(fooled.view(-1, 1, 1, 1), x0 + (next - x0) * BackStep, next);
             }
@@ -132,33 +140,5 @@ public sealed class FabTargeted : IAttack
                 if (!state.Any(s => ReferenceEquals(s, old)) && !ReferenceEquals(old, x0)) old.Dispose();
         }
         return (best, bestNorm);
-    }
-
-    /// <summary>
-    /// Per row, the smallest-L∞ step δ with w·δ = c and lower ≤ δ ≤ upper (lower ≤ 0 ≤ upper): every coordinate moves by
-    /// the same length t in the direction sign(c)·sign(w) until the range stops it at its cap, so the reach
-    /// R(t) = Σᵢ |wᵢ|·min(t, capᵢ) is piecewise linear and increasing in t. With the caps sorted, R at each cap is a
-    /// prefix sum plus the cap times the weight still free, and t is solved exactly on the first segment that reaches
-    /// |c|. Where even the whole range falls short, the step that gets closest.
-    /// </summary>
-    public static Tensor ProjectOntoHyperplane(Tensor w, Tensor c, Tensor lower, Tensor upper)
-    {
-        using var scope = torch.NewDisposeScope();
-        Tensor direction = w.sign() * c.sign().view(-1, 1);
-        Tensor goal = c.abs().view(-1, 1);
-        Tensor weight = w.abs();
-        Tensor cap = torch.where(direction.gt(0), upper, -lower).clamp_min(0);
-        var (sortedCap, order) = cap.sort(1);
-        Tensor sortedWeight = weight.gather(1, order);
-        Tensor saturated = (sortedWeight * sortedCap).cumsum(1) - sortedWeight * sortedCap; // Σ over the caps below
-        Tensor free = sortedWeight.flip(1).cumsum(1).flip(1);                                // Σ over this cap and above
-        Tensor reachAtCap = saturated + sortedCap * free;
-        Tensor segment = reachAtCap.lt(goal).sum(1, keepdim: true);                          // the first cap that reaches |c|
-        Tensor reaches = segment.lt(w.shape[1]);
-        Tensor at = segment.clamp_max(w.shape[1] - 1);
-        Tensor length = torch.where(reaches,
-            (goal - saturated.gather(1, at)) / free.gather(1, at).clamp_min(1e-30),
-            sortedCap.select(1, -1).unsqueeze(1));
-        return scope.MoveToOuter(torch.minimum(torch.maximum(direction * length, lower), upper));
     }
 }

@@ -83,7 +83,7 @@ public sealed record AttackOption(string Name, string Description, double Standa
 /// <summary>The settings of one attack call: ε, the loss, the protocol's rules and the attack's own options.</summary>
 public sealed record AttackSettings
 {
-    /// <summary>L∞ radius, in the units of the attack space.</summary>
+    /// <summary>The radius of the ball in the protocol's norm, in the units of the attack space.</summary>
     public double Eps { get; init; }
 
     public AttackLoss Loss { get; init; } = AttackLoss.CrossEntropy;
@@ -113,6 +113,21 @@ public sealed record AttackSettings
     public double StepSize(int steps) => Step ?? Protocol.StepSize(Eps, steps);
 }
 
+/// <summary>
+/// An attack that searches each image's smallest fooling perturbation (FAB-T, FMN) rather than the worst point of one
+/// ball: one run gives every image's distance, and with it robust accuracy at every ε (robust at ε when the distance is
+/// above ε) and the robustness curve R(ε).
+/// </summary>
+public interface IMinimalAttack
+{
+    /// <summary>
+    /// Per image, the closest fooling point found and its distance in the batch's norm (the clean image and ∞ where none
+    /// was found). An image stops being searched once its distance is at most <see cref="AttackSettings.Eps"/>; ε = 0
+    /// searches every image with the whole budget.
+    /// </summary>
+    (Tensor Points, Tensor Norms) Minimal(AttackContext context, AttackBatch batch, AttackSettings settings);
+}
+
 /// <summary>What an attack may use besides the batch: the attacked model, a source model for transfer, a seeded generator.</summary>
 public sealed record AttackContext(AttackSpace Target, AttackSpace? Source, Generator Random);
 
@@ -125,6 +140,9 @@ public interface IAttack : IRegistered
     string Description { get; }
 
     AttackFamily Family { get; }
+
+    /// <summary>The threat models the attack can run in (L∞ only, unless it says otherwise).</summary>
+    IReadOnlyList<Norm> Norms => new[] { Norm.Linf };
 
     /// <summary>The attack's budget knobs and their defaults per protocol.</summary>
     IReadOnlyList<AttackOption> Options => Array.Empty<AttackOption>();

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace LabelRep.Evaluation.Attacks;
 
-/// <summary>The loop BIM, PGD and the transfer attack share: signed-gradient ascent projected onto the ε-ball.</summary>
+/// <summary>The loop BIM, PGD and the transfer attack share: steepest ascent in the norm (signed gradients for L∞) projected onto the ε-ball.</summary>
 internal static class SignedGradientSteps
 {
     /// <summary>
@@ -27,7 +27,7 @@ internal static class SignedGradientSteps
                 gradientSum?.Dispose();
                 gradientSum = gradient = sum;
             }
-            Tensor next = scope.MoveToOuter(batch.Project(x + stepSize * gradient.sign(), settings.Eps, settings.ClampEachStep));
+            Tensor next = scope.MoveToOuter(batch.Project(x + stepSize * batch.Norm.Ascent(gradient), settings.Eps, settings.ClampEachStep));
             x.Dispose(); // the previous iterate (or the detached view of the start, whose storage the caller keeps)
             x = next;
         }

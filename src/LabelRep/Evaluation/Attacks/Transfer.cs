@@ -11,6 +11,7 @@ public sealed class Transfer : IAttack
     public string Name => "transfer";
     public string Description => "PGD crafted on the --source run's model, evaluated on this one";
     public AttackFamily Family => AttackFamily.Transfer;
+    public IReadOnlyList<Norm> Norms => Norm.All;
 
     public IReadOnlyList<AttackOption> Options { get; } = new[] { Pgd.Steps };
 
