@@ -56,7 +56,7 @@ public static class AttackCommand
             var dir = new RunDirectory(r.GetValue(run)!);
             if (r.GetValue(binarization))
             {
-                if (request.Protocol != AttackProtocol.Standard) throw new LabelRepException("--binarization runs in the standard protocol (pixels in [0, 1]); drop --protocol");
+                if (request.Protocol != AttackProtocol.Standard) throw new LabelRepException("--binarization runs in the standard L∞ protocol (pixels in [0, 1]); drop --protocol and --norm");
                 double at = request.Eps is { Count: > 0 } grid ? grid.Max() : 8 / 255.0;
                 if (at <= 0) throw new LabelRepException("--binarization needs an ε above 0 in --eps");
                 BinarizationTest.Result result = RunAttack.Binarization(dir, r.GetValue(device)!, at, request.Limit > 0 ? request.Limit : 20, request.Seed);

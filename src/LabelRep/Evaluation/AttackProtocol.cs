@@ -109,11 +109,14 @@ public sealed class AttackProtocol
     /// <summary>Attacks that make sense under this protocol: the paper's work only with gradients in normalized units; every attack only in the norms it has.</summary>
     public void Validate(IAttack attack)
     {
-        if (NormalizedSpace && attack.Family is AttackFamily.GradientFree or AttackFamily.Transfer)
-            throw new LabelRepException($"attack '{attack.Name}' is part of the standard protocol only; use --protocol standard");
-        if (!attack.Norms.Contains(Norm))
-            throw new LabelRepException($"--norm {Norm.Name}: attack '{attack.Name}' supports {string.Join(", ", attack.Norms.Select(n => n.Name))} only");
+        if (Refusal(attack) is { } reason) throw new LabelRepException(reason);
     }
+
+    /// <summary>Why <paramref name="attack"/> cannot run under this protocol, or null.</summary>
+    public string? Refusal(IAttack attack) =>
+        NormalizedSpace && attack.Family is AttackFamily.GradientFree or AttackFamily.Transfer
+            ? $"attack '{attack.Name}' is part of the standard protocol only; use --protocol standard"
+            : !attack.Norms.Contains(Norm) ? $"--norm {Norm.Name}: attack '{attack.Name}' supports {string.Join(", ", attack.Norms.Select(n => n.Name))} only" : null;
 
     public override string ToString() => Name;
 }

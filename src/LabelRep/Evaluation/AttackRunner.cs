@@ -40,9 +40,9 @@ public sealed class AttackRunner
         // classifier is refused with its reason, never skipped.
         foreach (IAttack attack in attacks.Concat(_request.Suite?.Attacks.Select(m => AttackRegistry.Get(m.Attack)) ?? Enumerable.Empty<IAttack>()))
         {
-            if (attack.CannotRun(_target.ClassCount) is { } reason)
-                throw new LabelRepException(_request.Suite?.Attacks.Any(m => m.Attack == attack.Name) == true ? $"--suite {_request.Suite.Name}: {reason}" : reason);
-            protocol.Validate(attack);
+            bool member = _request.Suite?.Attacks.Any(m => m.Attack == attack.Name) == true;
+            string? refusal = attack.CannotRun(_target.ClassCount) ?? protocol.Refusal(attack);
+            if (refusal != null) throw new LabelRepException(member ? $"--suite {_request.Suite!.Name}: {refusal}" : refusal);
             if (attack.Family == AttackFamily.Transfer && _source == null)
                 throw new LabelRepException("the transfer attack needs a source model: add --source RUN_DIR (for example a categorical run)");
         }

@@ -592,6 +592,15 @@ public static class HostileCorpus
                      ("--p-init", "0"), ("--p-init", "1.5"), ("--rescale", "2"), ("--steps", "1,5"),
                  })
             yield return new("argument", $"attack {option} {value}", w => (new[] { "attack", "--run", w.Run(), option, value }, option is "--protocol" or "--attacks" ? value : option));
+        foreach (var (args, mention) in new[]
+                 {
+                     (new[] { "--norm", "l3" }, "--norm"), (new[] { "--norm", "" }, "--norm"), (new[] { "--norm", "l2", "--eps", "0,100" }, "L2"),
+                     (new[] { "--norm", "linf", "--eps", "0,2" }, "L∞"), (new[] { "--norm", "l1", "--eps", "0,785" }, "L1"), (new[] { "--protocol", "standard-l2", "--eps", "0,28.1" }, "L2"),
+                     (new[] { "--norm", "l1", "--attacks", "square" }, "square"), (new[] { "--norm", "l2", "--attacks", "apgd-dlr-x" }, "apgd-dlr-x"),
+                     (new[] { "--protocol", "paper", "--norm", "l2" }, "--norm"), (new[] { "--protocol", "standard-l2", "--norm", "l1" }, "--norm"),
+                     (new[] { "--norm", "l1", "--suite", "autoattack" }, "--suite"), (new[] { "--norm", "l2", "--binarization" }, "--binarization"),
+                 })
+            yield return new("threat model", $"attack {string.Join(" ", args)}", w => (new[] { "attack", "--run", w.Run() }.Concat(args).ToArray(), mention));
         yield return new("argument", "attack --binarization --protocol paper", w => (new[] { "attack", "--run", w.Run(), "--binarization", "--protocol", "paper" }, "--binarization"));
         yield return new("argument", "attack --binarization --eps 0", w => (new[] { "attack", "--run", w.Run(), "--binarization", "--eps", "0" }, "--binarization"));
         yield return new("argument", "attack --protocol paper --steps 10", w => (new[] { "attack", "--run", w.Run(), "--protocol", "paper", "--steps", "10" }, "--steps"));
