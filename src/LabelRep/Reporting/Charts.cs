@@ -8,7 +8,7 @@ namespace LabelRep.Reporting;
 /// </summary>
 /// <param name="Points">Markers only, no connecting line (a scatter of runs).</param>
 public sealed record PlotSeries(string Name, double[] X, double[] Y, bool Dashed = false, double[]? Lower = null, double[]? Upper = null, double[][]? Seeds = null,
-    bool Points = false, bool Envelope = false);
+    bool Points = false, bool Envelope = false, bool Band = false);
 
 /// <summary>The charts LabelRep draws, as PNG bytes (ScottPlot): lines (accuracy against ε or data) and labelled scatters (t-SNE).</summary>
 public static class Charts
@@ -28,13 +28,20 @@ public static class Charts
             double[] x = logX ? s.X.Select(Math.Log10).ToArray() : s.X;
             // Lines drawn later with the very same points would hide this one: it goes wider (a rim around them) per such line.
             int hiddenBy = s.Envelope ? 0 : order.Skip(k + 1).Count(j => !series[j].Envelope && !series[j].Points && SamePoints(series[j], s));
+            if (s.Band && s.Lower is { } bandLow && s.Upper is { } bandHigh)
+            {
+                // A dense curve's interval as a pale band under the line, not a bar at every point.
+                var band = plot.Add.FillY(x, bandLow, bandHigh);
+                band.FillColor = palette.GetColor(i).WithAlpha(0.18);
+                band.LineWidth = 0;
+            }
             var line = plot.Add.Scatter(x, s.Y);
             line.LegendText = s.Name;
             line.Color = s.Envelope ? palette.GetColor(i).WithAlpha(0.35) : palette.GetColor(i);
             line.LineWidth = s.Points ? 0 : s.Envelope ? 9 : 2 + 4 * hiddenBy;
-            line.MarkerSize = s.Points ? 7 : s.Dashed || s.Envelope ? 0 : 6 + 5 * hiddenBy;
+            line.MarkerSize = s.Points ? 7 : s.Dashed || s.Envelope || s.Band ? 0 : 6 + 5 * hiddenBy;
             if (s.Dashed && !s.Envelope) line.LinePattern = LinePattern.Dashed;
-            Decorate(plot, x, s, palette.GetColor(i));
+            Decorate(plot, x, s.Band ? s with { Lower = null, Upper = null } : s, palette.GetColor(i));
         }
         if (logX)
         {

@@ -39,6 +39,18 @@ internal sealed class ClaimMeasures
     public Measured? RobustAt(string kind, string protocol, double eps, string? baseline = null) =>
         Pairs(kind, _data.MainFraction, run => _data.RobustAt(run, protocol, eps), baseline ?? LabelKinds.Baseline, measuredOnly: true);
 
+    /// <summary>The area under R(ε) up to <paramref name="upTo"/> (divided by it), from the minimum-norm attacks' per-image distances.</summary>
+    public Measured? RobustArea(string kind, string protocol, double upTo, string? baseline = null) =>
+        Pairs(kind, _data.MainFraction, run => _data.AreaUpTo(run, protocol, upTo), baseline ?? LabelKinds.Baseline, measuredOnly: true);
+
+    /// <summary>The robustness measure the spec names for <paramref name="protocol"/>'s claim (<c>attack.judge</c>).</summary>
+    public Measured? Robust(string kind, string protocol, ClaimJudge judge) => judge.Mode switch
+    {
+        JudgeMode.At => RobustAt(kind, protocol, judge.Eps),
+        JudgeMode.Area => RobustArea(kind, protocol, judge.Eps),
+        _ => RobustOverGrid(kind, protocol),
+    };
+
     /// <param name="measuredOnly">Pair only the runs that have the measure (a study attacks some seeds only, <c>attack.seeds</c>); the arms must still share those seeds.</param>
     private Measured? Pairs(string kind, double fraction, Func<RunResult, double[]?> values, string baselineArm, bool measuredOnly = false)
     {

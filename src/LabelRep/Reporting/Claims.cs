@@ -87,11 +87,16 @@ public static class Claims
             // The robustness claim judges the high-dimensional kinds against the baseline, so a flag on a control does not
             // block it; the explanation below judges the controls too, so it needs every kind's evaluation to pass.
             string gate = AttackGate.Check(data, standard, kind => LabelKinds.RoleOf(kind) is LabelRole.Baseline or LabelRole.HighDimensional);
+            // Judged as the spec says (attack.judge): over the grid by default, or at one ε, or on the area under R(ε).
+            ClaimJudge judge = data.Spec.Attack.JudgeFor(standard);
+            string title = judge.Mode == JudgeMode.Grid ? StandardClaim
+                : $"The robustness survives today's attacks (standard protocol, gated on the attack's strength; judged {judge.Describe(AttackProtocol.Standard.Unit)})";
             verdicts.Add(gate.Length > 0
-                ? Blocked(StandardClaim, gate)
-                : Judge(data, StandardClaim, Parts(highDimensional, RobustnessPoints, true), kind => measures.RobustOverGrid(kind, standard), standard, eps: null, controls));
+                ? Blocked(title, gate)
+                : Judge(data, title, Parts(highDimensional, RobustnessPoints, true), kind => measures.Robust(kind, standard, judge), standard,
+                    eps: judge.Mode == JudgeMode.At ? judge.Eps : null, controls));
             // At 8/255 on its own, when the grid has more than that ε (else the grid's mean is that number already).
-            if (data.StandardGridHas(StandardEps) is { } at && data.StandardGridSize > 1)
+            if (data.StandardGridHas(StandardEps) is { } at && data.StandardGridSize() > 1)
                 verdicts.Add(gate.Length > 0
                     ? Blocked(StandardClaimAt, gate)
                     : Judge(data, StandardClaimAt, Parts(highDimensional, RobustnessPoints, true), kind => measures.RobustAt(kind, standard, at), standard, at, controls));
@@ -121,7 +126,35 @@ public static class Claims
 
         if (hasStandard)
             verdicts.AddRange(BeyondThePaper(data, measures, standard));
+        verdicts.AddRange(OtherNorms(data, measures, highDimensional, controls));
         return verdicts;
+    }
+
+    /// <summary>
+    /// The standard protocol's robustness claim in each other threat model the study ran (L2, L1): gated per norm on the
+    /// same attack strength, judged over the norm's ε grid and at its usual budget (0.5 in L2, 12 in L1) when the grid
+    /// has it and more.
+    /// </summary>
+    private static IEnumerable<ClaimVerdict> OtherNorms(StudyData data, ClaimMeasures measures, string[] highDimensional, string[] controls)
+    {
+        foreach (AttackProtocol protocol in AttackProtocol.All.Where(p => p.IsStandard && p != AttackProtocol.Standard && data.Attacks.Any(a => a.Result.Protocol == p.Name)))
+        {
+            string name = protocol.Name;
+            string gate = AttackGate.Check(data, name, kind => LabelKinds.RoleOf(kind) is LabelRole.Baseline or LabelRole.HighDimensional);
+            ClaimJudge judge = data.Spec.Attack.JudgeFor(name);
+            string title = $"The robustness survives today's attacks in the {protocol.Norm.Symbol} threat model ({name} protocol, gated on the attack's strength; judged {judge.Describe(protocol.Unit)})";
+            yield return gate.Length > 0
+                ? Blocked(title, gate)
+                : Judge(data, title, Parts(highDimensional, RobustnessPoints, true), kind => measures.Robust(kind, name, judge), name,
+                    eps: judge.Mode == JudgeMode.At ? judge.Eps : null, controls);
+            if (data.StandardGridHas(protocol.Norm.Reference, name) is { } at && data.StandardGridSize(name) > 1)
+            {
+                string titleAt = $"The robustness survives today's attacks at {protocol.Unit.Named(at)} ({name} protocol, gated on the attack's strength)";
+                yield return gate.Length > 0
+                    ? Blocked(titleAt, gate)
+                    : Judge(data, titleAt, Parts(highDimensional, RobustnessPoints, true), kind => measures.RobustAt(kind, name, at), name, at, controls);
+            }
+        }
     }
 
     /// <summary>One part per kind, each expected on the given side of the threshold (in points).</summary>

@@ -16,7 +16,28 @@ public sealed record StudyAttackSpec
     public int[]? Seeds { get; init; }
     public string[]? StandardAttacks { get; init; }
     public string[]? PaperAttacks { get; init; }
+    /// <summary>The standard L∞ protocol's ε grid (pixels); null: the protocol's default.</summary>
     public double[]? StandardEps { get; init; }
+
+    /// <summary>The ε grid of the standard protocol in another norm, by norm ("l2": [0, 0.25, 0.5]); a norm left out takes its protocol's default grid.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, double[]>? NormEps { get; init; }
+
+    /// <summary>
+    /// How each standard protocol's robustness claim is judged, by protocol name ("standard": "area:8/255", "standard-l2":
+    /// "at:0.5"): "grid" (the default: the mean over the ε grid), "at:EPS" (one ε of the grid) or "area:EPS" (the area
+    /// under R(ε) up to EPS from the minimum-norm attacks' distances; needs fab-t or fmn among standard_attacks).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? Judge { get; init; }
+
+    /// <summary>The ε grid of <paramref name="protocol"/>: the paper's, the L∞ standard one's, or the norm's; null: the protocol's default.</summary>
+    public double[]? EpsFor(AttackProtocol protocol) =>
+        protocol.NormalizedSpace ? PaperEps : protocol.Norm == Norm.Linf ? StandardEps : NormEps?.GetValueOrDefault(protocol.Norm.Name);
+
+    /// <summary>How <paramref name="protocol"/>'s robustness claim is judged (validated with the spec).</summary>
+    public ClaimJudge JudgeFor(string protocol) =>
+        Judge?.GetValueOrDefault(protocol) is { } text ? ClaimJudge.Parse(text, $"attack.judge.{protocol}") : ClaimJudge.Grid;
     public double[]? PaperEps { get; init; }
     public int? Steps { get; init; }
     /// <summary>Square's queries per image; null: the attack's (or its suite's) own budget, 500 alone and 5,000 in autoattack.</summary>
@@ -71,7 +92,7 @@ public sealed record StudyAttackSpec
         {
             Protocol = protocol,
             Attacks = paper ? PaperAttacks : StandardAttacks,
-            Eps = paper ? PaperEps : StandardEps,
+            Eps = EpsFor(protocol),
             Limit = Limit,
             Options = paper ? new Dictionary<string, double>() : Options,
             Targeted = paper ? TargetMode.Both : TargetMode.No,

@@ -43,7 +43,7 @@ public sealed class StudyCell
 
     /// <summary>The baseline cell of the same dataset, model, seed, fraction and training regime: the source of this one's transfer attack.</summary>
     public StudyRun? TransferSourceRun =>
-        !Run.Attacked || !_spec.Attack.Transfer || !_spec.Attack.Protocols.Contains(AttackProtocol.Standard.Name) || LabelKinds.IsBaseline(Run.Config.Label)
+        !Run.Attacked || !_spec.Attack.Transfer || !_spec.Attack.Protocols.Any(p => AttackProtocol.Parse(p).IsStandard) || LabelKinds.IsBaseline(Run.Config.Label)
             ? null
             : _grid.FirstOrDefault(r => LabelKinds.IsBaseline(r.Config.Label) && r.Config.Dataset == Run.Config.Dataset
                 && r.Config.Model == Run.Config.Model && r.Config.Seed == Run.Config.Seed && r.Config.Fraction == Run.Config.Fraction
@@ -79,7 +79,7 @@ public sealed class StudyCell
         {
             cancel.ThrowIfCancellationRequested();
             AttackProtocol protocol = AttackProtocol.Parse(protocolName);
-            RunDirectory? source = protocol == AttackProtocol.Standard && TransferSourceRun is { } s && IsTrained(FolderOf(StudyDir, s)) ? FolderOf(StudyDir, s) : null;
+            RunDirectory? source = protocol.IsStandard && TransferSourceRun is { } s && IsTrained(FolderOf(StudyDir, s)) ? FolderOf(StudyDir, s) : null;
             AttackReport report = RunAttack.Run(dir, source, Request(protocol, source != null), device, observer?.Attacking($"{Name} {protocolName} "), cancel, data, attackPlot);
             double worst = report.Results.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted).OrderBy(r => r.Eps).Last().Accuracy;
             observer?.Message($"{Name}: {protocolName} attacks done; worst case at the largest ε {worst:P1}, {report.Flags.Count} flag(s)");

@@ -61,6 +61,23 @@ public sealed partial record StudySpec
             EpsUnit.Check(e, $"study '{Name}': attack eps");
         foreach (string a in (Attack.StandardAttacks ?? Array.Empty<string>()).Concat(Attack.PaperAttacks ?? Array.Empty<string>()))
             Evaluation.Attacks.AttackRegistry.Get(a);
+        foreach (var (norm, grid) in Attack.NormEps ?? new Dictionary<string, double[]>())
+        {
+            Norm parsed = Norm.Parse(norm, $"study '{Name}': attack.norm_eps key");
+            foreach (double e in grid ?? Array.Empty<double>()) EpsUnit.Check(e, $"study '{Name}': attack.norm_eps.{parsed.Name}");
+        }
+        foreach (var (protocol, text) in Attack.Judge ?? new Dictionary<string, string>())
+        {
+            AttackProtocol rules = AttackProtocol.Parse(protocol);
+            if (!rules.IsStandard || !Attack.Protocols.Contains(protocol))
+                throw new LabelRepException($"study '{Name}': attack.judge.{protocol}: judges a standard protocol the study runs ({string.Join(", ", Attack.Protocols.Where(p => AttackProtocol.Parse(p).IsStandard))})");
+            ClaimJudge judge = ClaimJudge.Parse(text ?? "", $"study '{Name}': attack.judge.{protocol}");
+            double[] grid = Attack.EpsFor(rules) ?? rules.DefaultEps.ToArray();
+            if (judge.Mode == JudgeMode.At && !grid.Any(e => Math.Abs(e - judge.Eps) < 1e-9))
+                throw new LabelRepException($"study '{Name}': attack.judge.{protocol} '{text}': ε {rules.Unit.Format(judge.Eps)} is not in the protocol's grid ({string.Join(", ", grid.Select(rules.Unit.Format))})");
+            if (judge.Mode == JudgeMode.Area && !(Attack.StandardAttacks ?? rules.DefaultAttacks.ToArray()).Any(a => Evaluation.Attacks.AttackRegistry.Get(a) is Evaluation.Attacks.IMinimalAttack))
+                throw new LabelRepException($"study '{Name}': attack.judge.{protocol} '{text}': the area under R(ε) needs a minimum-norm attack (fab-t or fmn) in attack.standard_attacks");
+        }
     }
 
     private void Require(bool ok, string key, double value, string what)

@@ -48,6 +48,14 @@ public sealed partial class StudyStore
     public IReadOnlyDictionary<(string RunId, string Protocol), int> SweepClasses() => Query("SELECT run_id, protocol, classes FROM attack_sweeps", null,
         r => (Key: (r.GetString(0), r.GetString(1)), Classes: r.IsDBNull(2) ? 0 : r.GetInt32(2))).ToDictionary(x => x.Key, x => x.Classes);
 
+    /// <summary>Per run, protocol and minimum-norm attack (untargeted or targeted), every image's smallest fooling distance in sweep order (null: none found).</summary>
+    public IReadOnlyList<ImageDistances> Distances() =>
+        Query("SELECT run_id, protocol, attack, targeted, position, distance FROM image_distances ORDER BY run_id, protocol, attack, targeted, position", null,
+                r => (Key: (Run: r.GetString(0), Protocol: r.GetString(1), Attack: r.GetString(2), Targeted: r.GetInt64(3) != 0), Distance: r.IsDBNull(5) ? (double?)null : r.GetDouble(5)))
+            .GroupBy(x => x.Key)
+            .Select(g => new ImageDistances(g.Key.Run, g.Key.Protocol, g.Key.Attack, g.Key.Targeted, g.Select(x => x.Distance).ToArray()))
+            .ToArray();
+
     public IReadOnlyList<ImageResult> ImageResults() => Query("SELECT run_id, source, eps, targeted, images, bits FROM image_results ORDER BY run_id, source, eps, targeted",
         null, r => new ImageResult(r.GetString(0), r.GetString(1), r.GetDouble(2), r.GetInt64(3) != 0, r.GetInt32(4), r.GetString(5)));
 

@@ -28,6 +28,9 @@ public sealed partial class StudyStore : IDisposable
     private static readonly string[] Tables = { "study", "runs", "epochs", "metrics", "attacks", "attack_flags", "label_stats", "label_images", "features" };
 
     /// <summary>The per-image results of a run: "test" (classified correctly) or a protocol's worst case at an ε.</summary>
+    /// <summary>One minimum-norm attack's distances on one run's sweep images (null: no fooling point found).</summary>
+    public sealed record ImageDistances(string RunId, string Protocol, string Attack, bool Targeted, double?[] Distances);
+
     public sealed record ImageResult(string RunId, string Source, double Eps, bool Targeted, int Images, string Bits)
     {
         public bool[] Values => Evaluation.ImageBits.Decode(Bits, Images);

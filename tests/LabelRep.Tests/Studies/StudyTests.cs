@@ -207,6 +207,49 @@ public class StudyTests
     }
 
     [Fact]
+    public void A_study_in_two_threat_models_keeps_distances_draws_a_curve_per_norm_and_judges_the_area_the_spec_names()
+    {
+        string dir = TestData.TempDir("study-norms");
+        StudySpec spec = Tiny with
+        {
+            Name = "norms",
+            Fractions = new[] { 1.0 },
+            Attack = Tiny.Attack with
+            {
+                Protocols = new[] { "standard", "standard-l2" },
+                StandardAttacks = new[] { "pgd", "fab-t", "fmn" },
+                NormEps = new Dictionary<string, double[]> { ["l2"] = new[] { 0, 0.5, 1.0 } },
+                Judge = new Dictionary<string, string> { ["standard-l2"] = "area:1", ["standard"] = "at:0.05" },
+            },
+        };
+        string file = Path.Combine(TestData.TempDir("spec"), "norms.json");
+        File.WriteAllText(file, spec.ToJson());
+
+        var (code, _, err) = Cli.CliRunner.Run("study", "--spec", file, "--out", dir, "--device", "cpu", "--parallel", "1");
+
+        Assert.True(code == 0, err);
+        using var store = new StudyStore(StudyRunner.DatabasePath(dir));
+        var distances = store.Distances();
+        // Per attacked run, protocol and minimum-norm attack, one distance per attacked image.
+        Assert.Equal(2 * 2 * 2, distances.Count);
+        Assert.All(distances, d => Assert.Equal(12, d.Distances.Length));
+        Assert.Contains(store.AttackResults(), a => a.Result.Protocol == "standard-l2" && a.Result.Eps == 0.5 && a.Result.Norm == Norm.L2);
+        foreach (string protocol in new[] { "standard", "standard-l2" })
+            Assert.True(File.Exists(Path.Combine(dir, $"robustness-curve-{protocol}-fashion-mnist-smallcnn.png")), protocol);
+        string report = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("judged on the area under R(ε) up to L2 ε = 1", report);
+        Assert.Contains("judged at L∞ ε = ", report);
+        Assert.Contains("median smallest fooling perturbation (L2", report);
+
+        // A judge the spec cannot honour is refused before anything runs.
+        string bad = Path.Combine(TestData.TempDir("spec"), "bad.json");
+        File.WriteAllText(bad, (spec with { Attack = spec.Attack with { StandardAttacks = new[] { "pgd" } } }).ToJson());
+        var refused = Cli.CliRunner.Run("study", "--spec", bad, "--out", TestData.TempDir("study-bad"), "--device", "cpu");
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("minimum-norm attack", refused.Err);
+    }
+
+    [Fact]
     public void A_results_database_left_half_made_is_completed_and_the_study_runs()
     {
         // Given: a results.db with 4 of LabelRep's tables and nothing else, as a full disk left the older, table-by-table creation

@@ -58,6 +58,29 @@ public sealed class StudyData
         return perEps.Length == 0 ? null : Enumerable.Range(0, perEps[0].Length).Select(image => perEps.Average(e => e[image] ? 1.0 : 0.0)).ToArray();
     }
 
+    private ILookup<(string RunId, string Protocol), StudyStore.ImageDistances>? _distances;
+
+    /// <summary>
+    /// Per sweep image of <paramref name="run"/> in <paramref name="protocol"/>, the smallest fooling distance any of its
+    /// untargeted minimum-norm attacks found (0 for an image misclassified before the attack, null where none was found);
+    /// null when the sweep ran no minimum-norm attack.
+    /// </summary>
+    public double?[]? MinimalDistance(RunResult run, string protocol)
+    {
+        var series = (_distances ??= Store.Distances().ToLookup(d => (d.RunId, d.Protocol)))[(run.Id, protocol)].Where(d => !d.Targeted).ToArray();
+        if (series.Length == 0 || series.Any(s => s.Distances.Length != series[0].Distances.Length)) return null;
+        // Min over nullable values skips the nulls, and is null when all are.
+        return Enumerable.Range(0, series[0].Distances.Length).Select(i => series.Select(s => s.Distances[i]).Min()).ToArray();
+    }
+
+    /// <summary>
+    /// Per sweep image, its share of the area under R(ε) from 0 to <paramref name="upTo"/>: min(d, upTo)/upTo for its
+    /// smallest fooling distance d (1 where none was found); their mean is the area divided by <paramref name="upTo"/>.
+    /// Null when the sweep ran no minimum-norm attack.
+    /// </summary>
+    public double[]? AreaUpTo(RunResult run, string protocol, double upTo) =>
+        MinimalDistance(run, protocol)?.Select(d => Math.Min(d ?? upTo, upTo) / upTo).ToArray();
+
     private IEnumerable<StudyStore.ImageResult> ImagesOf(RunResult run) => (_byRun ??= Images.ToLookup(i => i.RunId))[run.Id];
 
     /// <summary>
@@ -81,12 +104,13 @@ public sealed class StudyData
         return (runs, runs.Select(values).ToArray());
     }
 
-    /// <summary>How many ε &gt; 0 the standard protocol's per-image results hold.</summary>
-    public int StandardGridSize => Images.Where(i => i.Source == Evaluation.AttackProtocol.Standard.Name && !i.Targeted && i.Eps > 0).Select(i => i.Eps).Distinct().Count();
+    /// <summary>How many ε &gt; 0 a protocol's per-image results hold (the standard L∞ protocol's unless named).</summary>
+    public int StandardGridSize(string? protocol = null) =>
+        Images.Where(i => i.Source == (protocol ?? Evaluation.AttackProtocol.Standard.Name) && !i.Targeted && i.Eps > 0).Select(i => i.Eps).Distinct().Count();
 
-    /// <summary>The standard protocol's ε nearest <paramref name="eps"/> (within 1e-6) among its per-image results; null when its grid lacks it.</summary>
-    public double? StandardGridHas(double eps) =>
-        Images.Where(i => i.Source == Evaluation.AttackProtocol.Standard.Name && !i.Targeted && Math.Abs(i.Eps - eps) < 1e-6).Select(i => (double?)i.Eps).FirstOrDefault();
+    /// <summary>A protocol's ε nearest <paramref name="eps"/> (within 1e-6) among its per-image results (the standard L∞ protocol's unless named); null when its grid lacks it.</summary>
+    public double? StandardGridHas(double eps, string? protocol = null) =>
+        Images.Where(i => i.Source == (protocol ?? Evaluation.AttackProtocol.Standard.Name) && !i.Targeted && Math.Abs(i.Eps - eps) < 1e-6).Select(i => (double?)i.Eps).FirstOrDefault();
 
     private IReadOnlyList<(string RunId, string Protocol, Evaluation.AttackCheck Check)>? _checks;
     private IReadOnlyDictionary<(string RunId, string Protocol), int>? _classes;
