@@ -59,11 +59,13 @@ public sealed class ProgressLine : IProgress<TrainProgress>, IProgress<LabelRep.
     }
 
     /// <summary>
-    /// Attack sweeps: the setting under attack, then the sweep's work done so far counted in image attacks (one image
-    /// under one setting: 200 images under 20 settings are 4,000), their speed and the ETA.
+    /// Attack sweeps: the setting under attack (attack, loss, ε and its place in the grid), the images done of that
+    /// setting's, the setting's place among the sweep's, the sweep's share done (in image attacks: one image under one
+    /// setting), their speed and the ETA of the sweep.
     /// </summary>
     public void Report(LabelRep.Evaluation.AttackProgress p) =>
-        Show($"{_prefix}{p.Setting}  {p.Done}/{p.Total} image attacks  {p.ImagesPerSecond:F0}/s  ETA {Format(p.Eta)}", p.Done, p.Total);
+        Show($"{_prefix}{p.Setting}: images {p.SettingDone:N0}/{p.SettingImages:N0} attacked  setting {p.SettingNumber}/{p.Settings}  sweep {(p.Total == 0 ? 100 : 100.0 * p.Done / p.Total):F0}%  "
+            + $"{p.ImagesPerSecond:F0} images/s  ETA {Format(p.Eta)}", p.Done, p.Total);
 
     /// <summary>Rewrites the line (at most 5 times a second, always at the end), or prints it once per tenth of the work when redirected.</summary>
     private void Show(string line, long done, long total)

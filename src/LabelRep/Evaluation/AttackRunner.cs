@@ -7,8 +7,13 @@ using static TorchSharp.torch;
 
 namespace LabelRep.Evaluation;
 
-/// <summary>Where a sweep is: the setting being attacked, image attacks done of the sweep's total (one image under one setting each), their rate and the time left.</summary>
-public sealed record AttackProgress(string Setting, long Done, long Total, double ImagesPerSecond, TimeSpan Eta);
+/// <summary>
+/// Where a sweep is: the setting being attacked (attack, loss and ε) and its place among the sweep's settings, the
+/// images done of that setting's, the sweep's share done (counted in image attacks: one image under one setting), the
+/// rate of image attacks and the time left.
+/// </summary>
+public sealed record AttackProgress(string Setting, int SettingNumber, int Settings, long SettingDone, long SettingImages, long Done, long Total, double ImagesPerSecond,
+    TimeSpan Eta);
 
 /// <summary>
 /// Runs an attack sweep on a trained model: every requested attack × loss × ε (× targeted), batch by batch, and
@@ -58,7 +63,7 @@ public sealed class AttackRunner
         var total = Stopwatch.StartNew();
         _target.Freeze();
         _source?.Freeze();
-        var sweep = new Sweep(this, test, indices, progress, cancel);
+        var sweep = new Sweep(this, test, indices, epsGrid, progress, cancel);
         var plan = (from targeted in targetings
                     from eps in epsGrid
                     from attack in attacks
@@ -69,7 +74,7 @@ public sealed class AttackRunner
         // minimum-norm attack searches each image once for the whole grid.
         long settingsToRun = plan.Count(p => p.eps > 0 && p.attack is not IMinimalAttack)
             + plan.Where(p => p.eps > 0 && p.attack is IMinimalAttack).Select(p => (p.attack.Name, p.targeted)).Distinct().Count();
-        sweep.Start((settingsToRun + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0)) * (long)sweep.AttackedAt.Length);
+        sweep.Start((int)settingsToRun + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0));
         using var random = new Generator((ulong)_request.Seed);
         sweep.Attacks(plan, random);
         if (suite != null)
@@ -105,10 +110,13 @@ public sealed class AttackRunner
         private readonly Dictionary<(string Attack, bool Targeted), (double[] Distances, long[] Reached)> _minimal = new();
         private readonly Stopwatch _clock = new();
         private long _work, _done;
+        private int _settings, _setting;
+        private readonly double[] _grid;
 
         /// <summary>The clean pass: predictions, which images are attacked, their targets, the share of zero gradients.</summary>
-        public Sweep(AttackRunner runner, ImageData test, int[] indices, IProgress<AttackProgress>? progress, CancellationToken cancel)
+        public Sweep(AttackRunner runner, ImageData test, int[] indices, double[] grid, IProgress<AttackProgress>? progress, CancellationToken cancel)
         {
+            _grid = grid;
             _runner = runner;
             _protocol = runner._request.Protocol;
             _test = test;
@@ -135,10 +143,11 @@ public sealed class AttackRunner
         /// <summary>The positions (in the attacked images) of the images classified correctly before any attack.</summary>
         public int[] AttackedAt { get; }
 
-        /// <summary>Starts the progress count: <paramref name="work"/> image attacks at most.</summary>
-        public void Start(long work)
+        /// <summary>Starts the progress count: <paramref name="settings"/> settings of the attacked images each, at most.</summary>
+        public void Start(int settings)
         {
-            _work = work;
+            _settings = settings;
+            _work = settings * (long)AttackedAt.Length;
             _clock.Start();
         }
 
@@ -159,7 +168,7 @@ public sealed class AttackRunner
                     AccumulateGradients = _protocol.OfficialQuirks && attack.Family == AttackFamily.Iterative,
                 };
                 var watch = Stopwatch.StartNew();
-                string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} ε={eps:G4}";
+                string name = $"{attack.Name}/{loss}{(targeted ? " targeted" : "")} at {_protocol.Unit.Named(eps)} ({Array.IndexOf(_grid, eps) + 1} of {_grid.Length})";
                 long[] adversarial = (long[])_clean.Clone();
                 var (forwards, backwards) = Passes();
                 if (eps > 0 && attack is IMinimalAttack minimal)
@@ -168,14 +177,14 @@ public sealed class AttackRunner
                     // row of the series carries its time and passes, the others read the distances.
                     if (!_minimal.TryGetValue((attack.Name, targeted), out var found))
                         _minimal[(attack.Name, targeted)] = found = _runner.Minimal(_space, _test, _attackedImages, targeted ? _attackedTargets : null, minimal,
-                            new AttackContext(_space, _sourceSpace, random), settings with { Eps = 0 }, _cancel, Progress($"{attack.Name}/{loss} minimal distances"));
+                            new AttackContext(_space, _sourceSpace, random), settings with { Eps = 0 }, _cancel, Progress($"{attack.Name}/{loss} minimal distances (every ε at once)", AttackedAt.Length));
                     for (int k = 0; k < AttackedAt.Length; k++)
                         if (found.Distances[k] <= eps) adversarial[AttackedAt[k]] = found.Reached[k];
                 }
                 else if (eps > 0)
                 {
                     long[] attacked = _runner.Predict(_space, _test, _attackedImages, targeted ? _attackedTargets : null, attack, new AttackContext(_space, _sourceSpace, random),
-                        settings, _cancel, Progress(name), cleanGradients);
+                        settings, _cancel, Progress(name, AttackedAt.Length), cleanGradients);
                     for (int k = 0; k < AttackedAt.Length; k++) adversarial[AttackedAt[k]] = attacked[k];
                 }
                 bool[] robust = adversarial.Select((p, i) => _cleanCorrect[i] && p == _labels[i]).ToArray();
@@ -207,7 +216,7 @@ public sealed class AttackRunner
                 if (eps > 0 && open.Length > 0)
                 {
                     long[] attacked = _runner.Predict(_space, _test, open.Select(i => _images[i]).ToArray(), null, attack, new AttackContext(_space, _sourceSpace, random),
-                        settings, _cancel, Progress($"{member.ResultName(suite)} ε={eps:G4}"));
+                        settings, _cancel, Progress($"{member.ResultName(suite)} at {_protocol.Unit.Named(eps)} ({Array.IndexOf(_grid, eps) + 1} of {_grid.Length})", open.Length));
                     for (int k = 0; k < open.Length; k++)
                     {
                         if (attacked[k] == _labels[open[k]]) continue;
@@ -334,12 +343,20 @@ public sealed class AttackRunner
         private int? TargetsOf(AttackSettings settings) =>
             settings.Options.TryGetValue("targets", out double t) ? Math.Min((int)t, Math.Max(1, _runner._target.ClassCount - 1)) : null;
 
-        private Action<int> Progress(string setting) => batchDone =>
+        /// <summary>The progress of one setting of <paramref name="images"/> images: the next setting's number, and each batch's images as they finish.</summary>
+        private Action<int> Progress(string setting, long images)
         {
-            _done += batchDone;
-            double rate = _done / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
-            _progress?.Report(new AttackProgress(setting, _done, _work, rate, TimeSpan.FromSeconds(Math.Max(0, _work - _done) / Math.Max(1e-9, rate))));
-        };
+            int number = Math.Min(++_setting, Math.Max(_settings, 1));
+            long settingDone = 0;
+            return batchDone =>
+            {
+                _done += batchDone;
+                settingDone += batchDone;
+                double rate = _done / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
+                _progress?.Report(new AttackProgress(setting, number, _settings, settingDone, images, _done, _work, rate,
+                    TimeSpan.FromSeconds(Math.Max(0, _work - _done) / Math.Max(1e-9, rate))));
+            };
+        }
 
         private AttackResult Row(string attack, string loss, bool targeted, double eps, int steps, int restarts, bool[] robust, double? hits, string? source, double seconds) => new()
         {

@@ -35,8 +35,13 @@ public sealed class AttackFixture
 public class AttackTests : IClassFixture<AttackFixture>
 {
     private readonly AttackFixture _runs;
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public AttackTests(AttackFixture runs) => _runs = runs;
+    public AttackTests(AttackFixture runs, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _runs = runs;
+        _output = output;
+    }
 
     private AttackReport Sweep(string label, AttackRequest request, RunDirectory? source = null)
     {
@@ -110,6 +115,29 @@ public class AttackTests : IClassFixture<AttackFixture>
         Assert.Equal(new[] { "fab-t", "fmn" }, report.Distances.Select(d => d.Attack).Order());
         var refused = Assert.Throws<LabelRepException>(() => Sweep("categorical", new AttackRequest { Protocol = AttackProtocol.StandardL1, Attacks = new[] { "square" }, Limit = 4 }));
         Assert.Contains("'square' supports", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("linf", "0,0.02,0.05,0.1")]
+    [InlineData("l2", "0,0.25,0.5,1")]
+    public void The_curve_from_minimal_distances_is_never_more_than_a_point_above_fixed_eps_apgd(string normName, string grid)
+    {
+        AttackProtocol protocol = AttackProtocol.Standard.In(Norm.Parse(normName));
+        var report = Sweep("categorical", new AttackRequest
+        {
+            Protocol = protocol, Attacks = new[] { "apgd", "fab-t", "fmn" }, Eps = EpsList.Parse(grid), Limit = 100,
+        });
+
+        // Per image, the smallest distance either minimum-norm attack found; the curve at ε is the share above it.
+        var curve = new MinimalDistances("min", false, Enumerable.Range(0, report.Images)
+            .Select(i => report.Distances.Select(d => d.Distances[i]).Min()).ToArray());
+        foreach (double eps in report.Results.Select(r => r.Eps).Distinct().Where(e => e > 0))
+        {
+            double apgd = report.Results.Where(r => r.Attack == "apgd" && r.Eps == eps).Min(r => r.Accuracy);
+            double fromCurve = curve.RobustAt(eps);
+            _output.WriteLine($"{protocol.Name} {protocol.Unit.Named(eps)}: R(ε) from minimal distances {fromCurve:P1}, APGD (CE, DLR) {apgd:P1}, difference {(fromCurve - apgd) * 100:+0.0;-0.0;0.0} points");
+            Assert.True(fromCurve <= apgd + 0.01 + 1e-9, $"at {protocol.Unit.Named(eps)} the curve says {fromCurve:P1}, APGD {apgd:P1}");
+        }
     }
 
     [Fact]
