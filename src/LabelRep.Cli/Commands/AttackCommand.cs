@@ -69,7 +69,7 @@ public static class AttackCommand
             {
                 WarmUp.Wait();
                 return AttackPlot.Png(report);
-            });
+            }, resuming: (path, batches) => Console.WriteLine($"resuming an interrupted attack: {batches} finished batch(es) read from {path}"));
             progress.Done();
             Print(report);
             Console.WriteLine($"wrote {AttackFiles.CsvPath(dir)}, {AttackFiles.JsonPath(dir)} and {AttackFiles.PlotPath(dir, report.Protocol)}");

@@ -63,6 +63,13 @@ public sealed record AttackRequest
 
     public IReadOnlyList<double> EpsGrid => Eps is { Count: > 0 } ? Eps : Protocol.DefaultEps;
 
+    /// <summary>Everything that decides the sweep's numbers, as text (the resume journal's identity).</summary>
+    public string Describe() => string.Join("|", Protocol.Name, string.Join(",", Attacks ?? Array.Empty<string>()),
+        string.Join(",", EpsGrid.Select(e => e.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
+        Suite == null ? "-" : Suite.Name + ":" + string.Join(",", Suite.Attacks.Select(m => m.Name + "=" + string.Join(";", m.Options.OrderBy(o => o.Key).Select(o => $"{o.Key}:{o.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")))),
+        Targeted, Limit, BatchSize, string.Join(",", Options.OrderBy(o => o.Key).Select(o => $"{o.Key}:{o.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")),
+        TargetSeed, Seed, Checks);
+
     public void Validate()
     {
         if (BatchSize < 1) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 1");

@@ -25,6 +25,9 @@ public sealed class AttackRunner
     private readonly Classifier _target;
     private readonly Classifier? _source;
     private readonly AttackRequest _request;
+    private SweepJournal? _journal;
+    private Generator? _random;
+    private int _call;
 
     /// <param name="target">The attacked classifier.</param>
     /// <param name="source">The transfer attack's source classifier (trained on the same dataset), or null.</param>
@@ -37,8 +40,12 @@ public sealed class AttackRunner
     }
 
     /// <summary>Attacks the images <paramref name="indices"/> of <paramref name="test"/> (the first <see cref="AttackRequest.Limit"/> of them).</summary>
-    public AttackReport Run(ImageData test, int[] indices, string runName, IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="journal">Where finished batches are recorded as they end and read back after a kill (<see cref="SweepJournal"/>); null: none.</param>
+    public AttackReport Run(ImageData test, int[] indices, string runName, IProgress<AttackProgress>? progress = null, CancellationToken cancel = default,
+        SweepJournal? journal = null)
     {
+        _journal = journal;
+        _call = 0;
         AttackProtocol protocol = _request.Protocol;
         IAttack[] attacks = _request.AttackNames(_source != null).Select(AttackRegistry.Get).ToArray();
         // Every attack that will run, suite members included, is checked before any runs: one that cannot run on this
@@ -76,6 +83,7 @@ public sealed class AttackRunner
             + plan.Where(p => p.eps > 0 && p.attack is IMinimalAttack).Select(p => (p.attack.Name, p.targeted)).Distinct().Count();
         sweep.Start((int)settingsToRun + (suite?.Attacks.Count ?? 0) * epsGrid.Count(e => e > 0));
         using var random = new Generator((ulong)_request.Seed);
+        _random = random;
         sweep.Attacks(plan, random);
         if (suite != null)
             foreach (double eps in epsGrid)
@@ -412,9 +420,12 @@ public sealed class AttackRunner
         AttackSettings? settings, CancellationToken cancel, Action<int>? batchDone = null, Dictionary<(int, bool), CleanGradients>? shared = null)
     {
         var predictions = new long[images.Length];
+        int call = _call++;
         ImageBatches.ForEach(test, images, _request.BatchSize, _target.Device, (pixels, labels, start) =>
         {
             int count = (int)labels.shape[0];
+            if (attack != null && Replayed(call, start, space, predictions, null, batchDone, count)) return;
+            long forwards = space.Forwards + (context?.Source?.Forwards ?? 0), backwards = space.Backwards + (context?.Source?.Backwards ?? 0);
             AttackBatch batch = MakeBatch(space, pixels, labels, targets == null ? default : targets.AsSpan(start, count));
             if (shared != null)
             {
@@ -428,9 +439,31 @@ public sealed class AttackRunner
                 CheckBounds(attack, batch, input, settings!);
             }
             space.Predict(input).cpu().data<long>().CopyTo(predictions, start);
+            if (attack != null)
+                _journal?.Record(call, start, new SweepJournal.Entry(predictions[start..(start + count)], null,
+                    space.Forwards + (context?.Source?.Forwards ?? 0) - forwards, space.Backwards + (context?.Source?.Backwards ?? 0) - backwards), _random!);
             batchDone?.Invoke(count);
         }, cancel, releaseMemory: attack != null);
         return predictions;
+    }
+
+    /// <summary>
+    /// A batch the journal holds from an interrupted run: its results copied in, its passes counted on the attacked model,
+    /// true. Otherwise false, after restoring the generator to its state after the last recorded batch (once).
+    /// </summary>
+    private bool Replayed(int call, int start, AttackSpace space, long[] predictions, double[]? distances, Action<int>? batchDone, int count)
+    {
+        if (_journal == null) return false;
+        if (_journal.Recorded(call, start) is not { } entry)
+        {
+            _journal.RestoreOnce(_random!);
+            return false;
+        }
+        entry.Predictions.CopyTo(predictions, start);
+        entry.Distances?.CopyTo(distances!, start);
+        space.Spent(entry.Forwards, entry.Backwards);
+        batchDone?.Invoke(count);
+        return true;
     }
 
     /// <summary>
@@ -458,9 +491,12 @@ public sealed class AttackRunner
     {
         var distances = new double[images.Length];
         var reached = new long[images.Length];
+        int call = _call++;
         ImageBatches.ForEach(test, images, _request.BatchSize, _target.Device, (pixels, labels, start) =>
         {
             int count = (int)labels.shape[0];
+            if (Replayed(call, start, space, reached, distances, batchDone, count)) return;
+            var (forwards, backwards) = (space.Forwards, space.Backwards);
             AttackBatch batch = MakeBatch(space, pixels, labels, targets == null ? default : targets.AsSpan(start, count));
             var (points, norms) = attack.Minimal(context, batch, settings);
             Tensor measured = batch.Norm.Of(points - batch.Clean);
@@ -471,6 +507,8 @@ public sealed class AttackRunner
                 throw new InvalidOperationException($"attack {((IAttack)attack).Name} left the valid input range");
             norms.to_type(ScalarType.Float64).cpu().data<double>().CopyTo(distances, start);
             space.Predict(points).cpu().data<long>().CopyTo(reached, start);
+            _journal?.Record(call, start, new SweepJournal.Entry(reached[start..(start + count)], distances[start..(start + count)],
+                space.Forwards - forwards, space.Backwards - backwards), _random!);
             batchDone?.Invoke(count);
         }, cancel, releaseMemory: true);
         return (distances, reached);

@@ -58,6 +58,13 @@ public sealed class AttackSpace
     /// <summary>Backward passes (input gradients) so far, one per image.</summary>
     public long Backwards { get; private set; }
 
+    /// <summary>Counts passes that an interrupted run spent on a batch a resumed one takes from its journal (<see cref="SweepJournal"/>).</summary>
+    internal void Spent(long forwards, long backwards)
+    {
+        Forwards += forwards;
+        Backwards += backwards;
+    }
+
     /// <summary>The model's raw output (logits, label vector or label image).</summary>
     public Tensor Output(Tensor input)
     {

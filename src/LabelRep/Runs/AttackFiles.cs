@@ -15,6 +15,9 @@ public static class AttackFiles
     public static string CsvPath(RunDirectory run) => run.Combine("attacks.csv");
     public static string PlotPath(RunDirectory run, string protocol) => run.Combine($"attacks-{protocol}.png");
 
+    /// <summary>Where a sweep of <paramref name="protocol"/> records its finished batches until it ends (<see cref="SweepJournal"/>).</summary>
+    public static string JournalPath(RunDirectory run, string protocol) => run.Combine($"attacks-{protocol}.journal");
+
     public static IReadOnlyList<AttackReport> Load(RunDirectory run)
     {
         string path = JsonPath(run);

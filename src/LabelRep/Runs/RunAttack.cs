@@ -7,9 +7,10 @@ namespace LabelRep.Runs;
 public static class RunAttack
 {
     /// <param name="plot">Draws the sweep's PNG (attacks-PROTOCOL.png), saved with the JSON and CSV; null for none.</param>
+    /// <param name="resuming">Told the journal's path and how many batches an interrupted run of this attack had finished, when it resumes one.</param>
     public static AttackReport Run(RunDirectory run, RunDirectory? source, AttackRequest request, string device,
         IProgress<AttackProgress>? progress = null, CancellationToken cancel = default, DatasetSplits? preloaded = null,
-        Func<AttackReport, byte[]>? plot = null)
+        Func<AttackReport, byte[]>? plot = null, Action<string, int>? resuming = null)
     {
         request.Validate();
         RefuseUnfinished(run, "the run");
@@ -29,10 +30,22 @@ public static class RunAttack
         using RunSetup target = RunSetup.WithBestWeights(run, device, preloaded);
         using RunSetup? sourceSetup = source == null ? null : RunSetup.WithBestWeights(source, device, preloaded);
         var runner = new AttackRunner(target.Classifier, sourceSetup?.Classifier, request);
-        AttackReport report = runner.Run(target.Data.Test, target.TestIndices, Path.GetFileName(run.Root), progress, cancel);
+        // Finished batches go to a journal as they end; after a kill the same command resumes from it, and a journal of
+        // another attack is refused (SweepJournal).
+        string identity = string.Join("\n", request.Describe(), Fingerprint(run), source == null ? "-" : Fingerprint(source), device,
+            string.Join(",", target.TestIndices));
+        string journalPath = AttackFiles.JournalPath(run, request.Protocol.Name);
+        using SweepJournal journal = SweepJournal.Open(journalPath, identity);
+        if (journal.Resumed > 0) resuming?.Invoke(journalPath, journal.Resumed);
+        AttackReport report = runner.Run(target.Data.Test, target.TestIndices, Path.GetFileName(run.Root), progress, cancel, journal);
         AttackFiles.Save(run, report, plot?.Invoke(report));
+        journal.Finish();
         return report;
     }
+
+    /// <summary>What decides a run's model: its configuration and its best weights' bytes.</summary>
+    private static string Fingerprint(RunDirectory run) =>
+        run.ReadConfig().Hash() + ":" + (File.Exists(run.BestPath) ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(run.BestPath))) : "-");
 
     /// <summary>
     /// The binarization test (<see cref="BinarizationTest"/>) of APGD on the run's head, on its first

@@ -80,7 +80,8 @@ public sealed class StudyCell
             cancel.ThrowIfCancellationRequested();
             AttackProtocol protocol = AttackProtocol.Parse(protocolName);
             RunDirectory? source = protocol.IsStandard && TransferSourceRun is { } s && IsTrained(FolderOf(StudyDir, s)) ? FolderOf(StudyDir, s) : null;
-            AttackReport report = RunAttack.Run(dir, source, Request(protocol, source != null), device, observer?.Attacking($"{Name} {protocolName} "), cancel, data, attackPlot);
+            AttackReport report = RunAttack.Run(dir, source, Request(protocol, source != null), device, observer?.Attacking($"{Name} {protocolName} "), cancel, data, attackPlot,
+                resuming: (_, batches) => observer?.Message($"{Name}: resuming its interrupted {protocolName} attacks ({batches} finished batch(es) kept)"));
             double worst = report.Results.Where(r => r.Attack == AttackResult.WorstCase && !r.Targeted).OrderBy(r => r.Eps).Last().Accuracy;
             observer?.Message($"{Name}: {protocolName} attacks done; worst case at the largest ε {worst:P1}, {report.Flags.Count} flag(s)");
         }

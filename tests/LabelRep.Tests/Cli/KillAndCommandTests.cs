@@ -238,6 +238,43 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
     }
 
     [Fact]
+    public void A_suite_killed_at_several_points_resumes_from_its_journal_and_writes_what_an_uninterrupted_one_does()
+    {
+        string root = TestData.TempDir("kill-suite");
+        string a = Copy(_fixture.Run, Path.Combine(root, "a", "run")), b = Copy(_fixture.Run, Path.Combine(root, "b", "run"));
+        string[] Attack(string run) => new[]
+        {
+            "attack", "--run", run, "--suite", "apgd-ce,apgd-t,fab-t,square", "--eps", "0,4/255,8/255", "--limit", "48", "--batch-size", "6",
+            "--steps", "20", "--targets", "3", "--queries", "200", "--skip-checks", "--threads", "2",
+        };
+        string journal = Path.Combine(b, "attacks-standard.journal");
+        string WithoutTimes(string path) => path.EndsWith(".json") ? StripSeconds(JsonNode.Parse(File.ReadAllText(path))!).ToJsonString()
+            : path.EndsWith(".csv") ? string.Join("\n", File.ReadAllLines(path).Select(l => string.Join(",", l.Split(',').Where((_, i) => i != Array.IndexOf(AttackResult.CsvHeader.Split(','), "seconds")))))
+            : Bytes(path);
+
+        var clock = Stopwatch.StartNew();
+        var (code, err) = RunProcess(Attack(a));
+        double seconds = clock.Elapsed.TotalSeconds;
+        Assert.True(code == 0, err);
+        // Kills at 50%, 65% and 80% of an uninterrupted run's time, past start-up, each later than the last: the first
+        // leaves some finished batches, the later ones add to them (a rerun spends less time on what it reads back).
+        var recorded = new List<int>();
+        foreach (double share in new[] { 0.5, 0.65, 0.8 })
+        {
+            int ms = (int)(share * seconds * 1000);
+            RunProcess(Attack(b), TimeSpan.FromMilliseconds(ms));
+            recorded.Add(File.Exists(journal) ? File.ReadAllLines(journal).Length - 1 : 0);
+        }
+        var (finalCode, output, finalErr) = CliRunner.Run(Attack(b));
+
+        Assert.True(finalCode == 0, finalErr);
+        Assert.True(recorded.Max() > 0, $"no batch was recorded before a kill ({string.Join(", ", recorded)}; an uninterrupted run took {seconds:F1} s)");
+        Assert.Contains("resuming an interrupted attack", output);
+        Assert.False(File.Exists(journal), "the journal outlived the finished attack");
+        SameFiles(a, b, WithoutTimes);
+    }
+
+    [Fact]
     public void Apgd_t_takes_its_target_count_from_the_command_line()
     {
         string run = Copy(_fixture.Run, Path.Combine(TestData.TempDir("targets"), "run"));

@@ -281,6 +281,19 @@ public static class HostileCorpus
             File.WriteAllText(path, change(File.ReadAllText(path)));
             return (command == "evaluate" ? new[] { "evaluate", "--run", run } : new[] { "attack", "--run", run, "--eps", "0,1/255", "--limit", "4" }, path);
         });
+        // A sweep's resume journal that is not this attack's: refused with how to start over, never reused.
+        foreach (var (name, content, mention) in new[]
+                 {
+                     ("garbage", "\u0000\u00ff not a journal", "not a LabelRep attack journal"), ("empty", "", "not a LabelRep attack journal"),
+                     ("another attack's", "labelrep-attack-journal 1 0123456789ABCDEF01234567\n", "another request"),
+                     ("a newer format", "labelrep-attack-journal 9 0123456789ABCDEF01234567\n", "another request"),
+                 })
+            yield return new("resume journal", $"attack with a {name} journal", w =>
+            {
+                string run = w.Run();
+                File.WriteAllText(Path.Combine(run, "attacks-standard.journal"), content);
+                return (new[] { "attack", "--run", run, "--eps", "0,1/255", "--limit", "4", "--attacks", "fgsm" }, mention);
+            });
         foreach (string command in new[] { "evaluate", "attack" })
         {
             yield return Config("empty", _ => "", command);
