@@ -183,6 +183,13 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
 
     private static (int Code, string Error) RunProcess(string[] args, TimeSpan? killAfter = null, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var (code, _, error) = RunProcessWithOutput(args, killAfter, environment);
+        return (code, error);
+    }
+
+    /// <summary><see cref="RunProcess"/>, with what the process printed on stdout before it ended or was killed.</summary>
+    private static (int Code, string Output, string Error) RunProcessWithOutput(string[] args, TimeSpan? killAfter = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(CliDll);
         foreach (string a in args) info.ArgumentList.Add(a);
@@ -190,15 +197,15 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         using var process = Process.Start(info)!;
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         if (killAfter is { } delay && !process.WaitForExit(delay))
         {
             Process.Start("kill", new[] { "-9", process.Id.ToString() })!.WaitForExit();
             process.WaitForExit();
-            return (-9, "");
+            return (-9, stdout.Result, "");
         }
         if (!process.WaitForExit(TimeSpan.FromMinutes(5))) process.Kill(true);
-        return (process.ExitCode, stderr.Result);
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
     /// <summary>Runs once to the end into A; into B, starts it, kills it (kill -9) at random moments, then runs it to the end; the files must agree.</summary>
@@ -256,20 +263,22 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         var (code, err) = RunProcess(Attack(a));
         double seconds = clock.Elapsed.TotalSeconds;
         Assert.True(code == 0, err);
-        // Kills at 50%, 65% and 80% of an uninterrupted run's time, past start-up, each later than the last: the first
-        // leaves some finished batches, the later ones add to them (a rerun spends less time on what it reads back).
+        // Kills at 50%, 65% and 80% of an uninterrupted run's time, past start-up: the first leaves some finished batches,
+        // the later reruns read them back and add to them (or, being faster for what they read back, finish).
         var recorded = new List<int>();
+        var printed = new System.Text.StringBuilder();
         foreach (double share in new[] { 0.5, 0.65, 0.8 })
         {
-            int ms = (int)(share * seconds * 1000);
-            RunProcess(Attack(b), TimeSpan.FromMilliseconds(ms));
+            var (_, killedOutput, _) = RunProcessWithOutput(Attack(b), TimeSpan.FromMilliseconds((int)(share * seconds * 1000)));
+            printed.Append(killedOutput);
             recorded.Add(File.Exists(journal) ? File.ReadAllLines(journal).Length - 1 : 0);
         }
         var (finalCode, output, finalErr) = CliRunner.Run(Attack(b));
+        printed.Append(output);
 
         Assert.True(finalCode == 0, finalErr);
         Assert.True(recorded.Max() > 0, $"no batch was recorded before a kill ({string.Join(", ", recorded)}; an uninterrupted run took {seconds:F1} s)");
-        Assert.Contains("resuming an interrupted attack", output);
+        Assert.Contains("resuming an interrupted attack", printed.ToString());
         Assert.False(File.Exists(journal), "the journal outlived the finished attack");
         SameFiles(a, b, WithoutTimes);
     }
