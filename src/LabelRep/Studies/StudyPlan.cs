@@ -100,7 +100,10 @@ public sealed class StudyPlan
             {
                 IAttack attack = AttackRegistry.Get(attackName);
                 var settings = new AttackSettings { Protocol = protocol, Options = request.OptionsFor(attack) };
-                perEps += directions * attack.Losses(protocol).Count * attack.Passes(settings);
+                double passes = directions * attack.Losses(protocol).Count * attack.Passes(settings);
+                // A minimum-norm attack searches each image once for the whole grid.
+                if (attack is IMinimalAttack) total += passes;
+                else perEps += passes;
             }
             if (request.Suite != null)
             {
