@@ -16,6 +16,16 @@ public static class CliErrors
             cancel.Cancel();
         };
         Console.CancelKeyPress += handler;
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            if (cancel.IsCancellationRequested) return;
+            context.Cancel = true;
+            cancel.Cancel();
+        }
+        // SIGTERM and SIGHUP stop the work as Ctrl-C does (what is finished is saved; a study's workers are told too); a
+        // second one ends the process at once.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        using var hup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
         try
         {
             return body(cancel.Token);

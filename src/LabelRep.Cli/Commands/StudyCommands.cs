@@ -55,6 +55,8 @@ public static class StudyCommands
             if (r.GetValue(worker))
             {
                 // One of --parallel's workers: claim and run cells until none is left; the first process writes the report.
+                // It ends with its parent: SIGTERM when the parent dies, and nothing at all if the parent is gone already.
+                if (!ProcessLinks.DieWithParent()) return CliErrors.Interrupted;
                 int workerThreads = given.Whole("threads") ?? 0;
                 TorchRuntime.SetThreads(workerThreads);
                 return new StudyRunner(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, workerThreads).Run(cancel) > 0 ? 1 : 0;

@@ -435,7 +435,7 @@ public sealed class AttackRunner
             Tensor input = batch.Clean;
             if (attack != null)
             {
-                input = attack.Perturb(context!, batch, settings!);
+                input = attack.Perturb(context! with { Cancel = cancel }, batch, settings!);
                 CheckBounds(attack, batch, input, settings!);
             }
             space.Predict(input).cpu().data<long>().CopyTo(predictions, start);
@@ -498,7 +498,7 @@ public sealed class AttackRunner
             if (Replayed(call, start, space, reached, distances, batchDone, count)) return;
             var (forwards, backwards) = (space.Forwards, space.Backwards);
             AttackBatch batch = MakeBatch(space, pixels, labels, targets == null ? default : targets.AsSpan(start, count));
-            var (points, norms) = attack.Minimal(context, batch, settings);
+            var (points, norms) = attack.Minimal(context with { Cancel = cancel }, batch, settings);
             Tensor measured = batch.Norm.Of(points - batch.Clean);
             Tensor finite = norms.isfinite();
             if (finite.any().item<bool>() && (measured - norms).abs().masked_select(finite).max().item<float>() > 1e-4 * Math.Max(1, norms.masked_select(finite).max().item<float>()))

@@ -283,6 +283,54 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
         SameFiles(a, b, WithoutTimes);
     }
 
+    /// <summary>The processes whose environment names <paramref name="parent"/> as their study parent (its workers).</summary>
+    private static int[] WorkersOf(int parent) => Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0).Where(pid => pid > 0)
+        .Where(pid =>
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains($"{LabelRep.Native.ProcessLinks.ParentVariable}={parent}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }).ToArray();
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("HUP")]
+    [InlineData("INT")]
+    [InlineData("KILL")]
+    public void A_parallel_study_s_workers_end_with_their_parent(string signal)
+    {
+        string data = TestData.WriteIdxDataset(train: 600, test: 48);
+        string spec = Path.Combine(TestData.TempDir("signal-spec"), "spec.json");
+        File.WriteAllText(spec, new LabelRep.Studies.StudySpec
+        {
+            Name = "signals", DataDir = data, Labels = new[] { "categorical", "random" }, Seeds = new[] { 7, 77 }, Fractions = new[] { 1.0 }, Epochs = 40,
+            ValidationCount = 48, TsneImages = 0, Attack = new LabelRep.Studies.StudyAttackSpec { Protocols = Array.Empty<string>() },
+        }.ToJson());
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { CliDll, "study", "--spec", spec, "--out", TestData.TempDir("signal-study"), "--parallel", "2", "--threads", "1" }) info.ArgumentList.Add(a);
+        using var parent = Process.Start(info)!;
+        _ = parent.StandardOutput.ReadToEndAsync();
+        _ = parent.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (WorkersOf(parent.Id).Length < 2 && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(100);
+        int[] workers = WorkersOf(parent.Id);
+        Assert.Equal(2, workers.Length);
+        Thread.Sleep(1500); // the workers past their start-up, training
+
+        Process.Start("kill", new[] { "-" + signal, parent.Id.ToString() })!.WaitForExit();
+
+        clock.Restart();
+        while (workers.Any(w => Directory.Exists($"/proc/{w}")) && clock.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(100);
+        Assert.True(workers.All(w => !Directory.Exists($"/proc/{w}") || File.ReadAllText($"/proc/{w}/stat").Split(' ')[2] == "Z"),
+            $"a worker outlived its parent's SIG{signal} by 20 s");
+        Assert.True(parent.WaitForExit(20_000), $"the parent did not end on SIG{signal}");
+    }
+
     [Fact]
     public void Apgd_t_takes_its_target_count_from_the_command_line()
     {

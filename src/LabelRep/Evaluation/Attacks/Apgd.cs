@@ -34,7 +34,7 @@ public sealed class Apgd : IAttack
         for (int restart = 0; restart < settings.Option("restarts"); restart++)
         {
             bool ran = ApgdCore.RunOnStanding(batch, ref result, ref fooled, restart == 0, (sub, _) =>
-                ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"), rows => LossOf(space, sub.Select(rows), settings.Loss), context.Random));
+                ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"), rows => LossOf(space, sub.Select(rows), settings.Loss), context.Random, context.Cancel));
             if (!ran) break;
         }
         return ApgdCore.NotWorseThanClean(space, batch, result, fooled, output => settings.Loss.Compute(space, output, batch));

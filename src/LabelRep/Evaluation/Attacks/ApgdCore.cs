@@ -27,7 +27,7 @@ internal static class ApgdCore
     /// <param name="lossFor">The per-image loss to maximize, from the model's output, for the batch's images at the given rows.</param>
     /// <returns>Per image: the adversarial point where the attack succeeded, else the point of highest loss; and whether it succeeded.</returns>
     public static (Tensor Points, Tensor Fooled) Run(AttackSpace space, AttackBatch batch, double eps, int iterations, Func<Tensor, Func<ScoredOutput, Tensor>> lossFor,
-        Generator random)
+        Generator random, CancellationToken cancel = default)
     {
         int n2 = Math.Max((int)(0.22 * iterations), 1), nMin = Math.Max((int)(0.06 * iterations), 1), sizeDecrease = Math.Max((int)(0.03 * iterations), 1);
         long count = batch.Count;
@@ -53,6 +53,7 @@ internal static class ApgdCore
         Tensor lossBestLastCheck = lossBest.clone(), reducedLastCheck = torch.ones_like(lossBest);
         for (int i = 0; i < iterations; i++)
         {
+            cancel.ThrowIfCancellationRequested();
             Tensor[] previous = { xAdv, xOld, grad, xBestAdv, fooled, xBest, gradBest, lossBest, step, lossBestLastCheck, reducedLastCheck, lossValue, share, sparsityOld };
             using var scope = torch.NewDisposeScope();
             // The images still standing (all of them until one is fooled); the others keep their state as it is.

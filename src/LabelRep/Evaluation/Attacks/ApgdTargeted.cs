@@ -55,7 +55,7 @@ public sealed class ApgdTargeted : IAttack
                 {
                     Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, rank);
                     return ApgdCore.Run(space, sub, settings.Eps, settings.Option("steps"),
-                        rows => output => loss.Compute(space, output, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random);
+                        rows => output => loss.Compute(space, output, sub.Labels.index_select(0, rows), aim.index_select(0, rows)), context.Random, context.Cancel);
                 });
                 if (!ran) break;
                 first = false;

@@ -16,5 +16,5 @@ public sealed class Bim : IAttack
     public IReadOnlyList<AttackOption> Options { get; } = new[] { new AttackOption("steps", "gradient steps (iterations)", Standard: 10, Paper: 5) };
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings) =>
-        SignedGradientSteps.Run(context.Target, batch, settings, batch.Clean, settings.Option("steps"));
+        SignedGradientSteps.Run(context.Target, batch, settings, batch.Clean, settings.Option("steps"), context.Cancel);
 }

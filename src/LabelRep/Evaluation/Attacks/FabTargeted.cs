@@ -75,7 +75,7 @@ public sealed class FabTargeted : IAttack, IMinimalAttack
                 if (open.shape[0] == 0) return (points, norms);
                 AttackBatch sub = batch.Select(open);
                 Tensor aim = sub.Targets ?? ranking.index_select(0, open).select(1, rank);
-                var (found, distance) = Run(space, sub, aim, settings, norms.index_select(0, open), restart > 0, context.Random);
+                var (found, distance) = Run(space, sub, aim, settings, norms.index_select(0, open), restart > 0, context.Random, context.Cancel);
                 Tensor closer = distance.lt(norms.index_select(0, open));
                 Tensor newPoints = scope.MoveToOuter(points.index_copy(0, open, torch.where(closer.view(-1, 1, 1, 1), found, points.index_select(0, open))));
                 Tensor newNorms = scope.MoveToOuter(norms.index_copy(0, open, torch.minimum(distance, norms.index_select(0, open))));
@@ -90,7 +90,7 @@ public sealed class FabTargeted : IAttack, IMinimalAttack
 
     /// <summary>One FAB run towards the class <paramref name="aim"/> per image: the closest fooling point found and its distance (∞ where none).</summary>
     private static (Tensor Points, Tensor Norms) Run(AttackSpace space, AttackBatch batch, Tensor aim, AttackSettings settings, Tensor bestSoFar, bool randomStart,
-        Generator random)
+        Generator random, CancellationToken cancel)
     {
         Tensor x0 = batch.Clean;
         Tensor x = x0;
@@ -111,6 +111,7 @@ public sealed class FabTargeted : IAttack, IMinimalAttack
         Tensor lower = (batch.Lower - x0).expand_as(x0), upper = (batch.Upper - x0).expand_as(x0);
         for (int i = 0; i < settings.Option("steps"); i++)
         {
+            cancel.ThrowIfCancellationRequested();
             Tensor[] previous = { x, best, bestNorm };
             using var scope = torch.NewDisposeScope();
             var (difference, gradient, _) = space.Evaluate(x, output => output.Scores.gather(1, target).squeeze(1) - output.Scores.gather(1, labels).squeeze(1));

@@ -53,6 +53,7 @@ public sealed class Fmn : IAttack, IMinimalAttack
         Tensor found = torch.zeros(batch.Count, dtype: ScalarType.Bool, device: x0.device);
         for (int i = 0; i < steps; i++)
         {
+            context.Cancel.ThrowIfCancellationRequested();
             Tensor[] previous = { delta, radius, bestNorm, best, found };
             using var scope = torch.NewDisposeScope();
             double cosine = (1 + Math.Cos(Math.PI * i / steps)) / 2;

@@ -128,8 +128,12 @@ public interface IMinimalAttack
     (Tensor Points, Tensor Norms) Minimal(AttackContext context, AttackBatch batch, AttackSettings settings);
 }
 
-/// <summary>What an attack may use besides the batch: the attacked model, a source model for transfer, a seeded generator.</summary>
-public sealed record AttackContext(AttackSpace Target, AttackSpace? Source, Generator Random);
+/// <summary>What an attack may use besides the batch: the attacked model, a source model for transfer, a seeded generator, and the token that stops it between two steps.</summary>
+public sealed record AttackContext(AttackSpace Target, AttackSpace? Source, Generator Random)
+{
+    /// <summary>Checked at every step, query or iteration, so that Ctrl-C or SIGTERM stops even a long attack within one step.</summary>
+    public CancellationToken Cancel { get; init; }
+}
 
 /// <summary>
 /// One adversarial attack. It only perturbs: whether an image counts as robust is decided by the caller from the

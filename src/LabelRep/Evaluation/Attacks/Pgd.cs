@@ -21,10 +21,10 @@ public sealed class Pgd : IAttack
     public IReadOnlyList<AttackOption> Options { get; } = new[] { Steps, new AttackOption("restarts", "random restarts", Standard: 1, Paper: 1) { Max = 1_000 } };
 
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings) =>
-        Run(context.Target, batch, settings, settings.Option("steps"), settings.Option("restarts"), context.Random);
+        Run(context.Target, batch, settings, settings.Option("steps"), settings.Option("restarts"), context.Random, context.Cancel);
 
     /// <summary>PGD on <paramref name="space"/>; also the transfer attack's crafting step on its source model.</summary>
-    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, int steps, int restarts, Generator random)
+    internal static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, int steps, int restarts, Generator random, CancellationToken cancel = default)
     {
         Tensor? best = null;
         Tensor? done = null;
@@ -37,7 +37,7 @@ public sealed class Pgd : IAttack
                 start = batch.Project(batch.Clean + (noise * 2 - 1) * settings.Eps, settings.Eps);
             }
             else start = batch.Norm.RandomStart(batch, torch.tensor(settings.Eps), random);
-            Tensor x = SignedGradientSteps.Run(space, batch, settings, start, steps);
+            Tensor x = SignedGradientSteps.Run(space, batch, settings, start, steps, cancel);
             if (restarts <= 1) return x;
             Tensor fooled = batch.Succeeded(space.Predict(x));
             if (best is null || done is null)

@@ -10,13 +10,14 @@ internal static class SignedGradientSteps
     /// <paramref name="steps"/> steps from <paramref name="start"/>: x ← Π(x + α·sign(g)), α from the settings (the protocol's rule unless they set a step). With the
     /// official quirk the gradients are summed over steps before the sign is taken, as in the paper's code.
     /// </summary>
-    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start, int steps)
+    public static Tensor Run(AttackSpace space, AttackBatch batch, AttackSettings settings, Tensor start, int steps, CancellationToken cancel = default)
     {
         Tensor x = start.detach();
         Tensor? gradientSum = null;
         double stepSize = settings.StepSize(steps);
         for (int step = 0; step < steps; step++)
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             // From the clean images (BIM, transfer), the first gradient is the one FGSM and every other ε take too.
             Tensor gradient = step == 0 && ReferenceEquals(start, batch.Clean) ? space.CleanGradient(batch, settings.Loss) : space.Gradient(x, batch, settings.Loss);

@@ -50,6 +50,7 @@ public sealed class Square : IAttack
         bool rescale = settings.Option("rescale") != 0;
         for (int i = 0; i < iterations; i++)
         {
+            context.Cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             Tensor active = bestLoss.le(0).nonzero().squeeze(1);
             if (active.shape[0] == 0) break;
@@ -116,6 +117,7 @@ public sealed class Square : IAttack
         bool rescale = settings.Option("rescale") != 0;
         for (int i = 0; i < iterations; i++)
         {
+            context.Cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             Tensor active = bestLoss.le(0).nonzero().squeeze(1);
             if (active.shape[0] == 0) break;

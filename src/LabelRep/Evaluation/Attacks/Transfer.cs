@@ -19,6 +19,6 @@ public sealed class Transfer : IAttack
     {
         AttackSpace source = context.Source
             ?? throw new LabelRepException("the transfer attack needs a source model: add --source RUN_DIR (for example a categorical run)");
-        return Pgd.Run(source, batch, settings, settings.Option("steps"), restarts: 1, context.Random);
+        return Pgd.Run(source, batch, settings, settings.Option("steps"), restarts: 1, context.Random, context.Cancel);
     }
 }

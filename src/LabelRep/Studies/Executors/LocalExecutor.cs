@@ -59,6 +59,7 @@ public sealed class LocalExecutor : IStudyExecutor
             for (int w = 1; w <= Parallel; w++)
             {
                 var info = job.Worker(Threads);
+                info.Environment[Native.ProcessLinks.ParentVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 info.RedirectStandardOutput = true;
                 info.RedirectStandardError = true;
                 info.UseShellExecute = false;
@@ -87,9 +88,16 @@ public sealed class LocalExecutor : IStudyExecutor
         }
         finally
         {
+            // Stopped (Ctrl-C, SIGTERM, SIGHUP): each worker is asked to stop too, saves what it finished, and is killed if it
+            // has not ended within 10 s. A parent killed outright takes its workers along through their death signal.
+            if (cancel.IsCancellationRequested)
+                foreach (Process worker in workers.Where(w => !w.HasExited))
+                    Native.ProcessLinks.Terminate(worker.Id);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
             foreach (Process worker in workers)
             {
-                if (!worker.HasExited && cancel.IsCancellationRequested) worker.Kill(entireProcessTree: true);
+                if (cancel.IsCancellationRequested && !worker.WaitForExit(Math.Max(0, (int)(deadline - DateTime.UtcNow).TotalMilliseconds)))
+                    worker.Kill(entireProcessTree: true);
                 worker.Dispose();
             }
         }
