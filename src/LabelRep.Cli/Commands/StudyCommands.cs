@@ -64,7 +64,7 @@ public static class StudyCommands
             IExecutorRecipe recipe = Executors.Registry.Get(r.GetValue(executorName)!);
             Executors.CheckGiven(recipe, given);
             IStudyExecutor executor = recipe.Create(given, deviceName);
-            Console.WriteLine($"study '{s.Name}' in {dir}: {s.Description}");
+            Console.WriteLine($"study '{s.Name}' in {dir}: {s.CellCount():N0} cell(s) (limit {s.MaxCells ?? StudySpec.DefaultMaxCells:N0}; 'labelrep study plan' estimates the time). {s.Description}");
             var clock = Stopwatch.StartNew();
             var job = new StudyJob(dir, s, deviceName, new ConsoleObserver(), AttackPlot.Png, threads => WorkerCommand(dir, deviceName, threads));
             int executorFailures = executor.Execute(job, cancel);

@@ -8,6 +8,24 @@ public sealed partial record StudySpec
 {
     public double[] AllFractions => Fractions.Append(MainFraction).Distinct().OrderBy(f => f).ToArray();
 
+    /// <summary>The largest grid a study takes unless its spec raises <see cref="MaxCells"/>: 10,000 cells (the fashion preset has 245).</summary>
+    public const long DefaultMaxCells = 10_000;
+
+    /// <summary>
+    /// The grid's number of cells, counted without building it (in 64 bits, saturating): datasets × models × training
+    /// regimes × labels × seeds, summed over the fractions (the sweep's fractions take the sweep's seeds).
+    /// </summary>
+    public long CellCount()
+    {
+        long perSeed = Mul(Mul(Mul(Datasets.Length, Models.Length), Regimes.Length), Labels.Length);
+        long total = 0;
+        foreach (double fraction in AllFractions)
+            total = Math.Min(long.MaxValue / 2, total + Mul(perSeed, (fraction == MainFraction ? Seeds : SweepSeeds ?? Seeds).Length));
+        return total;
+
+        static long Mul(long a, long b) => a != 0 && b > long.MaxValue / 4 / a ? long.MaxValue / 4 : a * b;
+    }
+
     /// <summary>The grid in running order: main runs first (the baseline before the others, for transfer), then the sweep.</summary>
     public IReadOnlyList<StudyRun> Runs(Func<string, int>? trainImages = null)
     {

@@ -28,6 +28,12 @@ public sealed partial record StudySpec
             throw new LabelRepException($"study '{Name}': adversarial: {e.Message.Replace("--adv-", "").Replace("--adversarial", "attack")}");
         }
         foreach (string p in Attack.Protocols) AttackProtocol.Parse(p);
+        // Before anything is built: a grid of a million cells would fill the memory of every command that reads it.
+        long cells = CellCount(), limit = MaxCells ?? DefaultMaxCells;
+        Require(MaxCells is null or >= 1, "max_cells", MaxCells ?? 0, "at least 1");
+        if (cells > limit)
+            throw new LabelRepException($"study '{Name}': the grid has {cells:N0} cells ({Datasets.Length} dataset(s) × {Models.Length} model(s) × {Regimes.Length} regime(s) × "
+                + $"{Labels.Length} label(s) × seeds, over {AllFractions.Length} fraction(s)), above the limit of {limit:N0}; set max_cells in the spec to run a grid this large");
         if (Attack.Suite != null) AttackSuite.Parse(Attack.Suite);
         foreach (var (dataset, kinds) in LabelFiles ?? new())
         {

@@ -26,6 +26,10 @@ public sealed partial record StudySpec
     /// <summary>The runs that are attacked and whose features are embedded.</summary>
     public double MainFraction { get; init; } = 1.0;
     public int Epochs { get; init; } = 3;
+
+    /// <summary>The largest grid this study may have (null: <see cref="DefaultMaxCells"/>, 10,000 cells).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? MaxCells { get; init; }
     /// <summary>Small fractions train for more epochs until they make at least this many steps (0: the paper's fixed epochs).</summary>
     public int MinSteps { get; init; }
     /// <summary>null: lr × gamma after 1/2 and 3/4 of the epochs (the paper's 300 and 450 of 600).</summary>

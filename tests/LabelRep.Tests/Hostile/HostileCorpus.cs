@@ -631,6 +631,15 @@ public static class HostileCorpus
         yield return new("argument", "attack --run \"\"", w => (new[] { "attack", "--run", "" }, "--run"));
         yield return new("argument", "study --out \"\"", w => (new[] { "study", "--preset", "quick", "--out", "" }, "--out"));
         yield return new("argument", "train --lr 1e30 (diverges)", w => (Train(w, w.Data(), "--lr", "1e30"), "--lr"));
+        // A grid of a million cells (10 kinds × 20,000 seeds × 5 fractions, in a spec of 150 KB) is refused before it is
+        // built (the limit is max_cells, 10,000 unless the spec raises it).
+        string hugeGrid = "{\"name\": \"huge\", \"labels\": [\"categorical\", \"speech\", \"shuffled-speech\", \"composite\", \"constant\", \"random\", \"lowdim\", "
+            + "\"hadamard\", \"label-smoothing\", \"mmc\"], \"fractions\": [0.01, 0.02, 0.05, 0.1, 0.2], \"seeds\": [" + string.Join(",", Enumerable.Range(1, 20_000)) + "]}";
+        yield return new("bounds", "study spec of 1,000,000 cells", w => (new[] { "study", "--spec", w.Write("huge.json",
+            hugeGrid), "--out", w.P("study") }, "max_cells"));
+        yield return new("bounds", "study plan of 1,000,000 cells", w => (new[] { "study", "plan", "--spec", w.Write("huge.json",
+            hugeGrid) }, "max_cells"));
+        yield return new("bounds", "study spec with max_cells 0", w => (new[] { "study", "--spec", w.Write("zero.json", "{\"name\": \"zero\", \"max_cells\": 0}"), "--out", w.P("study") }, "max_cells"));
         yield return new("argument", "study --parallel 0", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--parallel", "0" }, "--parallel"));
         yield return new("argument", "study --parallel two", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--parallel", "two" }, "--parallel"));
         yield return new("argument", "study --executor kubernetes", w => (new[] { "study", "--preset", "quick", "--out", w.P("study"), "--executor", "kubernetes" }, "kubernetes"));

@@ -22,7 +22,7 @@ public class HostileInputTests : IClassFixture<HostileFixture>
         var cases = HostileCorpus.All().ToArray();
         Assert.True(cases.Length >= 200, $"{cases.Length} cases");
         Assert.Equal(cases.Length, cases.Select(c => c.ToString()).Distinct().Count());
-        foreach (string kind in new[] { "idx", "cifar", "npy", "wav", "run", "safetensors", "pytorch", "spec", "results.db", "argument", "folder", "write", "threat model", "resume journal" })
+        foreach (string kind in new[] { "idx", "cifar", "npy", "wav", "run", "safetensors", "pytorch", "spec", "results.db", "argument", "folder", "write", "threat model", "resume journal", "bounds" })
             Assert.Contains(cases, c => c.Kind == kind);
     }
 
