@@ -14,7 +14,10 @@ public static partial class Npy
     private static readonly byte[] Magic = { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' };
 
     /// <summary>Writes float32 data of the given shape, version 1.0 (2.0 if the header needs it), atomically.</summary>
-    public static void Write(string path, float[] data, int[] shape)
+    public static void Write(string path, float[] data, int[] shape) => AtomicFile.Write(path, Writer(data, shape));
+
+    /// <summary>The .npy bytes of <paramref name="data"/>, as a writer (for <see cref="AtomicFile.WriteSet"/>).</summary>
+    public static Action<Stream> Writer(float[] data, int[] shape)
     {
         if (shape.Aggregate(1L, (a, d) => a * d) != data.Length) throw new ArgumentException("shape does not match the data length");
         string shapeText = shape.Length == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape) + ")";
@@ -25,7 +28,7 @@ public static partial class Npy
         int total = prefix + dict.Length + 1;
         int padded = (total + 63) / 64 * 64;
         string header = dict + new string(' ', padded - total) + "\n";
-        AtomicFile.Write(path, s =>
+        return s =>
         {
             s.Write(Magic);
             s.WriteByte(v2 ? (byte)2 : (byte)1);
@@ -37,7 +40,7 @@ public static partial class Npy
             var bytes = new byte[data.Length * 4];
             for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), data[i]);
             s.Write(bytes);
-        });
+        };
     }
 
     /// <summary>Reads a float32/float64 little-endian C-order array as float32 with its shape.</summary>

@@ -53,13 +53,14 @@ public static class PyTorchExport
         var state = setup.Model.state_dict();
         var pickled = new MemoryStream(); // the pickler closes its stream; the atomic writer must flush its own
         PyTorchPickler.PickleStateDict(pickled, state);
-        byte[] bytes = pickled.ToArray();
-        AtomicFile.Write(Path.Combine(outDir, StateDictFile), stream => stream.Write(bytes));
+        // torch.save's zip stamps each entry with the time of writing: without it, the same run gives the same bytes.
+        byte[] bytes = ZipTimes.Fixed(pickled.ToArray());
+        var files = new List<(string, Action<Stream>)> { (Path.Combine(outDir, StateDictFile), AtomicFile.Bytes(bytes)) };
         string? labels = null;
         if (setup.Objective.Decision is NearestLabelDecision)
         {
             labels = LabelsFile;
-            LabelBankFile.Write(Path.Combine(outDir, LabelsFile), setup.Objective.Bank);
+            files.Add((Path.Combine(outDir, LabelsFile), LabelBankFile.Writer(setup.Objective.Bank)));
         }
         var info = setup.Info;
         var model = new ExportedModel
@@ -80,7 +81,9 @@ public static class PyTorchExport
             Labels = labels,
             TestAccuracy = run.IsComplete ? TrainMetrics.Read(run.MetricsPath).TestAccuracy : null,
         };
-        AtomicFile.WriteText(Path.Combine(outDir, ModelFile), JsonSerializer.Serialize(model, TrainConfig.Json));
+        files.Add((Path.Combine(outDir, ModelFile), AtomicFile.Text(JsonSerializer.Serialize(model, TrainConfig.Json))));
+        // One set: a failure leaves the folder's earlier export whole, never one run's weights beside another's model.json.
+        AtomicFile.WriteSet(files);
         return model;
     }
 }

@@ -23,6 +23,9 @@ public static class LabelBankFile
         return new LabelBank(kind, torch.tensor(data, shape.Select(d => (long)d).ToArray()));
     }
 
-    public static void Write(string path, LabelBank bank) =>
-        Npy.Write(path, bank.Targets.contiguous().data<float>().ToArray(), bank.Targets.shape.Select(d => (int)d).ToArray());
+    public static void Write(string path, LabelBank bank) => AtomicFile.Write(path, Writer(bank));
+
+    /// <summary>The bank's .npy bytes, as a writer (for <see cref="AtomicFile.WriteSet"/>).</summary>
+    public static Action<Stream> Writer(LabelBank bank) =>
+        Npy.Writer(bank.Targets.contiguous().data<float>().ToArray(), bank.Targets.shape.Select(d => (int)d).ToArray());
 }

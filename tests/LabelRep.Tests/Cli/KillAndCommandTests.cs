@@ -41,6 +41,21 @@ public class KillAndCommandTests : IClassFixture<CliRunFixture>
     }
 
     [Fact]
+    public void Two_exports_of_a_run_are_the_same_bytes()
+    {
+        string work = TestData.TempDir("export-bytes");
+        string first = Path.Combine(work, "first"), second = Path.Combine(work, "second");
+        Assert.Equal(0, CliRunner.Run("export", "--run", _fixture.Run, "--format", "pytorch", "--out", first).Code);
+        Thread.Sleep(2100); // the zip's times count in steps of 2 s
+        Assert.Equal(0, CliRunner.Run("export", "--run", _fixture.Run, "--format", "pytorch", "--out", second).Code);
+
+        foreach (string file in new[] { "state_dict.pt", "labels.npy", "model.json" })
+            Assert.True(File.ReadAllBytes(Path.Combine(first, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(second, file))), $"{file} differs between two exports");
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(first, "state_dict.pt"));
+        Assert.All(zip.Entries, e => Assert.Equal(new DateTime(1980, 1, 1), e.LastWriteTime.DateTime));
+    }
+
+    [Fact]
     public void Export_then_import_then_evaluate_gives_the_same_accuracy_through_the_command_line()
     {
         string work = TestData.TempDir("roundtrip");
