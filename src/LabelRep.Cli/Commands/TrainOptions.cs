@@ -116,9 +116,9 @@ public sealed class TrainOptions
             return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).OrderBy(m => m).ToArray();
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new LabelRepException($"--milestones '{text}': give comma-separated epoch counts, e.g. 300,450");
+            throw new LabelRepException($"--milestones '{text}': give comma-separated epoch counts from 1 to 100,000, e.g. 300,450");
         }
     }
 }

@@ -16,8 +16,8 @@ public sealed record DataSplit(int[] Validation, int[] Train)
         int[] perm = NumpyRandom.Permutation(total, seed);
         int rest = total - validationCount;
         int count = fraction >= 1 ? rest : Math.Min(rest, (int)Math.Floor(total * fraction));
-        if (count < 1)
-            throw new LabelRepException($"--fraction {fraction} of {total} images leaves no training image; use a larger fraction");
+        if (count < 2)
+            throw new LabelRepException($"--fraction {fraction} of {total} images leaves {count} training image(s); training needs at least 2 (a batch of one cannot be normalized); use a larger fraction");
         return new DataSplit(perm[..validationCount], perm[validationCount..(validationCount + count)]);
     }
 }

@@ -87,18 +87,21 @@ public sealed record TrainConfig
     public double LearningRateAt(int epoch) => LearningRate * Math.Pow(Gamma, Milestones.Count(m => epoch >= m));
 
     /// <summary>Every number in range (NaN and infinities fail every check), so nothing bad reaches training or a saved file.</summary>
+    /// <summary>The largest learning rate, weight decay and gamma taken: far beyond any that trains, and inside float32 (libtorch's optimizer takes floats).</summary>
+    public const double MaxRate = 1e6;
+
     public void Validate()
     {
         if (Epochs is < 1 or > 100_000) throw new LabelRepException($"--epochs {Epochs}: must be from 1 to 100,000");
         if (BatchSize is < 2 or > 1 << 20) throw new LabelRepException($"--batch-size {BatchSize}: must be at least 2 (BatchNorm needs two images)");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new LabelRepException($"--lr {LearningRate}: must be a positive number");
+        if (!(LearningRate > 0 && LearningRate <= MaxRate)) throw new LabelRepException($"--lr {LearningRate}: must be a positive number up to {MaxRate:N0}");
         if (!(Momentum >= 0 && Momentum < 1)) throw new LabelRepException($"--momentum {Momentum}: must be in [0, 1)");
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new LabelRepException($"--weight-decay {WeightDecay}: must be a non-negative number");
-        if (!(Gamma > 0) || double.IsInfinity(Gamma)) throw new LabelRepException($"--gamma {Gamma}: must be a positive number");
+        if (!(WeightDecay >= 0 && WeightDecay <= MaxRate)) throw new LabelRepException($"--weight-decay {WeightDecay}: must be a non-negative number up to {MaxRate:N0}");
+        if (!(Gamma > 0 && Gamma <= MaxRate)) throw new LabelRepException($"--gamma {Gamma}: must be a positive number up to {MaxRate:N0}");
         if (!(Fraction > 0 && Fraction <= 1)) throw new LabelRepException($"--fraction {Fraction}: must be in (0, 1], e.g. 0.01 for 1%");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new LabelRepException($"--label-smoothing {LabelSmoothing}: must be in [0, 1)");
         if (ValidationCount is < 1) throw new LabelRepException($"--val-count {ValidationCount}: must be at least 1");
-        if (Milestones.Any(m => m < 1)) throw new LabelRepException("--milestones: epoch counts must be positive, e.g. 300,450");
+        if (Milestones.Any(m => m is < 1 or > 100_000)) throw new LabelRepException("--milestones: epoch counts must be from 1 to 100,000, e.g. 300,450");
         Labels.Validate();
         Adversarial?.Validate();
         if (TestLimit < 0) throw new LabelRepException($"--test-limit {TestLimit}: must be 0 (all) or positive");

@@ -57,6 +57,8 @@ public sealed class Trainer
             var epochClock = Stopwatch.StartNew();
             double lr = config.LearningRateAt(epoch) * LabelKinds.Get(config.Label).LearningRateFactor;
             var (trainLoss, val) = TrainAndValidate(sgd, state, epoch, lr, train, steps, ref imagesTrained, ref trainSeconds, cancel);
+            if (!double.IsFinite(trainLoss))
+                throw new LabelRepException($"epoch {epoch + 1}: the training loss is {trainLoss} (training diverged, or no step ran); lower --lr, or check the labels and the data");
             state = state with { StepsInEpoch = 0, EpochLossSum = 0 };
 
             // Weights blown up by one step can leave the training loss finite and still make the next forward pass overflow.

@@ -591,6 +591,9 @@ public static class HostileCorpus
                      (new[] { "--adversarial", "fgsm" }, "--adversarial"), (new[] { "--adv-steps", "3" }, "--adv-steps"),
                      (new[] { "--label", "controlled:levels=1" }, "levels=1"), (new[] { "--label", "controlled:levels=NaN" }, "not key=number"),
                      (new[] { "--label", "controlled:distance=1e9" }, "distance="), (new[] { "--label", "mmc:radius=1e+3" }, "'+'"),
+                     (new[] { "--milestones", "99999999999" }, "--milestones"), (new[] { "--milestones", "200000" }, "--milestones"),
+                     (new[] { "--lr", "1e308" }, "--lr"), (new[] { "--weight-decay", "1e300" }, "--weight-decay"), (new[] { "--gamma", "1e300" }, "--gamma"),
+                     (new[] { "--fraction", "0.00001" }, "training image"),
                      (new[] { "--label", "hadamard:length=12" }, "power of two"), (new[] { "--label", "speech:levels=4" }, "no parameters"),
                      (new[] { "--label", "label-smoothing:alpha=1" }, "alpha=1"), (new[] { "--label", "label-smoothing", "--label-smoothing", "0.1" }, "label-smoothing:alpha"),
                  })
