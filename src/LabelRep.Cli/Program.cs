@@ -12,6 +12,14 @@ public static class Program
         // process uses the invariant culture, whatever LANG or LC_ALL say.
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        // (A closed stdout or stderr is pointed at /dev/null by the launcher, ./labelrep: in here its descriptor may already
+        // belong to the first file the runtime opened.)
+        Native.ProcessLimits.IgnoreFileSizeSignal();
+        if (Native.ProcessLimits.OpenFiles() is { } files && files < Native.ProcessLimits.MinOpenFiles)
+        {
+            Console.Error.WriteLine($"error: the open-file limit is {files} (ulimit -n); LabelRep needs at least {Native.ProcessLimits.MinOpenFiles} to load .NET and libtorch: raise it, e.g. ulimit -n 1024");
+            return CliErrors.UserError;
+        }
         WarmUp.Start(args);
         try
         {

@@ -16,7 +16,11 @@ public static partial class Espeak
     {
         if (!VoiceName().IsMatch(voice))
             throw new LabelRepException($"--voice '{voice}': not a voice name (letters, digits, '-', '_', '+' and '/'); 'espeak-ng --voices' lists them");
-        string wav = Path.Combine(Path.GetTempPath(), $"labelrep-speech-{Environment.ProcessId}-{Guid.NewGuid():N}.wav");
+        string temp = Path.GetTempPath();
+        // espeak-ng writes its WAV there: a missing or read-only folder is the cause to name, not the voice.
+        if (!Directory.Exists(temp))
+            throw new LabelRepException($"the temporary folder {temp} does not exist (TMPDIR); speech labels are synthesized through a file there: create it or point TMPDIR at a writable folder");
+        string wav = Path.Combine(temp, $"labelrep-speech-{Environment.ProcessId}-{Guid.NewGuid():N}.wav");
         var psi = new ProcessStartInfo(Executable)
         {
             RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false,
@@ -30,7 +34,9 @@ public static partial class Espeak
             string err = p.StandardError.ReadToEnd();
             p.WaitForExit();
             if (p.ExitCode != 0 || !File.Exists(wav))
-                throw new LabelRepException($"espeak-ng failed for voice '{voice}' ({err.Trim()}); 'espeak-ng --voices' lists the voices");
+                throw new LabelRepException(err.Contains("Can't write to", StringComparison.Ordinal)
+                    ? $"espeak-ng could not write its WAV file in the temporary folder {temp} ({err.Trim()}); point TMPDIR at a writable folder"
+                    : $"espeak-ng failed for voice '{voice}' ({err.Trim()}); 'espeak-ng --voices' lists the voices");
             return WavFile.Read(wav);
         }
         catch (Win32Exception)

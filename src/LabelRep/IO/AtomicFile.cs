@@ -60,11 +60,13 @@ public static class AtomicFile
                 renamed++;
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || TooLarge(e))
         {
             string target = temporaries.Count > 0 ? temporaries[Math.Min(renamed, temporaries.Count - 1)].Full : files[0].Path;
             string kept = renamed == 0 ? "nothing was changed" : $"{renamed} of the {files.Count} files were replaced";
-            throw new LabelRepException($"cannot write {target} ({e.Message.TrimEnd('.')}); {kept} — free disk space or choose a writable folder");
+            throw new LabelRepException(TooLarge(e)
+                ? $"cannot write {target}: the file would pass the file-size limit (ulimit -f) or the file system's largest file; {kept}"
+                : $"cannot write {target} ({e.Message.TrimEnd('.')}); {kept} — free disk space or choose a writable folder");
         }
         finally
         {
@@ -75,6 +77,9 @@ public static class AtomicFile
             }
         }
     }
+
+    /// <summary>A write past the file-size limit: .NET reports EFBIG as an ArgumentOutOfRangeException of the stream's length.</summary>
+    private static bool TooLarge(Exception e) => e is ArgumentOutOfRangeException { ParamName: "value" } && e.Message.Contains("file system", StringComparison.Ordinal);
 
     /// <summary>
     /// Deletes the temporary files in <paramref name="folder"/> that a writer on this host left when it was killed:
