@@ -20,15 +20,8 @@ public static class Program
             Console.Error.WriteLine($"error: the open-file limit is {files} (ulimit -n); LabelRep needs at least {Native.ProcessLimits.MinOpenFiles} to load .NET and libtorch: raise it, e.g. ulimit -n 1024");
             return CliErrors.UserError;
         }
-        WarmUp.Start(args);
-        try
-        {
-            return Run(args);
-        }
-        finally
-        {
-            WarmUp.Wait();
-        }
+        WarmUp.Offer(args);
+        return Run(args);
     }
 
     private static int Run(string[] args)

@@ -8,7 +8,6 @@ public static class Tables
     /// <summary>Prints a table; the first <paramref name="textColumns"/> columns align left, the rest (numbers) right.</summary>
     public static void Print(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, int textColumns = 1)
     {
-        WarmUp.Wait();
         Write(Console.Out, Console.IsOutputRedirected ? 200 : Math.Max(80, SafeWidth()), header, rows, textColumns);
     }
 

@@ -58,6 +58,24 @@ public class ArchitectureTests
         Assert.True(result.IsSuccessful, string.Join(", ", result.FailingTypeNames ?? Array.Empty<string>()));
     }
 
+    /// <summary>
+    /// The one-allocating-thread rule by construction: no type of the library or the CLI starts a thread, queues pool work,
+    /// runs a parallel loop or sets a timer, except TorchRuntime, which runs the work a program hands it beside the loading
+    /// of libtorch and joins it before the first tensor can exist. (Event handlers of a child process's output and signal
+    /// handlers run on pool threads the runtime owns; they only pass a line on or cancel.)
+    /// </summary>
+    [Fact]
+    public void No_type_but_the_runtime_s_loader_starts_a_thread()
+    {
+        string[] threading = { "System.Threading.Thread", "System.Threading.ThreadPool", "System.Threading.Tasks.Parallel", "System.Threading.Timer",
+            "System.Threading.Tasks.TaskFactory", "System.Timers" };
+        foreach (var assembly in new[] { typeof(LabelRepException).Assembly, typeof(LabelRep.Cli.Program).Assembly })
+        {
+            var result = Types.InAssembly(assembly).That().DoNotHaveNameStartingWith("TorchRuntime").ShouldNot().HaveDependencyOnAny(threading).GetResult();
+            Assert.True(result.IsSuccessful, $"{string.Join(", ", result.FailingTypeNames ?? Array.Empty<string>())} start(s) a thread; hand the work to TorchRuntime.AlongsideLoading or run it on the main thread");
+        }
+    }
+
     [Fact]
     public void Every_layer_in_the_list_is_in_the_architecture_document()
     {

@@ -65,11 +65,7 @@ public static class AttackCommand
             }
             RunDirectory? sourceDir = r.GetValue(source) is { } s ? new RunDirectory(s) : null;
             var progress = new ProgressLine();
-            AttackReport report = RunAttack.Run(dir, sourceDir, request, r.GetValue(device)!, progress, cancel, plot: report =>
-            {
-                WarmUp.Wait();
-                return AttackPlot.Png(report);
-            }, resuming: (path, batches) => Console.WriteLine($"resuming an interrupted attack: {batches} finished batch(es) read from {path}"));
+            AttackReport report = RunAttack.Run(dir, sourceDir, request, r.GetValue(device)!, progress, cancel, plot: AttackPlot.Png, resuming: (path, batches) => Console.WriteLine($"resuming an interrupted attack: {batches} finished batch(es) read from {path}"));
             progress.Done();
             Print(report);
             Console.WriteLine($"wrote {AttackFiles.CsvPath(dir)}, {AttackFiles.JsonPath(dir)} and {AttackFiles.PlotPath(dir, report.Protocol)}");

@@ -25,6 +25,13 @@ public static class TorchRuntime
     [ModuleInitializer]
     internal static void Initialize() => Prepare();
 
+    /// <summary>
+    /// The AppContext key under which a program may leave an <see cref="Action"/> to run beside the loading of libtorch
+    /// (the CLI's chart and table warm-up). Set before the first use of any LabelRep type, since the module initializer
+    /// loads libtorch then.
+    /// </summary>
+    public const string AlongsideLoading = "LabelRep.AlongsideLoading";
+
     /// <summary>Patches libLibTorchSharp.so if needed and tunes glibc's allocator. Idempotent.</summary>
     public static void Prepare()
     {
@@ -37,9 +44,33 @@ public static class TorchRuntime
             // Keep multi-MB activations in the heap instead of mmap/munmap on every step (docs/toolchain.md, "Allocator settings").
             Mallopt(MMmapThreshold, 32 << 20);
             Mallopt(MTrimThreshold, 1 << 30);
-            // Loads libtorch (after the patch and the allocator settings, which must come first), then turns NNPACK off.
-            torch.InitializeDeviceType(DeviceType.CPU);
-            LibTorchSettings.DisableNnpack();
+            // The one place a second managed thread runs (docs/ARCHITECTURE.md, "One allocating thread"): work left under
+            // AlongsideLoading runs while libtorch loads, and is joined before this returns, that is before any LabelRep
+            // code runs and so before the first tensor exists. A test keeps every other thread out of the library and CLI.
+            Thread? alongside = AppContext.GetData(AlongsideLoading) is Action work ? new Thread(() => Quietly(work)) { IsBackground = true, Name = "alongside-loading" } : null;
+            alongside?.Start();
+            try
+            {
+                // Loads libtorch (after the patch and the allocator settings, which must come first), then turns NNPACK off.
+                torch.InitializeDeviceType(DeviceType.CPU);
+                LibTorchSettings.DisableNnpack();
+            }
+            finally
+            {
+                alongside?.Join();
+            }
+        }
+    }
+
+    /// <summary>Work beside the loading is only a head start: whatever it meets again on the main thread reports any real problem.</summary>
+    private static void Quietly(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception)
+        {
         }
     }
 
