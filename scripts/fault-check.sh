@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faults too slow or too privileged for the test suite, through ./labelrep as a user runs it (docs/runs.md, "Faults"):
 #   1. limits the process inherits: a closed stdout or stderr, ulimit -n 40, ulimit -f 100, TMPDIR missing;
-#   2. a full disk: training into a 3 MB tmpfs fails with one line and leaves no .tmp; the same folder, given room,
+#   2. a full disk: training into a 900 KB tmpfs (a run folder takes 1.3 MB) fails with one line and leaves no .tmp; the same folder, given room,
 #      resumes to the metrics of an uninterrupted run;
 #   3. signals at several points: training stopped by SIGTERM, SIGINT and SIGHUP and resumed, an attack suite killed
 #      (-9) at three points and rerun, each equal to an uninterrupted run; a parallel study's parent stopped by SIGTERM
@@ -59,7 +59,7 @@ no_tmp big "ulimit -f 100 (export)"
 TMPDIR=/nonexistent/tmp "$L" labels stats --kinds speech --voice de > /dev/null 2> tmpdir.err; one_line $? tmpdir.err "TMPDIR missing (speech labels)"
 
 # ---- 2. a full disk ----
-if [[ $EUID -eq 0 ]] && mkdir -p disk && mount -t tmpfs -o size=3m tmpfs disk 2>/dev/null; then
+if [[ $EUID -eq 0 ]] && mkdir -p disk && mount -t tmpfs -o size=900k tmpfs disk 2>/dev/null; then
   "$L" "${train[@]}" --out disk/run > /dev/null 2> full.err; one_line $? full.err "a full disk while training"
   no_tmp disk "a full disk while training"
   mount -o remount,size=200m disk
