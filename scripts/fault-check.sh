@@ -74,7 +74,9 @@ fi
 # Training stopped by each signal in epoch 2, then resumed.
 for sig in TERM INT HUP; do
   rm -rf "s-$sig"
-  "$L" "${train[@]}" --out "s-$sig" > "s-$sig.log" 2>&1 &
+  # A background job of a script starts with SIGINT ignored; the launcher below restores its default, as a terminal has it.
+  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+    "$L" "${train[@]}" --out "s-$sig" > "s-$sig.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do grep -q "epoch 2/3  step" "s-$sig.log" 2>/dev/null && break; sleep 0.1; done
   kill -"$sig" "$pid"; wait "$pid"; code=$?

@@ -38,7 +38,8 @@ public class GcSoakTests
         {
             // On purpose against the rule: managed garbage, and so collections, at any moment of a native call.
             while (!stop.IsCancellationRequested) GC.KeepAlive(new byte[4096]);
-        }) { IsBackground = true } : null;
+        })
+        { IsBackground = true } : null;
         noise?.Start();
         try
         {
