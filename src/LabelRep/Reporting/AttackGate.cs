@@ -67,7 +67,7 @@ public static class AttackGate
             AttackResult[] at = results.Where(r => r.Eps == eps && r.Attack != AttackResult.WorstCase).ToArray();
             bool Has(string attack, string loss, int minTargets) => at.Any(r => AttackOf(r) == attack && r.Loss == loss && r.Steps >= MinIterations
                 && (minTargets == 0 || (r.Targets ?? 0) >= minTargets));
-            string where = $"at ε={eps:G4}";
+            string where = $"at {EpsUnit.Of(at.Length > 0 ? at[0].Protocol : results[0].Protocol).Named(eps)}";
             if (!Has("apgd", AttackLoss.CrossEntropy.Name, 0)) yield return $"no APGD-CE of ≥ {MinIterations} iterations {where}";
             if (!Has("apgd-t", AttackLoss.Dlr.Name, targets)) yield return $"no APGD-T over ≥ {targets} targets of ≥ {MinIterations} iterations {where}";
             if (!at.Any(r => SquareOfFullBudget(r) || AttackOf(r) == "transfer"))

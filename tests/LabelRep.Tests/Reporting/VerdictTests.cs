@@ -323,11 +323,11 @@ public class VerdictTests
         var fourClasses = Verdicts(Database(ThreeSeeds, kinds, ThreeTargets, classes: 4));
         var shortSquare = Verdicts(Database(ThreeSeeds, kinds, worst => Strong(worst).Select(r => r.Queries is null ? r : r with { Queries = 500, Steps = 500 }).ToArray()));
 
-        Assert.StartsWith("no verdict: no APGD-CE of ≥ 100 iterations at ε=0.03137 on categorical, speech; no APGD-T over ≥ 9 targets", Standard(v).Verdict);
-        Assert.Contains("no Square of ≥ 5,000 queries and no transfer attack at ε=0.03137", Standard(v).Verdict);
-        Assert.Equal("no verdict: no APGD-T over ≥ 9 targets of ≥ 100 iterations at ε=0.03137 on categorical, speech", Standard(three).Verdict);
+        Assert.StartsWith("no verdict: no APGD-CE of ≥ 100 iterations at L∞ ε = 8/255 on categorical, speech; no APGD-T over ≥ 9 targets", Standard(v).Verdict);
+        Assert.Contains("no Square of ≥ 5,000 queries and no transfer attack at L∞ ε = 8/255", Standard(v).Verdict);
+        Assert.Equal("no verdict: no APGD-T over ≥ 9 targets of ≥ 100 iterations at L∞ ε = 8/255 on categorical, speech", Standard(three).Verdict);
         Assert.Equal("supported", Standard(fourClasses).Verdict);
-        Assert.StartsWith("no verdict: no Square of ≥ 5,000 queries and no transfer attack at ε=0.03137 on categorical, speech", Standard(shortSquare).Verdict);
+        Assert.StartsWith("no verdict: no Square of ≥ 5,000 queries and no transfer attack at L∞ ε = 8/255 on categorical, speech", Standard(shortSquare).Verdict);
     }
 
     [Theory]

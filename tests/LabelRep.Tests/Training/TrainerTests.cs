@@ -116,7 +116,7 @@ public class TrainerTests
         // Given: a learning rate that blows the weights up in an epoch's only step, so its training loss can still be
         // finite and the validation after it be the first pass to overflow (before, a JSON writer's exception)
         string dir = TestData.TempDir("diverge-" + label);
-        var config = TestData.TinyConfig(DataDir, label, epochs: 2) with { LearningRate = 1e30, BatchSize = 400 };
+        var config = TestData.TinyConfig(DataDir, label, epochs: 2) with { LearningRate = TrainConfig.MaxRate, BatchSize = 400 };
 
         // When / Then: one error that names the cause and the fix, not a failure deep in a JSON writer
         var e = Assert.Throws<LabelRepException>(() => Train(config, dir));
