@@ -11,8 +11,9 @@
 #   scripts/fault-check.sh [WORK_DIR]
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-work="$(realpath -m "${1:-$(mktemp -d)}")"
-mkdir -p "$work" && cd "$work" || exit 1
+# A fresh folder every time (inside WORK_DIR when given): a second run never meets the first one's runs.
+parent="$(realpath -m "${1:-${TMPDIR:-/tmp}}")"
+mkdir -p "$parent" && work="$(mktemp -d "$parent/fault-check.XXXXXX")" && cd "$work" || exit 1
 L="$here/labelrep"
 passed=0 failed=0
 ok() { echo "PASS  $*"; passed=$((passed + 1)); }

@@ -39,7 +39,7 @@ public static class CliErrors
         catch (OperationCanceledException)
         {
             ProgressLine.EndOpenLine();
-            Console.Error.WriteLine("interrupted; what was finished is on disk (rerun with --resume to continue)");
+            Console.Error.WriteLine("interrupted; what was finished is on disk (train: rerun with --resume; attack and study: rerun the same command)");
             return Interrupted;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("LABELREP_DEBUG") != "1")
