@@ -44,6 +44,11 @@ internal sealed class LinearImageModel : IImageModel, IDisposable
         return scope.MoveToOuter(gaps.amin(new long[] { 1 }));
     }
 
+    /// <summary>A categorical classifier (decision rule and objective) for attacks that run through a <see cref="LinearImageModel"/> (its own smallcnn is never used).</summary>
+    public static Classifier Categorical(int classes) =>
+        new(new LabelRepModel(new Normalize(new[] { 0f }, new[] { 1f }), ModelRegistry.Create("smallcnn", 1), HeadShape.Vector(classes)),
+            new CrossEntropyObjective(new LabelBank("onehot", torch.eye(classes)), 0), "linear");
+
     public void Dispose()
     {
         _weight.Dispose();
@@ -54,10 +59,7 @@ internal sealed class LinearImageModel : IImageModel, IDisposable
 
 public class FabTests
 {
-    /// <summary>A categorical classifier whose attacks run through <paramref name="model"/> (the trained weights of the run are never used).</summary>
-    private static Classifier Categorical(int classes) =>
-        new(new LabelRepModel(new Normalize(new[] { 0f }, new[] { 1f }), ModelRegistry.Create("smallcnn", 1), HeadShape.Vector(classes)),
-            new CrossEntropyObjective(new LabelBank("onehot", torch.eye(classes)), 0), "linear");
+    private static Classifier Categorical(int classes) => LinearImageModel.Categorical(classes);
 
     [Fact]
     public void Fab_t_finds_the_minimal_perturbation_of_a_linear_model_and_it_is_smaller_than_pgds()

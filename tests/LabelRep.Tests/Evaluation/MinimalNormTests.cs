@@ -20,9 +20,7 @@ public class MinimalNormTests
 
     public MinimalNormTests(ITestOutputHelper output) => _output = output;
 
-    private static Classifier Categorical(int classes) =>
-        new(new LabelRepModel(new Normalize(new[] { 0f }, new[] { 1f }), ModelRegistry.Create("smallcnn", 1), HeadShape.Vector(classes)),
-            new CrossEntropyObjective(new LabelBank("onehot", torch.eye(classes)), 0), "linear");
+    private static Classifier Categorical(int classes) => LinearImageModel.Categorical(classes);
 
     /// <summary>Per image and class, the exact distance in <paramref name="norm"/> to where that class wins over the true one (∞ for the true class), in doubles.</summary>
     private static double[][] Exact(LinearImageModel model, Tensor images, Tensor labels, Norm norm)

@@ -36,30 +36,17 @@ public sealed class Square : IAttack
     public Tensor Perturb(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
         if (batch.Norm == Norm.L2) return PerturbL2(context, batch, settings);
-        AttackSpace space = context.Target;
         Generator random = context.Random;
-        AttackSettings margin = settings with { Loss = AttackLoss.Margin };
         double eps = settings.Eps;
         long n = batch.Count, channels = batch.Clean.shape[1], height = batch.Clean.shape[2], width = batch.Clean.shape[3];
-
-        Tensor stripes = RandomSigns(random, new[] { n, channels, 1, width }, batch.Clean);
-        Tensor best = batch.Clamp(batch.Clean + eps * stripes);
-        Tensor bestLoss = Loss(space, best, batch, margin);
-        int iterations = Math.Max(0, settings.Option("queries") - 1);
         double pInit = settings.Real("p-init");
         bool rescale = settings.Option("rescale") != 0;
-        for (int i = 0; i < iterations; i++)
+        Tensor stripes = RandomSigns(random, new[] { n, channels, 1, width }, batch.Clean);
+        return Search(context, batch, settings, batch.Clamp(batch.Clean + eps * stripes), (i, iterations, sub, current) =>
         {
-            context.Cancel.ThrowIfCancellationRequested();
-            using var scope = torch.NewDisposeScope();
-            Tensor active = bestLoss.le(0).nonzero().squeeze(1);
-            if (active.shape[0] == 0) break;
-            long a = active.shape[0];
+            long a = sub.Count;
             long size = Math.Clamp((long)Math.Round(Math.Sqrt(Fraction(i, iterations, pInit, rescale) * height * width)), 1, Math.Max(1, height - 1));
             long top = Draw(random, height - size), left = Draw(random, width - size);
-
-            AttackBatch sub = batch.Select(active);
-            Tensor current = best.index_select(0, active);
             Tensor delta = current - sub.Clean;
             Tensor window = delta.narrow(2, top, size).narrow(3, left, size);
             Tensor currentWindow = current.narrow(2, top, size).narrow(3, left, size);
@@ -76,7 +63,31 @@ public sealed class Square : IAttack
                 patch = torch.where(same.view(-1, 1, 1, 1), redraw, patch);
             }
             window.copy_(patch.expand(a, channels, size, size));
-            Tensor candidate = sub.Clamp(sub.Clean + delta);
+            return sub.Clamp(sub.Clean + delta);
+        });
+    }
+
+    /// <summary>
+    /// The random search both norms share: from <paramref name="start"/>, query by query, on the images not fooled yet,
+    /// the candidate <paramref name="propose"/> makes (from the query's number, the number of queries, those images and
+    /// their current points) replaces the current point where the margin loss rises.
+    /// </summary>
+    private static Tensor Search(AttackContext context, AttackBatch batch, AttackSettings settings, Tensor start, Func<int, int, AttackBatch, Tensor, Tensor> propose)
+    {
+        AttackSpace space = context.Target;
+        AttackSettings margin = settings with { Loss = AttackLoss.Margin };
+        Tensor best = start;
+        Tensor bestLoss = Loss(space, best, batch, margin);
+        int iterations = Math.Max(0, settings.Option("queries") - 1);
+        for (int i = 0; i < iterations; i++)
+        {
+            context.Cancel.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            Tensor active = bestLoss.le(0).nonzero().squeeze(1);
+            if (active.shape[0] == 0) break;
+            AttackBatch sub = batch.Select(active);
+            Tensor current = best.index_select(0, active);
+            Tensor candidate = propose(i, iterations, sub, current);
             Tensor candidateLoss = Loss(space, candidate, sub, margin);
             Tensor improved = candidateLoss.gt(bestLoss.index_select(0, active));
             Tensor updated = torch.where(improved.view(-1, 1, 1, 1), candidate, current);
@@ -92,16 +103,18 @@ public sealed class Square : IAttack
         return best;
     }
 
-    /// <remarks>Longer than the house's 60 lines on purpose: one query of the published L2 search, kept in one piece.</remarks>
-    private Tensor PerturbL2(AttackContext context, AttackBatch batch, AttackSettings settings)
+    /// <summary>
+    /// The L2 version's start: the image tiled with blocks of a fifth of its side, each a pyramid pattern of random sign
+    /// per channel, scaled to length ε; each query moves one window's mass into a new pattern over another (<see cref="Pyramid"/>).
+    /// </summary>
+    private static Tensor PerturbL2(AttackContext context, AttackBatch batch, AttackSettings settings)
     {
-        AttackSpace space = context.Target;
         Generator random = context.Random;
-        AttackSettings margin = settings with { Loss = AttackLoss.Margin };
         double eps = settings.Eps;
         long n = batch.Count, channels = batch.Clean.shape[1], height = batch.Clean.shape[2], width = batch.Clean.shape[3];
+        double pInit = settings.Real("p-init");
+        bool rescale = settings.Option("rescale") != 0;
         Tensor x = batch.Clean;
-        // The start: the image tiled with blocks of a fifth of its side, each a pyramid pattern of random sign per channel.
         Tensor start = torch.zeros_like(x);
         long block = Math.Max(1, height / 5), offset = (height - block * 5) / 2;
         using (Tensor pattern = Pyramid(block, random, x))
@@ -110,25 +123,15 @@ public sealed class Square : IAttack
                 for (long left = offset; left + block <= width && left < offset + 5 * block; left += block)
                     start.narrow(2, top, block).narrow(3, left, block).add_(pattern * RandomSigns(random, new[] { n, channels, 1, 1 }, x));
         }
-        Tensor best = batch.Clamp(x + ToLength(start, eps));
-        Tensor bestLoss = Loss(space, best, batch, margin);
-        int iterations = Math.Max(0, settings.Option("queries") - 1);
-        double pInit = settings.Real("p-init");
-        bool rescale = settings.Option("rescale") != 0;
-        for (int i = 0; i < iterations; i++)
+        return Search(context, batch, settings, batch.Clamp(x + ToLength(start, eps)), (i, iterations, sub, current) =>
         {
-            context.Cancel.ThrowIfCancellationRequested();
-            using var scope = torch.NewDisposeScope();
-            Tensor active = bestLoss.le(0).nonzero().squeeze(1);
-            if (active.shape[0] == 0) break;
-            long a = active.shape[0];
+            long a = sub.Count;
             long size = Math.Max((long)Math.Round(Math.Sqrt(Fraction(i, iterations, pInit, rescale) * height * width)), 3);
             if (size % 2 == 0) size++;
             size = Math.Min(size, Math.Min(height, width));
             long top = Draw(random, height - size), left = Draw(random, width - size);
             long top2 = Draw(random, height - size), left2 = Draw(random, width - size);
-            AttackBatch sub = batch.Select(active);
-            Tensor delta = best.index_select(0, active) - sub.Clean;
+            Tensor delta = current - sub.Clean;
             Tensor window = delta.narrow(2, top, size).narrow(3, left, size);
             Tensor windowNorm = window.square().sum(new long[] { 2, 3 }, keepdim: true).sqrt();
             Tensor mask = torch.zeros_like(delta);
@@ -143,18 +146,8 @@ public sealed class Square : IAttack
             Tensor replaced = fresh / (fresh.square().sum(new long[] { 2, 3 }, keepdim: true).sqrt() + 1e-12) * room;
             delta.narrow(2, top2, size).narrow(3, left2, size).zero_();
             delta.narrow(2, top, size).narrow(3, left, size).copy_(replaced);
-            Tensor candidate = sub.Clamp(sub.Clean + ToLength(delta, eps));
-            Tensor candidateLoss = Loss(space, candidate, sub, margin);
-            Tensor current = best.index_select(0, active);
-            Tensor improved = candidateLoss.gt(bestLoss.index_select(0, active));
-            Tensor nextBest = scope.MoveToOuter(best.index_copy(0, active, torch.where(improved.view(-1, 1, 1, 1), candidate, current)));
-            Tensor nextLoss = scope.MoveToOuter(bestLoss.index_copy(0, active, torch.where(improved, candidateLoss, bestLoss.index_select(0, active))));
-            best.Dispose();
-            bestLoss.Dispose();
-            best = nextBest;
-            bestLoss = nextLoss;
-        }
-        return best;
+            return sub.Clamp(sub.Clean + ToLength(delta, eps));
+        });
     }
 
     /// <summary>The perturbation rescaled to L2 length ε (per image).</summary>
