@@ -171,70 +171,64 @@ public sealed class Norm
     /// Per row, the smallest step δ in this norm with w·δ = c and lower ≤ δ ≤ upper (lower ≤ 0 ≤ upper): FAB's projection
     /// onto a linearized decision boundary. Where even the whole range cannot reach c, the step that gets closest.
     /// All three move each coordinate toward sign(c)·sign(wᵢ) and stop at its cap; they differ in how far:
-    /// L∞ the same length t for all (<see cref="LinfHyperplane"/>), L2 t·|wᵢ| (found by bisection on t), L1 the
+    /// L∞ the same length t for all (<see cref="LinfLength"/>), L2 t·|wᵢ| (found by bisection on t), L1 the
     /// coordinates of largest |wᵢ| first, each to its cap, until c is reached.
     /// </summary>
     public Tensor ToHyperplane(Tensor w, Tensor c, Tensor lower, Tensor upper)
     {
-        if (this == Linf) return LinfHyperplane(w, c, lower, upper);
         using var scope = torch.NewDisposeScope();
         Tensor direction = w.sign() * c.sign().view(-1, 1);
         Tensor goal = c.abs().view(-1, 1);
         Tensor weight = w.abs();
         Tensor cap = torch.where(direction.gt(0), upper, -lower).clamp_min(0);
-        Tensor length;
-        if (this == L2)
-        {
-            // R(t) = Σ |wᵢ|·min(t·|wᵢ|, capᵢ) grows with t; the largest t that matters is max capᵢ/|wᵢ|.
-            Tensor Reach(Tensor t) => (weight * torch.minimum(t * weight, cap)).sum(1, true);
-            Tensor low = torch.zeros_like(goal);
-            Tensor high = (cap / weight.clamp_min(1e-30)).where(weight.gt(0), torch.zeros_like(cap)).amax(new long[] { 1 }, keepdim: true);
-            for (int i = 0; i < 60; i++)
-            {
-                Tensor mid = (low + high) / 2;
-                Tensor short_ = Reach(mid).lt(goal);
-                low = torch.where(short_, mid, low);
-                high = torch.where(short_, high, mid);
-            }
-            length = torch.minimum(high * weight, cap);
-        }
-        else
-        {
-            // Largest |wᵢ| first: each coordinate before the one that reaches c moves to its cap, that one moves the rest.
-            var (sortedWeight, order) = weight.sort(1, descending: true);
-            Tensor sortedCap = cap.gather(1, order);
-            Tensor before = (sortedWeight * sortedCap).cumsum(1) - sortedWeight * sortedCap;
-            Tensor needed = ((goal - before) / sortedWeight.clamp_min(1e-30)).clamp_min(0);
-            Tensor sortedLength = torch.minimum(needed, sortedCap).where(sortedWeight.gt(0), torch.zeros_like(sortedCap));
-            length = torch.zeros_like(cap).scatter(1, order, sortedLength);
-        }
+        Tensor length = this == Linf ? LinfLength(goal, weight, cap) : this == L2 ? L2Length(goal, weight, cap) : L1Length(goal, weight, cap);
         return scope.MoveToOuter(torch.minimum(torch.maximum(direction * length, lower), upper));
     }
 
     /// <summary>
-    /// The smallest-L∞ step: every coordinate moves by the same length t until the range stops it at its cap, so the
-    /// reach R(t) = Σᵢ |wᵢ|·min(t, capᵢ) is piecewise linear and increasing in t. With the caps sorted, R at each cap is a
+    /// L∞: every coordinate moves by the same length t until the range stops it at its cap, so the reach
+    /// R(t) = Σᵢ |wᵢ|·min(t, capᵢ) is piecewise linear and increasing in t. With the caps sorted, R at each cap is a
     /// prefix sum plus the cap times the weight still free, and t is solved exactly on the first segment that reaches |c|.
     /// </summary>
-    private static Tensor LinfHyperplane(Tensor w, Tensor c, Tensor lower, Tensor upper)
+    private static Tensor LinfLength(Tensor goal, Tensor weight, Tensor cap)
     {
-        using var scope = torch.NewDisposeScope();
-        Tensor direction = w.sign() * c.sign().view(-1, 1);
-        Tensor goal = c.abs().view(-1, 1);
-        Tensor weight = w.abs();
-        Tensor cap = torch.where(direction.gt(0), upper, -lower).clamp_min(0);
+        long d = weight.shape[1];
         var (sortedCap, order) = cap.sort(1);
         Tensor sortedWeight = weight.gather(1, order);
         Tensor saturated = (sortedWeight * sortedCap).cumsum(1) - sortedWeight * sortedCap; // Σ over the caps below
         Tensor free = sortedWeight.flip(1).cumsum(1).flip(1);                                // Σ over this cap and above
         Tensor reachAtCap = saturated + sortedCap * free;
         Tensor segment = reachAtCap.lt(goal).sum(1, keepdim: true);                          // the first cap that reaches |c|
-        Tensor reaches = segment.lt(w.shape[1]);
-        Tensor at = segment.clamp_max(w.shape[1] - 1);
-        Tensor length = torch.where(reaches,
-            (goal - saturated.gather(1, at)) / free.gather(1, at).clamp_min(1e-30),
-            sortedCap.select(1, -1).unsqueeze(1));
-        return scope.MoveToOuter(torch.minimum(torch.maximum(direction * length, lower), upper));
+        Tensor reaches = segment.lt(d);
+        Tensor at = segment.clamp_max(d - 1);
+        return torch.where(reaches, (goal - saturated.gather(1, at)) / free.gather(1, at).clamp_min(1e-30), sortedCap.select(1, -1).unsqueeze(1));
+    }
+
+    /// <summary>L2: coordinate i moves by t·|wᵢ| up to its cap; R(t) = Σ |wᵢ|·min(t·|wᵢ|, capᵢ) grows with t, so t is found by bisection up to max capᵢ/|wᵢ|.</summary>
+    private static Tensor L2Length(Tensor goal, Tensor weight, Tensor cap)
+    {
+        Tensor Reach(Tensor t) => (weight * torch.minimum(t * weight, cap)).sum(1, true);
+        Tensor low = torch.zeros_like(goal);
+        Tensor high = (cap / weight.clamp_min(1e-30)).where(weight.gt(0), torch.zeros_like(cap)).amax(new long[] { 1 }, keepdim: true);
+        for (int i = 0; i < 60; i++)
+        {
+            Tensor mid = (low + high) / 2;
+            Tensor short_ = Reach(mid).lt(goal);
+            low = torch.where(short_, mid, low);
+            high = torch.where(short_, high, mid);
+        }
+        return torch.minimum(high * weight, cap);
+    }
+
+    /// <summary>L1: largest |wᵢ| first, each coordinate before the one that reaches c moves to its cap, that one moves the rest.</summary>
+    private static Tensor L1Length(Tensor goal, Tensor weight, Tensor cap)
+    {
+        var (sortedWeight, order) = weight.sort(1, descending: true);
+        Tensor sortedCap = cap.gather(1, order);
+        Tensor before = (sortedWeight * sortedCap).cumsum(1) - sortedWeight * sortedCap;
+        Tensor needed = ((goal - before) / sortedWeight.clamp_min(1e-30)).clamp_min(0);
+        Tensor sortedLength = torch.minimum(needed, sortedCap).where(sortedWeight.gt(0), torch.zeros_like(sortedCap));
+        return torch.zeros_like(cap).scatter(1, order, sortedLength);
     }
 
     public override string ToString() => Name;
